@@ -1,0 +1,16 @@
+"""raftcore — a complete, deterministic Raft, written as a pure state machine.
+
+See ``raftcore.node`` for the server (Figure 2 of the Raft paper), ``raftcore.sim`` for the
+simulator and its ``Cluster`` façade, ``raftcore.check`` for the invariant and
+linearizability checkers, and ``raftcore.scenarios`` for the scenario language.
+"""
+
+from .config import UNSAFE_SWITCHES, RaftConfig, Unsafe
+from .kv import Command, KVStore, parse_command
+from .log import Entry, Log
+from .node import Output, RaftNode, Role
+
+__version__ = "0.1.0"
+
+__all__ = ["UNSAFE_SWITCHES", "Command", "Entry", "KVStore", "Log", "Output", "RaftConfig", "RaftNode",
+           "Role", "Unsafe", "parse_command", "__version__"]

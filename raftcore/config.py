@@ -1,0 +1,78 @@
+"""Configuration of a Raft node: timing, options, and the "unsafe" switches.
+
+The unsafe switches exist for the site's "Defend it" sections: each removes exactly one
+rule of the algorithm so that a reader (and a test) can watch the invariant checker catch
+the consequence. They are all off by default, and the rule each one guards is written in
+exactly one place in :mod:`raftcore.node`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+#: One line per switch: what rule it removes. Used for validation and UI labels.
+UNSAFE_SWITCHES: dict[str, str] = {
+    "multiple_votes_per_term": "grant a vote to every candidate that asks, not one per term (§5.2)",
+    "skip_up_to_date_check": "grant votes without checking the candidate's log is up to date (§5.4.1)",
+    "commit_old_term_by_counting": "commit entries of earlier terms by counting replicas (§5.4.2, Figure 8)",
+    "skip_prev_log_check": "accept AppendEntries without the prevLogIndex/prevLogTerm check (§5.3)",
+    "forget_voted_for_on_restart": "do not persist voted_for: a restarted server may vote twice (§5.2, Figure 2)",
+    "commit_without_majority": "commit an entry once one server fewer than a majority holds it (§5.3)",
+    "nondeterministic_state_machine": "the state machine reads the replica's own clock (§2, replicated state machines)",
+    "ignore_higher_term": "leaders and candidates ignore messages that carry a higher term (§5.1)",
+}
+
+
+@dataclass(slots=True)
+class Unsafe:
+    """Switches that each remove one safety rule. All off: the algorithm is Raft."""
+
+    multiple_votes_per_term: bool = False
+    skip_up_to_date_check: bool = False
+    commit_old_term_by_counting: bool = False
+    skip_prev_log_check: bool = False
+    forget_voted_for_on_restart: bool = False
+    commit_without_majority: bool = False
+    nondeterministic_state_machine: bool = False
+    ignore_higher_term: bool = False
+
+    def enabled(self) -> list[str]:
+        return [f.name for f in fields(self) if getattr(self, f.name)]
+
+    def set(self, name: str, on: bool) -> None:
+        if name not in UNSAFE_SWITCHES:
+            known = ", ".join(sorted(UNSAFE_SWITCHES))
+            raise ValueError(f"unknown unsafe switch {name!r}; known switches: {known}")
+        setattr(self, name, bool(on))
+
+
+@dataclass(slots=True)
+class RaftConfig:
+    """Timing in simulated milliseconds; the defaults are the paper's recommended setting (§9.3)."""
+
+    election_timeout_min: float = 150.0
+    election_timeout_max: float = 300.0
+    heartbeat_interval: float = 50.0
+    #: Conflict-term hint in AppendEntries replies (§5.3, "optimization"); False backs up one entry per round trip.
+    fast_backtrack: bool = True
+    max_entries_per_append: int = 64
+    unsafe: Unsafe = field(default_factory=Unsafe)
+
+    def validate(self) -> None:
+        """Reject settings no Raft cluster can run with; names the offending field."""
+        if self.election_timeout_min <= 0:
+            raise ValueError(f"election_timeout_min must be positive, got {self.election_timeout_min}")
+        if self.election_timeout_max < self.election_timeout_min:
+            raise ValueError(
+                f"election_timeout_max ({self.election_timeout_max}) is below election_timeout_min "
+                f"({self.election_timeout_min})"
+            )
+        if self.heartbeat_interval <= 0:
+            raise ValueError(f"heartbeat_interval must be positive, got {self.heartbeat_interval}")
+        if self.heartbeat_interval >= self.election_timeout_min:
+            raise ValueError(
+                f"heartbeat_interval ({self.heartbeat_interval}) must be below election_timeout_min "
+                f"({self.election_timeout_min}), or followers time out under a healthy leader"
+            )
+        if self.max_entries_per_append < 1:
+            raise ValueError(f"max_entries_per_append must be at least 1, got {self.max_entries_per_append}")

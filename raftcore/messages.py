@@ -1,0 +1,88 @@
+"""The RPCs of Figure 2, as immutable values.
+
+Every message carries ``src`` and ``dst`` (the simulator routes on them) and ``term`` (the
+"All Servers" rule reads it before anything else). ``__str__`` is a stable one-line form used
+in traces and scenario files, so it must never depend on dict order or object identity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .log import Entry
+
+
+@dataclass(frozen=True, slots=True)
+class RequestVote:
+    """Invoked by candidates to gather votes (§5.2)."""
+
+    src: str
+    dst: str
+    term: int
+    candidate_id: str
+    last_log_index: int
+    last_log_term: int
+
+    def __str__(self) -> str:
+        return (f"{self.src}->{self.dst} RequestVote term={self.term} "
+                f"last={self.last_log_index}/{self.last_log_term}")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestVoteReply:
+    src: str
+    dst: str
+    term: int
+    vote_granted: bool
+
+    def __str__(self) -> str:
+        return f"{self.src}->{self.dst} RequestVoteReply term={self.term} granted={int(self.vote_granted)}"
+
+
+@dataclass(frozen=True, slots=True)
+class AppendEntries:
+    """Invoked by the leader to replicate entries (§5.3); also the heartbeat (§5.2)."""
+
+    src: str
+    dst: str
+    term: int
+    leader_id: str
+    prev_log_index: int
+    prev_log_term: int
+    entries: tuple[Entry, ...]
+    leader_commit: int
+
+    def __str__(self) -> str:
+        ents = ",".join(str(e) for e in self.entries)
+        return (f"{self.src}->{self.dst} AppendEntries term={self.term} prev={self.prev_log_index}/"
+                f"{self.prev_log_term} commit={self.leader_commit} [{ents}]")
+
+
+@dataclass(frozen=True, slots=True)
+class AppendEntriesReply:
+    """Figure 2's (term, success), plus what lets the leader act on a reply that arrives
+    late, twice, or out of order: the index the reply is about.
+
+    On success ``match_index`` is the last index the follower now holds from this request.
+    On failure ``reject_index`` is the request's prev_log_index and, with fast backtracking,
+    ``conflict_term``/``conflict_index`` tell the leader where the follower's log diverges
+    (§5.3's optimization, as in the thesis and etcd).
+    """
+
+    src: str
+    dst: str
+    term: int
+    success: bool
+    match_index: int = 0
+    reject_index: int = 0
+    conflict_term: int | None = None
+    conflict_index: int = 0
+
+    def __str__(self) -> str:
+        if self.success:
+            return f"{self.src}->{self.dst} AppendEntriesReply term={self.term} ok match={self.match_index}"
+        hint = f" hint={self.conflict_index}/{self.conflict_term}" if self.conflict_index else ""
+        return f"{self.src}->{self.dst} AppendEntriesReply term={self.term} reject={self.reject_index}{hint}"
+
+
+Message = RequestVote | RequestVoteReply | AppendEntries | AppendEntriesReply

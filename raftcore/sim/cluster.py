@@ -1,0 +1,496 @@
+"""The ``Cluster`` façade: the one API that scenes, the lab, tests and benchmarks use.
+
+It wires :class:`~raftcore.node.RaftNode` instances to a simulated network, disks and
+clients, runs them on a deterministic discrete-event scheduler, and has the invariant checker
+look at every step. The same seed always gives the same trace (``trace_hash``), in CPython and
+in Pyodide: all randomness comes from ``random.Random`` objects seeded here, peers iterate in
+sorted order, and no set or dict order leaks into a decision.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import random
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from ..check.invariants import InvariantChecker, Violation
+from ..config import RaftConfig
+from ..kv import Command, parse_command
+from ..messages import AppendEntries, Message
+from ..node import Output, RaftNode, Role
+from .clients import Client, Handle
+from .disk import Disk
+from .network import NetworkConfig
+from .scheduler import CLIENT_REPLY, CLIENT_REQUEST, CLIENT_TIMEOUT, DELIVER, TIMER, Scheduler
+
+
+@dataclass(frozen=True, slots=True)
+class Flight:
+    """A message on the wire, with the times the renderer needs to draw it in flight."""
+
+    src: str
+    dst: str
+    msg: Message
+    sent_at: float
+    deliver_at: float
+
+
+class Cluster:
+    """A simulated Raft cluster. Times are simulated milliseconds."""
+
+    def __init__(
+        self,
+        size: int | None = None,
+        seed: int = 0,
+        names: Iterable[str] | None = None,
+        config: RaftConfig | None = None,
+        network: NetworkConfig | None = None,
+        *,
+        check: bool = True,
+        record_trace: bool = True,
+        client_timeout: float | None = None,
+    ):
+        if size is not None and (not isinstance(size, int) or size < 1):
+            raise ValueError(f"cluster size must be a positive integer, got {size!r}")
+        if names is None:
+            names = [f"S{i}" for i in range(1, (5 if size is None else size) + 1)]
+        names = list(names)
+        if size is not None and size != len(names):
+            raise ValueError(f"size={size} but {len(names)} names were given: {', '.join(names)}")
+        if not names:
+            raise ValueError("a cluster needs at least one server")
+        if len(set(names)) != len(names):
+            raise ValueError(f"server names must be unique: {', '.join(names)}")
+        for n in names:
+            if not n or not n.replace("_", "").replace("-", "").isalnum():
+                raise ValueError(f"bad server name {n!r}: use letters, digits, '_' and '-'")
+        if not isinstance(seed, int):
+            raise ValueError(f"seed must be an integer, got {seed!r}")
+        self.config = config or RaftConfig()
+        self.config.validate()
+        self.network = network or NetworkConfig()
+        self.network.validate()
+        self.names = names
+        self.seed = seed
+        self.now = 0.0
+        self.rng = random.Random(seed)  # the network's and clients' randomness
+        self.scheduler = Scheduler()
+        self.disks = {n: Disk() for n in names}
+        # One generator per server, drawn from the seed in name order.
+        self.node_rngs = {n: random.Random(self.rng.getrandbits(64)) for n in sorted(names)}
+        self.nodes: dict[str, RaftNode] = {}
+        self._alive: dict[str, bool] = {}
+        self._timer_at: dict[str, float] = {}
+        self.blocked: set[tuple[str, str]] = set()
+        self.link_delay: dict[tuple[str, str], float] = {}
+        self.clients: dict[str, Client] = {}
+        self.handles: list[Handle] = []
+        self._pending: dict[tuple[str, int], Handle] = {}
+        self.client_timeout = client_timeout if client_timeout is not None else 2 * self.config.election_timeout_max
+        self.record_trace = record_trace
+        self._trace: list[str] = []
+        self.events: deque[str] = deque(maxlen=300)
+        self.stats: dict[str, int] = {"sent": 0, "delivered": 0, "dropped": 0, "duplicated": 0, "bytes": 0}
+        self.checker = InvariantChecker(self) if check else None
+        for n in names:
+            self._boot(n, restart=False)
+
+    # ------------------------------------------------------------------ running
+
+    @property
+    def violation(self) -> Violation | None:
+        return self.checker.violation if self.checker else None
+
+    def step(self) -> bool:
+        """Process exactly one event. False when nothing is scheduled or a violation stopped the run."""
+        if self.violation is not None or not len(self.scheduler):
+            return False
+        time, _, kind, payload = self.scheduler.pop()
+        self.now = time
+        if kind == DELIVER:
+            self._deliver(payload)
+        elif kind == TIMER:
+            if self._alive[payload] and self._timer_at.get(payload) == time:
+                del self._timer_at[payload]
+                self._trace_line(f"{payload} timer")
+                node = self.nodes[payload]
+                self._handle(node, node.tick(time))
+        elif kind == CLIENT_REQUEST:
+            self._client_request(*payload)
+        elif kind == CLIENT_REPLY:
+            self._client_reply(*payload)
+        elif kind == CLIENT_TIMEOUT:
+            self._client_timeout(*payload)
+        return True
+
+    def run_for(self, ms: float) -> None:
+        """Advance simulated time by ``ms``, processing every event due by then."""
+        if ms < 0:
+            raise ValueError(f"cannot run for a negative time ({ms} ms)")
+        end = self.now + ms
+        sched = self.scheduler
+        while self.violation is None:
+            t = sched.peek_time()
+            if t is None or t > end:
+                break
+            self.step()
+        if self.violation is None:
+            self.now = max(self.now, end)
+
+    def run_until(self, predicate: Callable[["Cluster"], bool], within_ms: float) -> bool:
+        """Run until ``predicate(cluster)`` holds (checked after every event) or ``within_ms`` passes."""
+        end = self.now + within_ms
+        if predicate(self):
+            return True
+        while self.violation is None:
+            t = self.scheduler.peek_time()
+            if t is None or t > end:
+                break
+            self.step()
+            if predicate(self):
+                return True
+        if self.violation is None:
+            self.now = max(self.now, end)
+        return False
+
+    # ------------------------------------------------------------------ inspection
+
+    def alive(self, name: str) -> bool:
+        self._check_name(name)
+        return self._alive[name]
+
+    def leader(self) -> str | None:
+        """The live leader of the highest term, if any (a stale leader may still believe it leads)."""
+        best = None
+        for n in self.names:
+            node = self.nodes[n]
+            if self._alive[n] and node.role is Role.LEADER:
+                if best is None or node.current_term > self.nodes[best].current_term:
+                    best = n
+        return best
+
+    def leaders(self) -> list[str]:
+        return [n for n in self.names if self._alive[n] and self.nodes[n].role is Role.LEADER]
+
+    def in_flight(self) -> list[Flight]:
+        return [p for _, _, p in self.scheduler.pending(DELIVER)]
+
+    @property
+    def history(self):
+        """The clients' operations, for :func:`raftcore.check.linearizability.check_history`."""
+        from ..check.linearizability import Operation
+
+        ops = []
+        for h in self.handles:
+            if h.invoked_at is None:
+                continue
+            c = h.command
+            ops.append(Operation(h.client, c.op, c.key, c.args, h.invoked_at,
+                                 h.completed_at if h.done else None, h.result if h.done else None))
+        return ops
+
+    def trace(self) -> list[str]:
+        return list(self._trace)
+
+    def trace_hash(self) -> str:
+        h = hashlib.sha256()
+        for line in self._trace:
+            h.update(line.encode())
+            h.update(b"\n")
+        return h.hexdigest()
+
+    # ------------------------------------------------------------------ faults
+
+    def crash(self, name: str) -> None:
+        """Stop a server: its volatile state is lost, its disk survives, its timers stop."""
+        self._check_name(name)
+        if not self._alive[name]:
+            raise ValueError(f"{name} is already crashed")
+        self._alive[name] = False
+        self._timer_at.pop(name, None)
+        self._event(f"{name} crashes")
+
+    def restart(self, name: str) -> None:
+        """Restart a crashed server from its disk (the TLA+ spec's Restart: follower, empty
+        volatile state, commit index and state machine rebuilt as commits are learned)."""
+        self._check_name(name)
+        if self._alive[name]:
+            raise ValueError(f"{name} is running; crash it before restarting it")
+        self._boot(name, restart=True)
+
+    def partition(self, *groups: Iterable[str]) -> None:
+        """Split the network: servers talk only within their group. Servers not named form
+        one more group of their own."""
+        groups = [list(g) for g in groups]
+        seen: set[str] = set()
+        for g in groups:
+            for n in g:
+                self._check_name(n)
+                if n in seen:
+                    raise ValueError(f"{n} appears in two partition groups")
+                seen.add(n)
+        rest = [n for n in self.names if n not in seen]
+        if rest:
+            groups.append(rest)
+        side = {n: i for i, g in enumerate(groups) for n in g}
+        self.blocked = {(a, b) for a in self.names for b in self.names if side[a] != side[b]}
+        self._event("partition " + " | ".join(",".join(g) for g in groups))
+
+    def isolate(self, name: str) -> None:
+        self._check_name(name)
+        self.partition([name])
+
+    def cut(self, src: str, dst: str) -> None:
+        """Cut one direction of one link: ``src`` can no longer reach ``dst``."""
+        self._check_name(src)
+        self._check_name(dst)
+        self.blocked.add((src, dst))
+        self._event(f"link {src}->{dst} cut")
+
+    def heal(self) -> None:
+        """Remove every partition and link cut (extra link delays stay: they are a knob)."""
+        self.blocked = set()
+        self._event("network healed")
+
+    def set_link_delay(self, src: str, dst: str, extra_ms: float) -> None:
+        """Extra one-way delay on the link src→dst (a slow link, not a broken one)."""
+        self._check_name(src)
+        self._check_name(dst)
+        if extra_ms < 0:
+            raise ValueError(f"link delay must not be negative, got {extra_ms}")
+        if extra_ms:
+            self.link_delay[(src, dst)] = float(extra_ms)
+        else:
+            self.link_delay.pop((src, dst), None)
+
+    def timeout(self, name: str) -> None:
+        """Make ``name``'s election timer fire now (scripted elections in scenarios)."""
+        self._check_name(name)
+        if not self._alive[name]:
+            raise ValueError(f"{name} is crashed; restart it before it can time out")
+        node = self.nodes[name]
+        if node.role is Role.LEADER:
+            raise ValueError(f"{name} is the leader of term {node.current_term}; leaders have no election timer")
+        node.election_deadline = self.now
+        self._trace_line(f"{name} forced timeout")
+        self._handle(node, node.tick(self.now))
+
+    def set_log(self, name: str, terms: list[int], current_term: int | None = None) -> None:
+        """Give a server a log of the given terms (and optionally a term), as the paper's
+        figures start from. Entry ``i`` of term ``t`` is ``SET x t``: the same (index, term)
+        always carries the same entry, as Log Matching requires of any reachable state."""
+        from ..log import Entry, Log
+        from ..node import PersistentState
+
+        self._check_name(name)
+        if any(b < a for a, b in zip(terms, terms[1:])) or any(t < 1 for t in terms):
+            raise ValueError(f"log terms must be positive and never decrease: {terms}")
+        term = max([current_term or 0, *terms, self.nodes[name].current_term])
+        log = Log([Entry(t, Command("SET", "x", (str(t),))) for t in terms])
+        disk = self.disks[name]
+        disk.current_term, disk.voted_for, disk.log = term, None, log.copy()
+        node = self.nodes[name]
+        node.current_term, node.voted_for, node.log = term, None, log.copy()
+        node.commit_index = node.last_applied = 0
+        node.state_machine = type(node.state_machine)(self.config.unsafe.nondeterministic_state_machine)
+        self._trace_line(f"{name} log set to {','.join(map(str, terms))} term {term}")
+
+    def set_unsafe(self, name: str, on: bool) -> None:
+        self.config.unsafe.set(name, on)
+        if name == "nondeterministic_state_machine":
+            for node in self.nodes.values():
+                node.state_machine.nondeterministic = bool(on)
+        self._event(f"unsafe switch {name} {'on' if on else 'off'}")
+
+    # ------------------------------------------------------------------ clients
+
+    def submit(self, command: str | Command, client: str | None = None) -> Handle:
+        """A client asks the cluster to apply ``command``; returns its handle at once."""
+        cmd = parse_command(command) if isinstance(command, str) else command
+        if client is None:
+            client = f"c{len(self.clients) + 1}"
+            while client in self.clients:
+                client += "'"
+        c = self.clients.get(client)
+        if c is None:
+            c = self.clients[client] = Client(client)
+        seq = c.next_seq
+        c.next_seq += 1
+        h = Handle(cmd.with_session(client, seq), client, seq)
+        self.handles.append(h)
+        c.queue.append(h)
+        if c.current is None:
+            self._issue_next(c)
+        return h
+
+    def read(self, key: str, client: str | None = None) -> Handle:
+        """A linearizable read: it goes through the log like a write (§8)."""
+        return self.submit(Command("GET", key), client)
+
+    # ------------------------------------------------------------------ time travel
+
+    def snapshot(self) -> dict:
+        """The whole simulation's state, for :meth:`restore` (time travel in the scenes)."""
+        return copy.deepcopy(self.__dict__)
+
+    def restore(self, snap: dict) -> None:
+        self.__dict__.update(copy.deepcopy(snap))
+
+    # ------------------------------------------------------------------ internals
+
+    def _check_name(self, name: str) -> None:
+        if name not in self.nodes and name not in self.disks:
+            raise ValueError(f"unknown server {name!r}; servers are {', '.join(self.names)}")
+
+    def _boot(self, name: str, restart: bool) -> None:
+        persisted = None
+        if restart:
+            persisted = self.disks[name].read(forget_voted_for=self.config.unsafe.forget_voted_for_on_restart)
+        node = RaftNode(name, self.names, self.config, self.node_rngs[name], persisted)
+        node.track_digests = self.checker is not None
+        self.nodes[name] = node
+        self._alive[name] = True
+        if restart:
+            if self.checker is not None:
+                self.checker.reset_server(name)
+            self._event(f"{name} restarts term {node.current_term} voted_for {node.voted_for}")
+        self._handle(node, node.start(self.now))
+
+    def _event(self, text: str) -> None:
+        line = f"{self.now:.1f}ms {text}"
+        self.events.append(line)
+        self._trace_line(text)
+
+    def _trace_line(self, text: str) -> None:
+        if self.record_trace:
+            self._trace.append(f"{self.now:.3f} {text}")
+
+    def _handle(self, node: RaftNode, out: Output) -> None:
+        """Carry out a node's output: persist first, then send, then deliver client replies."""
+        name = node.name
+        wrote = self.disks[name].write(node, out)
+        send_at = self.now + (self.network.persist_latency if wrote else 0.0)
+        for msg in out.messages:
+            self._send(msg, send_at)
+        for note in out.notes:
+            self._event(note)
+        for index, entry, result, _ in out.applied:
+            cmd = entry.command
+            if cmd is not None and cmd.client is not None:
+                h = self._pending.get((cmd.client, cmd.seq))
+                if h is not None and h.node == name and not h.done:
+                    h.index = index
+                    self.scheduler.at(send_at + self.network.client_latency, CLIENT_REPLY, (h, h.attempt, result))
+        if self.checker is not None:
+            self.checker.observe(node, out)
+        wake = node.next_wakeup
+        if wake != float("inf") and wake < self._timer_at.get(name, float("inf")):
+            self._timer_at[name] = wake
+            self.scheduler.at(wake, TIMER, name)
+
+    def _send(self, msg: Message, sent_at: float) -> None:
+        net = self.network
+        rng = self.rng
+        self.stats["sent"] += 1
+        kind = type(msg).__name__
+        if kind == "AppendEntries" and not msg.entries:
+            kind = "Heartbeat"
+        self.stats[kind] = self.stats.get(kind, 0) + 1
+        self.stats["bytes"] += message_size(msg)
+        if net.loss and rng.random() < net.loss:
+            self.stats["dropped"] += 1
+            self._trace_line(f"lost {msg}")
+            return
+        copies = 2 if net.duplicate and rng.random() < net.duplicate else 1
+        if copies == 2:
+            self.stats["duplicated"] += 1
+        for _ in range(copies):
+            latency = net.latency_min + (net.latency_max - net.latency_min) * rng.random()
+            if net.reorder and rng.random() < net.reorder:
+                latency += net.reorder_delay * rng.random()
+            latency += self.link_delay.get((msg.src, msg.dst), 0.0)
+            self.scheduler.at(sent_at + latency, DELIVER, Flight(msg.src, msg.dst, msg, sent_at, sent_at + latency))
+
+    def _deliver(self, f: Flight) -> None:
+        if not self._alive[f.dst] or (f.src, f.dst) in self.blocked:
+            self.stats["dropped"] += 1
+            self._trace_line(f"dropped {f.msg}")
+            return
+        self.stats["delivered"] += 1
+        self._trace_line(str(f.msg))
+        node = self.nodes[f.dst]
+        self._handle(node, node.step(f.msg, self.now))
+
+    def _issue_next(self, c: Client) -> None:
+        if c.current is not None or not c.queue:
+            return
+        h = c.current = c.queue.pop(0)
+        h.invoked_at = self.now
+        self._pending[(h.client, h.seq)] = h
+        self._event(f"client {h.client} invokes {h.command}")
+        self._send_request(c, h, c.target or self.names[0])
+
+    def _send_request(self, c: Client, h: Handle, target: str) -> None:
+        h.attempt += 1
+        h.node = target
+        lat = self.network.client_latency
+        self.scheduler.at(self.now + lat, CLIENT_REQUEST, (h, h.attempt))
+        self.scheduler.at(self.now + self.client_timeout, CLIENT_TIMEOUT, (h, h.attempt))
+
+    def _client_request(self, h: Handle, attempt: int) -> None:
+        if h.done or attempt != h.attempt:
+            return
+        name = h.node
+        if not self._alive[name]:
+            return  # the client's timeout will retry elsewhere
+        node = self.nodes[name]
+        if node.role is not Role.LEADER:
+            # Redirect to the leader this server knows of, or try the next server.
+            c = self.clients[h.client]
+            nxt = node.leader_id if node.leader_id and node.leader_id != name else self._next_server(name)
+            c.target = nxt
+            self.scheduler.at(self.now + self.network.client_latency, CLIENT_TIMEOUT, (h, h.attempt, nxt))
+            return
+        out = node.propose(h.command, self.now)
+        h.index = out.proposed_index
+        self._trace_line(f"{name} accepts {h.client}#{h.seq} {h.command} at {h.index}")
+        self._handle(node, out)
+
+    def _client_reply(self, h: Handle, attempt: int, result: object) -> None:
+        if h.done or attempt != h.attempt:
+            return
+        h.done = True
+        h.result = result
+        h.completed_at = self.now
+        c = self.clients[h.client]
+        c.target = h.node
+        c.current = None
+        self._pending.pop((h.client, h.seq), None)
+        self._event(f"client {h.client} gets {result!r} for {h.command}")
+        self._issue_next(c)
+
+    def _client_timeout(self, h: Handle, attempt: int, target: str | None = None) -> None:
+        """No answer in time (or a redirect): resend the same numbered command (§6.3)."""
+        if h.done or attempt != h.attempt:
+            return
+        c = self.clients[h.client]
+        nxt = target or self._next_server(h.node)
+        c.target = nxt
+        self._trace_line(f"client {h.client} retries #{h.seq} at {nxt}")
+        self._send_request(c, h, nxt)
+
+    def _next_server(self, name: str | None) -> str:
+        i = self.names.index(name) if name in self.names else -1
+        return self.names[(i + 1) % len(self.names)]
+
+
+def message_size(msg: Message) -> int:
+    """Approximate wire size in bytes: a fixed header plus the entries' text."""
+    size = 24
+    if type(msg) is AppendEntries:
+        for e in msg.entries:
+            size += 8 + (len(str(e.command)) if e.command is not None else 0)
+    return size
