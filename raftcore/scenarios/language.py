@@ -131,6 +131,7 @@ class Step:
     args: list[str]
     expected: str | None = None
     at: float | None = None
+    end_line: int = 0  # last line of its expected-output block (1-based), or its own line
 
 
 @dataclass
@@ -161,6 +162,7 @@ class Scenario:
                     out.append(lines[i].rstrip())
                     i += 1
                 step.expected = "\n".join(out)
+            step.end_line = i
             steps.append(step)
         if not steps:
             raise ScenarioError("empty scenario: it needs at least a 'cluster' command", None, source)
@@ -597,9 +599,9 @@ class ScenarioRun:
                 groups = [g.strip() for g in " ".join(a).split("|")]
                 c.partition(*[[x for x in g.replace(" ", ",").split(",") if x] for g in groups])
             elif n == "cut":
-                for link in a:
-                    src, dst = link.split("->")
-                    c.cut(self._resolve(src), self._resolve(dst))
+                links = [tuple(self._resolve(x) for x in link.split("->")) for link in a]  # all checked first
+                for src, dst in links:
+                    c.cut(src, dst)
             elif n == "heal":
                 c.heal()
             elif n == "delay":
@@ -633,13 +635,29 @@ class ScenarioRun:
         self.outputs.append((step, out))
 
     def transcript(self) -> str:
-        """The script with each command's actual output, in the data-driven file format
-        (``at`` commands show what they did when their time came)."""
+        """The script with each command's actual output, in the data-driven file format:
+        comments and blank lines are kept, each command is followed by ``----`` and what it
+        printed (``at`` commands show what they did when their time came)."""
         last: dict[int, str] = {}
         for step, out in self.outputs:
             last[id(step)] = out
-        parts = [f"{step.text}\n----\n{last.get(id(step), 'not reached')}\n" for step in self.scenario.steps]
-        return "\n".join(parts)
+        by_line = {step.line: step for step in self.scenario.steps}
+        lines = self.scenario.text.splitlines()
+        result: list[str] = []
+        i = 0
+        while i < len(lines):
+            step = by_line.get(i + 1)
+            if step is None:
+                result.append(lines[i].rstrip())
+                i += 1
+                continue
+            result.append(lines[i].rstrip())
+            result.append("----")
+            result.extend(last.get(id(step), "not reached").splitlines() or [""])
+            i = max(step.end_line, i + 1)
+            if i < len(lines) and lines[i].strip():
+                result.append("")
+        return "\n".join(result).rstrip("\n") + "\n"
 
 
 def status(c: Cluster) -> str:
