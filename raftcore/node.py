@@ -128,8 +128,11 @@ class RaftNode:
                 # UNSAFE: a leader or candidate that never learns of newer terms.
                 return out
             # If RPC request or response contains term T > currentTerm:
-            # set currentTerm = T, convert to follower (§5.1)
-            self.become_follower(msg.term, leader_id=None)
+            # set currentTerm = T, convert to follower (§5.1). The election timer keeps
+            # running: Figure 2 restarts it only for the current leader's AppendEntries or a
+            # granted vote, so a campaign by a server with a stale log cannot hold back the
+            # timeouts of the servers that could win (a leader has no timer: it gets one).
+            self.become_follower(msg.term, leader_id=None, reset_timer=self.role is Role.LEADER)
         handler = self._handlers[type(msg)]
         handler(self, msg)
         return out
@@ -150,7 +153,7 @@ class RaftNode:
 
     # ------------------------------------------------------------------ roles
 
-    def become_follower(self, term: int, leader_id: str | None) -> None:
+    def become_follower(self, term: int, leader_id: str | None, reset_timer: bool = True) -> None:
         if term > self.current_term:
             self.current_term = term
             self.voted_for = None
@@ -161,7 +164,8 @@ class RaftNode:
         self.leader_id = leader_id
         self.votes = set()
         self.heartbeat_deadline = float("inf")
-        self.reset_election_timer()
+        if reset_timer:
+            self.reset_election_timer()
 
     def become_candidate(self) -> None:
         """On conversion to candidate, start election (§5.2): increment currentTerm, vote for

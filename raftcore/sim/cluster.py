@@ -278,6 +278,13 @@ class Cluster:
         self._trace_line(f"{name} forced timeout")
         self._handle(node, node.tick(self.now))
 
+    def inject(self, msg: Message) -> None:
+        """Deliver ``msg`` now, as if it had just come off the wire (experiments and tests
+        that need one exact message to arrive, e.g. part of a crashing leader's last batch)."""
+        self._check_name(msg.src)
+        self._check_name(msg.dst)
+        self._deliver(Flight(msg.src, msg.dst, msg, self.now, self.now))
+
     def set_log(self, name: str, terms: list[int], current_term: int | None = None) -> None:
         """Give a server a log of the given terms (and optionally a term), as the paper's
         figures start from. Entry ``i`` of term ``t`` is ``SET x t``: the same (index, term)
@@ -372,7 +379,10 @@ class Cluster:
         """Carry out a node's output: persist first, then send, then deliver client replies."""
         name = node.name
         wrote = self.disks[name].write(node, out)
-        send_at = self.now + (self.network.persist_latency if wrote else 0.0)
+        send_at = self.now
+        if wrote:
+            net = self.network
+            send_at += net.persist_latency + (net.persist_jitter * self.rng.random() if net.persist_jitter else 0.0)
         for msg in out.messages:
             self._send(msg, send_at)
         for note in out.notes:

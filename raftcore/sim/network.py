@@ -15,9 +15,9 @@ class NetworkConfig:
 
     Defaults are the paper's recommended setting: one-way latency 5–10 ms, a reliable network.
     ``reorder`` is the probability that a message is held back by up to ``reorder_delay`` ms,
-    so that later messages overtake it. ``persist_latency`` is the time a server spends
-    writing to stable storage before it may send what depends on the write (Figure 16's
-    setting includes it).
+    so that later messages overtake it. ``persist_latency`` (plus up to ``persist_jitter``, uniformly)
+    is the time a server spends writing to stable storage before it may send what depends
+    on the write (Figure 16's setting includes it).
     """
 
     latency_min: float = 5.0
@@ -27,10 +27,11 @@ class NetworkConfig:
     reorder: float = 0.0
     reorder_delay: float = 30.0
     persist_latency: float = 0.0
+    persist_jitter: float = 0.0
     client_latency: float = 2.0
 
     def validate(self) -> None:
-        for name in ("latency_min", "latency_max", "reorder_delay", "persist_latency", "client_latency"):
+        for name in ("latency_min", "latency_max", "reorder_delay", "persist_latency", "persist_jitter", "client_latency"):
             if getattr(self, name) < 0:
                 raise ValueError(f"network {name} must not be negative, got {getattr(self, name)}")
         if self.latency_max < self.latency_min:

@@ -1,0 +1,150 @@
+"""The Raft paper's Figure 16 experiment: how long a cluster is without a leader after a crash.
+
+§9.3 of the paper: five servers; in each trial the leader crashes at a uniformly random point
+of its heartbeat interval (half the minimum election timeout); the servers have different
+log lengths, so some candidates are not eligible to win; downtime runs from the crash until
+the other servers hear the new leader's first heartbeat.
+
+It runs the real :class:`~raftcore.node.RaftNode` through the ordinary :class:`Cluster`, one
+cluster per timeout range, trial after trial: the leader elected at the end of one trial is
+the one that crashes in the next, as in the paper's repeated-crash methodology.
+
+The paper's cluster ran on a LAN whose "broadcast time" (send to all, hear back) was about
+15 ms *including the disk write* each RPC waits for. :data:`PAPER_NETWORK` reproduces that:
+0.5–1 ms one-way latency and 6 ms to persist before replying.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from ..config import RaftConfig
+from ..kv import Command
+from ..messages import AppendEntries
+from ..node import Role
+from .cluster import Cluster
+from .network import NetworkConfig
+
+#: The ten timeout ranges of Figure 16 (ms), top graph then bottom graph.
+FIGURE16_RANGES: tuple[tuple[float, float], ...] = (
+    (150, 150), (150, 151), (150, 155), (150, 175), (150, 200), (150, 300),
+    (12, 24), (25, 50), (50, 100), (100, 200),
+)
+
+PAPER_NETWORK = dict(latency_min=0.15, latency_max=0.6, persist_latency=1.5, persist_jitter=3.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Trial:
+    downtime: float  # ms from the crash to every live server following a new leader
+    elections: int   # how many candidacies it took
+    gave_up: bool = False
+
+
+def _crash_mid_replication(c: Cluster, leader: str) -> None:
+    """Crash the leader while its last AppendEntries are on the wire, so the followers are
+    left with logs of different lengths, as in the paper's worst case: the leader has just
+    appended three entries; one follower receives all three, one two, one one, one none
+    (which follower gets what is drawn at random). The followers that received entries heard
+    from the leader just now; the last one only at its last heartbeat."""
+    node = c.nodes[leader]
+    base = node.log.last_index
+    for k in range(3):
+        node.propose(Command("SET", "f16", (str(k),)), c.now)  # its messages never leave: it crashes
+    followers = [n for n in c.names if n != leader]
+    c.rng.shuffle(followers)
+    for follower, count in zip(followers, (3, 2, 1, 0)):
+        if count:
+            c.inject(AppendEntries(leader, follower, node.current_term, leader, base, node.log.term_at(base),
+                                   node.log.slice(base + 1, base + 1 + count), node.commit_index))
+    c.crash(leader)
+
+
+def run_trials(timeout_min: float, timeout_max: float, trials: int, seed: int = 0,
+               network: dict | None = None, give_up_ms: float = 60_000.0,
+               progress: Callable[[int], None] | None = None) -> Iterator[Trial]:
+    """Yield one :class:`Trial` per leader crash."""
+    cfg = RaftConfig(election_timeout_min=timeout_min, election_timeout_max=timeout_max,
+                     heartbeat_interval=timeout_min / 2)
+    c = Cluster(size=5, seed=seed, config=cfg, network=NetworkConfig(**(network or PAPER_NETWORK)),
+                check=False, record_trace=False, client_timeout=1e12)
+    c.events = _NoEvents()  # nobody reads them here; keep the hot path free
+    rng = c.rng
+    done = 0
+    while done < trials:
+        for n in c.names:
+            if not c.alive(n):
+                c.restart(n)
+        leader = c.leader()
+        if leader is None:
+            # The first trial, or one that gave up: a scripted election (S1 times out now,
+            # before any randomized timer) gives the next trial a leader to crash.
+            if c.nodes[c.names[0]].role is not Role.LEADER:
+                c.timeout(c.names[0])
+            if not c.run_until(lambda cl: cl.leader() is not None, give_up_ms):
+                done += 1
+                yield Trial(give_up_ms, 0, gave_up=True)
+                continue
+            leader = c.leader()
+        c.run_until(lambda cl: all(cl.nodes[n].commit_index == cl.nodes[leader].log.last_index
+                                   for n in cl.names), 1000)
+        # Crash at a uniformly random point of the leader's heartbeat interval.
+        c.run_until(lambda cl: cl.nodes[leader].heartbeat_deadline - cl.now >= cfg.heartbeat_interval - 1e-9,
+                    cfg.heartbeat_interval * 2)
+        c.run_for(rng.random() * cfg.heartbeat_interval)
+        if c.leader() != leader:
+            continue
+        old_term = c.nodes[leader].current_term
+        _crash_mid_replication(c, leader)
+        t0 = c.now
+        live = [n for n in c.names if n != leader]
+
+        def recovered(cl: Cluster) -> bool:
+            lead = cl.leader()
+            if lead is None or cl.nodes[lead].current_term <= old_term:
+                return False
+            term = cl.nodes[lead].current_term
+            return all(cl.nodes[n].leader_id == lead and cl.nodes[n].current_term == term for n in live)
+
+        ok = c.run_until(recovered, give_up_ms)
+        elections = max(0, max(c.nodes[n].current_term for n in live) - old_term)
+        done += 1
+        yield Trial(c.now - t0, elections, gave_up=not ok)
+        if progress is not None:
+            progress(done)
+
+
+def figure16(trials: int = 1000, trials_150_150: int = 100, seed: int = 0,
+             ranges: tuple[tuple[float, float], ...] = FIGURE16_RANGES,
+             network: dict | None = None) -> dict[tuple[float, float], list[Trial]]:
+    """The whole Figure 16 sweep: trials per timeout range (fewer for 150–150 ms, as the paper)."""
+    out = {}
+    for lo, hi in ranges:
+        n = trials_150_150 if lo == hi else trials
+        out[(lo, hi)] = list(run_trials(lo, hi, n, seed=seed, network=network))
+    return out
+
+
+class _NoEvents:
+    """Stands in for the event log when nobody reads it."""
+
+    def append(self, _line: str) -> None:
+        pass
+
+    def __iter__(self):
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def percentile(values: list[float], q: float) -> float:
+    s = sorted(values)
+    if not s:
+        return float("nan")
+    k = min(len(s) - 1, max(0, int(round(q * (len(s) - 1)))))
+    return s[k]
+
+
+__all__ = ["FIGURE16_RANGES", "PAPER_NETWORK", "Trial", "figure16", "percentile", "run_trials"]
