@@ -15,6 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 OPS = {"SET": 1, "INC": 0, "DEL": 0, "GET": 0, "CAS": 2}  # op -> number of arguments after the key
+#: The result of INC on a value that is not an integer (the value is left alone), so that such
+#: histories stay checkable instead of aborting.
+ERR = "ERR"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +80,7 @@ def apply_op(value: str | None, op: str, args: tuple[str, ...]) -> tuple[str | N
         try:
             n = int(value) + 1 if value is not None else 1
         except ValueError:
-            return value, "ERR"
+            return value, ERR
         return str(n), n
     if op == "CAS":
         if value is not None and value == args[0]:

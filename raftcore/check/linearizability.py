@@ -59,6 +59,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from ..kv import ERR, OPS
+from ..kv import apply_op as _kv_apply_op
+
 __all__ = [
     "Operation",
     "LinResult",
@@ -68,50 +71,16 @@ __all__ = [
     "OPS",
 ]
 
-#: Result of INC when the stored value is not an integer.  The contract does
-#: not say what the KV does then; returning an error *result* (and leaving the
-#: value unchanged) keeps such histories checkable instead of aborting.
-ERR = "ERR"
-
-#: Operation name -> number of arguments.
-OPS: dict[str, int] = {"SET": 1, "INC": 0, "DEL": 0, "GET": 0, "CAS": 2}
-
-
 def apply_op(state: str | None, op: str, args: tuple[str, ...] | list[str] = ()) -> tuple[str | None, object]:
-    """The sequential KV specification for one key, in one place.
-
-    ``state`` is the key's value, ``None`` when the key is missing.  Returns
-    ``(new_state, result)``.  Kept separate from the search so that tests
-    (and the KV implementation, if it wishes) can compare against the same
-    specification the checker uses.
-
-    INC parses the value with ``int()`` (missing counts as 0).  A value that
-    ``int()`` rejects gives the result ``ERR`` and leaves the value alone.
-    CAS never matches a missing key, whatever the expected value.
-    """
+    """The sequential KV specification for one key: the store's own :func:`raftcore.kv.apply_op`,
+    so that the checker's model and the replicated state machine cannot disagree. Checked
+    here: the operation and its number of arguments (a history may come from anywhere)."""
     n = OPS.get(op)
     if n is None:
         raise ValueError(f"unknown operation {op!r} (expected one of {', '.join(OPS)})")
     if len(args) != n:
         raise ValueError(f"{op} takes {n} argument(s), got {len(args)}: {tuple(args)!r}")
-    if op == "GET":
-        return state, state
-    if op == "SET":
-        return args[0], "OK"
-    if op == "INC":
-        if state is None:
-            return "1", 1
-        try:
-            new = int(state) + 1
-        except ValueError:
-            return state, ERR
-        return str(new), new
-    if op == "DEL":
-        return None, "OK"
-    # CAS
-    if state is not None and state == args[0]:
-        return args[1], True
-    return state, False
+    return _kv_apply_op(state, op, tuple(args))
 
 
 @dataclass(frozen=True, slots=True)

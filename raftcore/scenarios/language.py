@@ -429,7 +429,8 @@ def _parse_condition(words: list[str]) -> tuple[Condition, str]:
         def pred(c: Cluster) -> bool:
             from ..check.linearizability import check_history
 
-            return check_history(c.history).ok
+            result = check_history(c.history)
+            return result.ok and result.complete
         return pred, desc
     raise ValueError(f"unknown condition {kind!r}; conditions: " + "; ".join(CONDITIONS))
 

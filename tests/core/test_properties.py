@@ -82,4 +82,4 @@ def test_random_fault_schedules_are_safe_and_live(s) -> None:
         f"no progress after healing: leader={c.leader()}, pending={[str(h) for h in c.handles if not h.done]}"
     assert c.violation is None, str(c.violation)
     result = check_history(c.history)
-    assert result.ok, str(result)
+    assert result.ok and result.complete, str(result)
