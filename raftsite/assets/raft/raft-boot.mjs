@@ -1,0 +1,484 @@
+// Build Raft — the one ES module that runs scenes in the reader's browser.
+//
+// * loads Pyodide ONCE (a singleton promise) from this site's own assets/pyodide/, and the
+//   project's wheel from assets/wheels/ — nothing from any other host;
+// * on every page (Material's document$, which also fires after instant navigation) mounts
+//   each .raft-scene through Python `raftsite.browser.mount(element, config)` and unmounts
+//   scenes whose element left the page;
+// * runs one requestAnimationFrame loop per playing scene: one call into Python per frame,
+//   which advances the simulation and returns a JSON batch of updates that we apply here.
+//   No frames while paused, while the tab is hidden, or while the scene is off screen.
+//
+// Loaded from <head> as an async module (the MkDocs plugin puts the tag there), so on a scene
+// page Python starts loading while the page is parsed. The page's <meta> tags name the wheel,
+// the precompiled stdlib and the wheel's precompiled modules.
+//
+// Test/benchmark hooks: window.__raftBoots (how many times Python booted),
+// window.__raft = { boot, scenes, timings }.
+
+const ASSETS = new URL("../", import.meta.url); // .../assets/
+const PYODIDE_BASE = new URL("pyodide/", ASSETS);
+const WHEELS = new URL("wheels/", ASSETS);
+const reducedMotionQuery = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
+
+const state = (window.__raft = window.__raft || {
+  bootPromise: null,
+  scenes: new Map(), // element -> SceneUI
+  timings: {},
+});
+window.__raftBoots = window.__raftBoots || 0;
+
+function wheelName() {
+  const meta = document.querySelector('meta[name="raft-wheel"]');
+  return meta ? meta.content : null;
+}
+
+// ------------------------------------------------------------------ boot (singleton)
+
+export function boot() {
+  if (state.bootPromise) return state.bootPromise;
+  window.__raftBoots += 1;
+  const t0 = performance.now();
+  state.timings.bootStart = t0;
+  state.bootPromise = (async () => {
+    const wheel = wheelName();
+    if (!wheel) throw new Error("this page does not name the raftcore wheel (meta raft-wheel)");
+    // Fetch the wheel in parallel with the interpreter.
+    const get = (name) =>
+      fetch(new URL(name, WHEELS)).then((r) => {
+        if (!r.ok) throw new Error(`could not load ${name}: HTTP ${r.status}`);
+        return r.arrayBuffer();
+      });
+    const wheelBytes = get(wheel);
+    // The wheel's modules precompiled at build time (optional: without it Python compiles them).
+    const pycMeta = document.querySelector('meta[name="raft-pyc"]');
+    const pycBytes = pycMeta ? get(pycMeta.content).catch(() => null) : Promise.resolve(null);
+    const { loadPyodide } = await import(new URL("pyodide.mjs", PYODIDE_BASE).href);
+    const stdlib = document.querySelector('meta[name="raft-stdlib"]');
+    const pyodide = await loadPyodide({
+      indexURL: PYODIDE_BASE.href,
+      // The build's "hybrid" stdlib: modules imported at boot precompiled to .pyc.
+      ...(stdlib ? { stdLibURL: new URL(stdlib.content, PYODIDE_BASE).href } : {}),
+      stdout: (s) => console.log(s),
+      stderr: (s) => console.warn(s),
+    });
+    state.timings.pyodideReady = performance.now() - t0;
+    const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
+    pyodide.unpackArchive(await wheelBytes, "wheel", { extractDir: sitePackages });
+    const pyc = await pycBytes;
+    if (pyc) pyodide.unpackArchive(pyc, "zip", { extractDir: sitePackages });
+    pyodide.runPython("import importlib; importlib.invalidate_caches()");
+    const bridge = pyodide.pyimport("raftsite.browser");
+    state.timings.bootMs = performance.now() - t0;
+    return { pyodide, bridge };
+  })();
+  return state.bootPromise;
+}
+
+// ------------------------------------------------------------------ one scene's UI
+
+class SceneUI {
+  constructor(el) {
+    this.el = el;
+    this.config = JSON.parse(el.dataset.scene);
+    this.id = this.config.id;
+    this.scene = null; // Python Scene proxy
+    this.playing = false;
+    this.raf = null;
+    this.last = null;
+    this.visible = true;
+    this.reduced = !!(reducedMotionQuery && reducedMotionQuery.matches);
+    this.accum = 0;
+    this.frameTimes = [];
+    this.lit = new Map(); // listing id -> Set of lit span ids
+    this.q = (sel) => el.querySelector(sel);
+    this.companions = () => Array.from(document.querySelectorAll(`[data-raft-for="${CSS.escape(this.id)}"]`));
+    this.onVisibility = () => this.schedule();
+    document.addEventListener("visibilitychange", this.onVisibility);
+    if ("IntersectionObserver" in window) {
+      // Work only while the diagram, or one of its companions (listings, "Defend it"), is on screen.
+      this.onScreen = new Set();
+      this.io = new IntersectionObserver((entries) => {
+        for (const e of entries) {
+          if (e.isIntersecting) this.onScreen.add(e.target);
+          else this.onScreen.delete(e.target);
+        }
+        this.visible = this.onScreen.size > 0;
+        this.schedule();
+      });
+      for (const node of [el, ...this.companions()]) this.io.observe(node);
+    }
+    el.dataset.state = "booting";
+    this.status("Starting Python… the diagram is the first frame, drawn when the site was built.");
+  }
+
+  status(text) {
+    const s = this.q('[data-role="status"]');
+    if (s) s.textContent = text;
+  }
+
+  message(text) {
+    const m = this.q('[data-role="message"]');
+    if (!m) return;
+    m.textContent = text || "";
+    m.hidden = !text;
+  }
+
+  fail(err) {
+    this.el.dataset.state = "failed";
+    const detail = err && err.message ? err.message : String(err);
+    this.status("");
+    this.message(
+      `The live simulation could not start: ${detail}. The diagram above is the prerendered first frame; ` +
+        `reload the page to try again.`
+    );
+    console.warn("raft scene failed to start", err);
+  }
+
+  seedFromUrl() {
+    const raw = new URLSearchParams(location.search).get("seed");
+    if (raw === null) return { seed: null };
+    if (/^\d{1,10}$/.test(raw.trim()) && Number(raw) < 2 ** 31) return { seed: Number(raw) };
+    return { seed: null, bad: raw };
+  }
+
+  async start() {
+    let py;
+    try {
+      py = await boot();
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    if (!this.el.isConnected) return; // navigated away while booting
+    const { seed, bad } = this.seedFromUrl();
+    const cfg = Object.assign({}, this.config, { reduced_motion: this.reduced });
+    if (seed !== null) cfg.seed = seed;
+    try {
+      const t = performance.now();
+      this.scene = py.bridge.mount(this.el, JSON.stringify(cfg));
+      state.timings.mountMs = performance.now() - t;
+      this.apply(this.scene.full());
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    if (bad !== undefined) {
+      this.message(
+        `The address asks for seed “${bad.slice(0, 40)}”, which is not a whole number; ` +
+          `showing the scene's own seed ${this.config.seed} instead.`
+      );
+    }
+    this.wire();
+    this.el.dataset.state = "ready";
+    state.timings.readyAt = performance.now();
+    state.timings.interactive = state.timings.readyAt - (state.timings.bootStart || 0);
+    this.status(this.reduced ? "Ready. Reduced motion: the simulation advances in steps." : "Ready.");
+    this.setPlaying(!this.reduced);
+  }
+
+  // ---------------------------------------------------------------- controls
+
+  wire() {
+    const on = (node, ev, fn) => node && node.addEventListener(ev, fn);
+    const all = [this.el, ...this.companions()];
+    for (const root of all) {
+      for (const c of root.querySelectorAll("button, select, input")) c.disabled = false;
+    }
+    on(this.q('[data-action="play"]'), "click", () => this.setPlaying(!this.playing));
+    on(this.q('[data-action="step"]'), "click", () => {
+      this.setPlaying(false);
+      this.call(() => this.scene.step());
+    });
+    on(this.q('[data-action="reset"]'), "click", () => this.reset(null));
+    on(this.q('[data-action="speed"]'), "change", (e) => this.scene.set_speed(Number(e.target.value)));
+    const seedInput = this.q('[data-action="seed"]');
+    // Enter or leaving the field applies a new seed (once: not again on the blur after Enter).
+    const applySeed = () => {
+      if (seedInput.value.trim() !== String(this.seed)) this.reset(seedInput.value);
+    };
+    on(seedInput, "change", applySeed);
+    on(seedInput, "keydown", (e) => {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        applySeed();
+      }
+    });
+    for (const input of this.el.querySelectorAll('[data-control="link_delay"]')) {
+      const show = () => {
+        const out = input.parentElement.querySelector("output");
+        const v = Number(input.value);
+        if (out) out.textContent = v === 0 ? "normal" : `+${v} ms`;
+      };
+      on(input, "input", () => {
+        show();
+        this.call(() => this.scene.set_control("link_delay", input.dataset.target, Number(input.value)));
+      });
+      show();
+    }
+    for (const root of all) {
+      for (const box of root.querySelectorAll('[data-action="unsafe"]')) {
+        on(box, "change", () => {
+          for (const other of document.querySelectorAll(`[data-action="unsafe"][data-switch="${box.dataset.switch}"]`))
+            other.checked = box.checked;
+          this.call(() => this.scene.set_unsafe(box.dataset.switch, box.checked));
+          this.el.classList.toggle("raft-scene--unsafe", box.checked);
+          if (!this.reduced) this.setPlaying(true);
+        });
+      }
+    }
+    // Click (or Enter/Space on) a server: crash it, or restart it.
+    const diagram = this.q('[data-role="diagram"]');
+    const toggle = (target) => {
+      const g = target.closest && target.closest("[data-server]");
+      if (g && this.scene) this.call(() => this.scene.toggle_server(g.dataset.server));
+    };
+    on(diagram, "click", (e) => toggle(e.target));
+    on(diagram, "keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") {
+        if (e.target.closest && e.target.closest("[data-server]")) {
+          e.preventDefault();
+          toggle(e.target);
+        }
+      }
+    });
+    if (reducedMotionQuery && reducedMotionQuery.addEventListener) {
+      this.onMotion = (e) => {
+        this.reduced = e.matches;
+        this.scene && this.scene.set_reduced_motion(this.reduced);
+      };
+      reducedMotionQuery.addEventListener("change", this.onMotion);
+    }
+  }
+
+  reset(seed) {
+    try {
+      this.message("");
+      const out = this.scene.reset(seed === null ? null : String(seed).trim());
+      this.apply(out);
+      const url = new URL(location.href);
+      if (seed !== null) {
+        url.searchParams.set("seed", String(JSON.parse(out).seed));
+        history.replaceState(history.state, "", url);
+      }
+    } catch (err) {
+      const detail = (err && err.message ? err.message : String(err)).split("\n").filter(Boolean).pop();
+      this.message(`Cannot use that seed: ${detail}`);
+    }
+  }
+
+  call(fn) {
+    try {
+      this.apply(fn());
+    } catch (err) {
+      console.error(err);
+      this.message(`The simulation stopped with an error: ${err && err.message ? err.message.split("\n").filter(Boolean).pop() : err}`);
+      this.setPlaying(false);
+    }
+  }
+
+  setPlaying(on) {
+    this.playing = on;
+    const b = this.q('[data-action="play"]');
+    if (b) {
+      b.textContent = on ? "Pause" : "Play";
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    }
+    this.el.dataset.playing = on ? "true" : "false";
+    this.last = null;
+    this.schedule();
+  }
+
+  // ---------------------------------------------------------------- frames
+
+  schedule() {
+    const want = this.playing && !document.hidden && this.visible && this.scene && this.el.isConnected;
+    if (want && this.raf === null) {
+      this.last = null;
+      this.raf = requestAnimationFrame((ts) => this.tick(ts));
+    } else if (!want && this.raf !== null) {
+      cancelAnimationFrame(this.raf);
+      this.raf = null;
+    }
+  }
+
+  tick(ts) {
+    this.raf = null;
+    if (!(this.playing && !document.hidden && this.visible && this.scene)) return;
+    const dt = this.last === null ? 0 : ts - this.last;
+    this.last = ts;
+    if (this.reduced) {
+      // Step-wise: advance in chunks of 400 ms of wall time, no in-between motion.
+      this.accum += dt;
+      if (this.accum >= 400) {
+        const chunk = this.accum;
+        this.accum = 0;
+        this.runFrame(Math.min(chunk, 400));
+      }
+    } else {
+      this.runFrame(dt);
+    }
+    if (this.playing && !document.hidden && this.visible && this.scene && this.el.isConnected) {
+      this.raf = requestAnimationFrame((t) => this.tick(t)); // keep this.last: dt continues
+    }
+  }
+
+  runFrame(dt) {
+    const t = performance.now();
+    let out;
+    try {
+      out = this.scene.frame(dt);
+    } catch (err) {
+      this.call(() => {
+        throw err;
+      });
+      return;
+    }
+    const py = performance.now() - t;
+    this.apply(out);
+    this.frameTimes.push(py);
+    if (this.frameTimes.length > 600) this.frameTimes.shift();
+  }
+
+  apply(json) {
+    const u = typeof json === "string" ? JSON.parse(json) : json;
+    if (u.svg !== undefined) {
+      const fig = this.q('[data-role="diagram"]');
+      if (fig) fig.innerHTML = u.svg;
+    }
+    if (u.seed !== undefined) {
+      this.seed = u.seed;
+      const s = this.q('[data-action="seed"]');
+      if (s) s.value = String(u.seed);
+    }
+    for (const [id, kind, value] of u.patches || []) {
+      const node = document.getElementById(id);
+      if (!node) continue;
+      if (kind === "text") node.textContent = value;
+      else if (kind === "html") node.innerHTML = value;
+      else if (kind.startsWith("attr:")) node.setAttribute(kind.slice(5), value);
+    }
+    if (u.time !== undefined) {
+      const t = this.q('[data-role="time"]');
+      if (t) t.textContent = `t = ${Math.round(u.time)} ms`;
+    }
+    if (u.events) this.renderEvents(u.events);
+    if (u.panel) this.renderPanel(u.panel);
+    if (u.lines) this.renderLines(u.lines);
+  }
+
+  renderEvents(lines) {
+    const ol = this.q('[data-role="events"]');
+    if (!ol) return;
+    ol.replaceChildren(
+      ...lines
+        .slice()
+        .reverse()
+        .map((line) => {
+          const li = document.createElement("li");
+          li.textContent = line;
+          if (line.includes("VIOLATION")) li.className = "raft-event--violation";
+          return li;
+        })
+    );
+    if (!lines.length) {
+      const li = document.createElement("li");
+      li.className = "raft-muted";
+      li.textContent = "Nothing has happened yet.";
+      ol.append(li);
+    }
+  }
+
+  renderPanel(panel) {
+    const lists = [this.el, ...this.companions()].flatMap((r) => Array.from(r.querySelectorAll('[data-role="invariants"]')));
+    for (const ul of lists) {
+      for (const li of ul.querySelectorAll("[data-invariant]")) {
+        const ok = panel.invariants[li.dataset.invariant] !== false;
+        li.classList.toggle("raft-inv--ok", ok);
+        li.classList.toggle("raft-inv--bad", !ok);
+        const st = li.querySelector(".raft-inv__state");
+        if (st) st.textContent = ok ? "holds" : "VIOLATED";
+      }
+    }
+    const pre = this.q('[data-role="violation"]');
+    if (pre) {
+      pre.textContent = panel.violation || "";
+      pre.hidden = !panel.violation;
+    }
+    this.el.dataset.violation = panel.violation ? "true" : "false";
+  }
+
+  renderLines(lines) {
+    for (const listing of this.config.listings || []) {
+      const want = new Set((lines[listing.id] || []).map((n) => `${listing.span_prefix}${n}`));
+      const had = this.lit.get(listing.id) || new Set();
+      for (const id of had) if (!want.has(id)) document.getElementById(id)?.classList.remove("raft-exec");
+      for (const id of want) if (!had.has(id)) document.getElementById(id)?.classList.add("raft-exec");
+      this.lit.set(listing.id, want);
+    }
+  }
+
+  destroy() {
+    this.playing = false;
+    this.schedule();
+    document.removeEventListener("visibilitychange", this.onVisibility);
+    if (this.io) this.io.disconnect();
+    if (this.onMotion && reducedMotionQuery) reducedMotionQuery.removeEventListener("change", this.onMotion);
+    if (this.scene) {
+      try {
+        this.scene.unmount(); // Python side: release the tracer
+        this.scene.destroy(); // the PyProxy itself
+      } catch (_) {}
+    }
+    this.scene = null;
+  }
+}
+
+// ------------------------------------------------------------------ page lifecycle
+
+function mountAll() {
+  // Unmount scenes whose element left the document (instant navigation).
+  for (const [el, ui] of state.scenes) {
+    if (!el.isConnected) {
+      ui.destroy();
+      state.scenes.delete(el);
+    }
+  }
+  const els = document.querySelectorAll(".raft-scene[data-scene]");
+  for (const el of els) {
+    if (state.scenes.has(el)) continue;
+    let ui;
+    try {
+      ui = new SceneUI(el);
+    } catch (err) {
+      el.dataset.state = "failed";
+      const m = el.querySelector('[data-role="message"]');
+      if (m) {
+        m.textContent = `This scene is broken: ${err.message}`;
+        m.hidden = false;
+      }
+      continue;
+    }
+    state.scenes.set(el, ui);
+    ui.start();
+  }
+}
+
+state.mountAll = mountAll;
+state.boot = boot;
+
+if (!state.subscribed) {
+  state.subscribed = true;
+  // This module runs from <head>, async: on a page with a scene, start Python right away,
+  // while the rest of the page is parsed and Material's bundle starts.
+  if (document.querySelector('meta[name="raft-scene-page"]')) boot().catch(() => {}); // errors shown per scene
+  const subscribe = () => {
+    if (window.document$ && typeof window.document$.subscribe === "function") {
+      window.document$.subscribe(() => mountAll()); // every page, instant navigation included
+    } else {
+      mountAll();
+    }
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", subscribe);
+  else subscribe();
+}

@@ -1,0 +1,1 @@
+"""Scene blocks: the option schema and its validator."""

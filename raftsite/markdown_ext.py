@@ -1,0 +1,464 @@
+"""Python-Markdown extension: ```` ```raft-scene ```` blocks and their companions.
+
+Three pymdownx.superfences custom fences (configured in ``mkdocs.yml``):
+
+``raft-scene``
+    YAML options (see :mod:`raftsite.blocks.schema`). Validated, then the scene's scenario
+    is run deterministically to its first frame and rendered to SVG with the same
+    :class:`raftsite.render.Renderer` the browser uses. Emits the scene container
+    ``<div class="raft-scene" data-scene='{json}'>`` with the prerendered SVG, the
+    common controls, the scene-specific controls, the invariant panel and the event log.
+``raft-listings``
+    Places the listings of a scene (``scene: <id>``, optional when the page has one
+    scene): exact source lines pulled by qualified name, highlighted like every other
+    code block of the site, with the real line numbers and a "view in source" link.
+``raft-defend``
+    Places the scene's unsafe switch and the invariant it threatens.
+
+A broken block raises :class:`SceneBlockError` whose message is ``page:line: reason``
+(the line in the ``.md`` file). Under MkDocs, the ``raftsite`` plugin tells the extension
+which page is being converted and how many front-matter lines were stripped.
+
+Build-time module: PyYAML, Markdown and pymdownx only — never imported in the browser.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from markdown import Extension
+from markdown.preprocessors import Preprocessor
+from pymdownx.superfences import SuperFencesException
+
+from raftsite.blocks.schema import INVARIANTS, SPEEDS, BlockError, validate_block
+
+__all__ = [
+    "SceneBlockError",
+    "RaftSceneExtension",
+    "makeExtension",
+    "fence_validator",
+    "fence_format",
+    "set_page",
+    "check_markdown",
+    "FENCES",
+]
+
+FENCES = ("raft-scene", "raft-listings", "raft-defend")
+_OPENER = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>raft-(?:scene|listings|defend))\b(?P<rest>.*)$")
+
+
+class SceneBlockError(SuperFencesException):
+    """A broken scene block: ``str(err)`` is ``page:line: reason``."""
+
+    def __init__(self, page: str, line: int | None, reason: str):
+        self.page, self.line, self.reason = page, line, reason
+        super().__init__(f"{page}:{line if line is not None else '?'}: {reason}")
+
+
+# ------------------------------------------------------------------ page context
+
+
+@dataclass
+class PageContext:
+    path: str = "<markdown>"  # shown in errors, e.g. "docs/scenes/01-….md"
+    url: str | None = None  # the page's URL relative to the site root, e.g. "scenes/01-…/"
+    line_offset: int = 0  # lines removed above the Markdown (front matter)
+    source_url: str = "source/{module}/"  # where the plugin puts generated source pages
+    scenes: dict = field(default_factory=dict)
+
+
+_context = PageContext()
+
+
+def set_page(path: str, url: str | None = None, line_offset: int = 0) -> None:
+    """Called by the MkDocs plugin before each page is converted."""
+    global _context
+    _context = PageContext(path=path, url=url, line_offset=line_offset)
+
+
+def _page_relative(target: str) -> str:
+    """A link from the current page to ``target`` (a site-root-relative URL, maybe with #anchor)."""
+    if _context.url is None:
+        return "/" + target
+    url = _context.url
+    base = url[:-1] if url.endswith("/") else posixpath.dirname(url)
+    path, _, frag = target.partition("#")
+    rel = posixpath.relpath(path or ".", base or ".")
+    if path.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return rel + ("#" + frag if frag else "")
+
+
+def source_page_url(module: str) -> str:
+    return f"source/{module.replace('.', '/')}/"
+
+
+# ------------------------------------------------------------------ line tagging
+
+
+def _find_fences(lines: list[str]):
+    """Yield (index, match) of raft fence openers, skipping other fenced code."""
+    open_fence = None
+    for i, line in enumerate(lines):
+        stripped = line.lstrip(" \t>")
+        if open_fence:
+            if stripped.startswith(open_fence) and stripped.strip() == open_fence[0] * len(stripped.strip()) and len(stripped.strip()) >= len(open_fence):
+                open_fence = None
+            continue
+        m = _OPENER.match(line)
+        if m:
+            yield i, m
+            open_fence = m.group("fence")
+            continue
+        fm = re.match(r"^(`{3,}|~{3,})", stripped)
+        if fm:
+            open_fence = fm.group(1)
+
+
+class _TagLines(Preprocessor):
+    """Record each raft fence's line in the file as a fence option ``raft_line="N"``."""
+
+    def run(self, lines):
+        out = list(lines)
+        for i, m in _find_fences(lines):
+            if "raft_line=" in m.group("rest"):
+                continue
+            out[i] = f'{m.group("indent")}{m.group("fence")}{m.group("lang")} raft_line="{i + 1 + _context.line_offset}"{m.group("rest")}'
+        return out
+
+
+# ------------------------------------------------------------------ blocks
+
+
+def _block_body(md_text_lines: list[str], start: int) -> tuple[str, str, int]:
+    """(lang, body, end) of the fence opening at ``start``."""
+    m = _OPENER.match(md_text_lines[start])
+    fence = m.group("fence")
+    indent = len(m.group("indent"))
+    body = []
+    j = start + 1
+    while j < len(md_text_lines):
+        s = md_text_lines[j][indent:] if len(md_text_lines[j]) >= indent else md_text_lines[j].lstrip()
+        if s.strip().startswith(fence[0] * len(fence)) and set(s.strip()) == {fence[0]}:
+            break
+        body.append(s)
+        j += 1
+    return m.group("lang"), "\n".join(body), j
+
+
+def check_markdown(text: str, path: str, line_offset: int = 0) -> list[dict]:
+    """Validate every ```` ```raft-scene ```` block of a page; raise SceneBlockError on the first bad one.
+
+    Used by the MkDocs plugin so a broken block fails the build early with a clean
+    ``page:line: reason`` message; returns the normalised options of each scene.
+    """
+    lines = text.splitlines()
+    scenes = []
+    for i, m in _find_fences(lines):
+        lang, body, _ = _block_body(lines, i)
+        fence_line = i + 1 + line_offset
+        if lang == "raft-scene":
+            scenes.append(_validate(body, path, fence_line))
+    return scenes
+
+
+def _validate(body: str, page: str, fence_line: int) -> dict:
+    try:
+        return validate_block(body)
+    except BlockError as exc:
+        line = fence_line if exc.line is None else fence_line + 1 + exc.line
+        raise SceneBlockError(page, line, f"raft-scene: {exc.message}") from None
+
+
+def fence_validator(language, inputs, options, attrs, md):
+    """superfences validator: accept only our own ``raft_line`` option."""
+    line = int(inputs["raft_line"]) if str(inputs.get("raft_line", "")).isdigit() else None
+    for key, value in inputs.items():
+        if key != "raft_line":
+            raise SceneBlockError(_context.path, line, f"{language}: unexpected fence option {key}={value!r}")
+    if line is not None:
+        options["raft_line"] = line
+    if attrs:
+        raise SceneBlockError(_context.path, options.get("raft_line"), f"{language}: fence attributes are not supported")
+    return True
+
+
+def fence_format(source, language, class_name, options, md, **kwargs):
+    line = int(options.get("raft_line", 0)) or None
+    scenes = _page_scenes(md)
+    if language == "raft-scene":
+        cfg = _validate(source, _context.path, line or 0)
+        if cfg["id"] in scenes:
+            raise SceneBlockError(_context.path, line, f"raft-scene: a scene with id {cfg['id']!r} is already on this page; set 'id:'")
+        try:
+            html_out, full = _render_scene(cfg)
+        except SceneBlockError:
+            raise
+        except Exception as exc:  # scenario or renderer failed at build time
+            raise SceneBlockError(_context.path, line, f"raft-scene: cannot run scenario {cfg['scenario']!r}: {type(exc).__name__}: {exc}") from exc
+        scenes[cfg["id"]] = full
+        return html_out
+    # raft-listings / raft-defend: `scene: <id>` (optional with one scene on the page)
+    try:
+        import yaml
+
+        data = yaml.safe_load(source) if source.strip() else {}
+    except Exception as exc:
+        raise SceneBlockError(_context.path, line, f"{language}: bad YAML: {exc}") from None
+    if not isinstance(data, dict) or set(data) - {"scene"}:
+        raise SceneBlockError(_context.path, line, f"{language}: the only option is 'scene: <id of a raft-scene above>'")
+    sid = data.get("scene")
+    if sid is None:
+        if len(scenes) != 1:
+            raise SceneBlockError(_context.path, line, f"{language}: name the scene ('scene: <id>'); scenes above: {', '.join(scenes) or 'none'}")
+        sid = next(iter(scenes))
+    if sid not in scenes:
+        raise SceneBlockError(_context.path, line, f"{language}: no raft-scene with id {sid!r} above this block; scenes above: {', '.join(scenes) or 'none'}")
+    full = scenes[sid]
+    if language == "raft-listings":
+        if not full["listings"]:
+            raise SceneBlockError(_context.path, line, f"raft-listings: scene {sid!r} has no 'listings:'")
+        return _render_listings(full)
+    if not full.get("unsafe"):
+        raise SceneBlockError(_context.path, line, f"raft-defend: scene {sid!r} has no 'unsafe:'")
+    return _render_defend(full)
+
+
+def _page_scenes(md) -> dict:
+    if not hasattr(md, "raft_scenes"):
+        md.raft_scenes = {}
+    return md.raft_scenes
+
+
+# ------------------------------------------------------------------ rendering
+
+_e = html.escape
+
+
+def _listing_title(qualname: str) -> str:
+    return qualname + "()"
+
+
+def _planned_log(scenario) -> list[str]:
+    """Commands a scenario submits, as the renderer writes them (scene01's shared log)."""
+    from raftsite.render import command_text
+
+    try:
+        from raftcore.kv import parse_command
+    except Exception:  # pragma: no cover
+        return []
+    out = []
+    for raw in getattr(scenario, "text", "").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        m = re.match(r"^(?:at\s+\S+\s+)?submit\s+(.+)$", line)
+        if m:
+            try:
+                out.append(command_text(parse_command(m.group(1).strip())))
+            except Exception:
+                out.append(m.group(1).strip())
+    return out
+
+
+def scene_runtime_config(cfg: dict) -> dict:
+    """The JSON the browser receives in ``data-scene`` (and CPython's tests reuse)."""
+    from raftsite.listings import resolve
+
+    listings = []
+    for k, item in enumerate(cfg["listings"]):
+        lst = resolve(item["name"])
+        hid = f"{cfg['id']}-L{k}"
+        listings.append(
+            {
+                "id": hid,
+                "name": lst.name,
+                "module": lst.module,
+                "qualname": lst.qualname,
+                "path": lst.relpath,
+                "start": lst.start,
+                "end": lst.end,
+                "span_prefix": f"__span-{hid}-",
+                "title": item.get("title") or _listing_title(lst.qualname),
+                "caption": item["caption"],
+            }
+        )
+    return {
+        "id": cfg["id"],
+        "scenario": cfg["scenario"],
+        "seed": cfg["seed"],
+        "servers": cfg["servers"],
+        "layout": cfg["layout"],
+        "speed": cfg["speed"],
+        "speeds": list(SPEEDS),
+        "title": cfg["title"],
+        "controls": cfg["controls"],
+        "listings": listings,
+        "unsafe": cfg["unsafe"],
+        "invariants": cfg["invariants"],
+        "invariant_labels": {k: INVARIANTS[k] for k in cfg["invariants"]},
+    }
+
+
+def _render_scene(cfg: dict) -> tuple[str, dict]:
+    from raftcore.scenarios import load_scenario
+
+    from raftsite.browser import renderer_options
+    from raftsite.render import Renderer
+
+    runtime = scene_runtime_config(cfg)
+    scenario = load_scenario(cfg["scenario"])
+    run = scenario.start(seed=cfg["seed"], strict=False)
+    cluster = run.cluster
+    if cfg["servers"] and list(cluster.names) != list(cfg["servers"]):
+        raise SceneBlockError(
+            _context.path, None, f"raft-scene: servers {cfg['servers']} do not match scenario {cfg['scenario']!r}'s cluster {list(cluster.names)}"
+        )
+    runtime["servers"] = list(cluster.names)
+    if runtime["seed"] is None:
+        runtime["seed"] = getattr(run, "seed", None)
+        if runtime["seed"] is None:
+            runtime["seed"] = getattr(cluster, "seed", 0)
+    runtime["planned_log"] = _planned_log(scenario) if cfg["layout"] == "scene01" else []
+    renderer = Renderer(cluster, layout=cfg["layout"], options=renderer_options(runtime))
+    svg = renderer.svg()
+    sid = cfg["id"]
+    data = _e(json.dumps(runtime, separators=(",", ":"), sort_keys=True), quote=True)
+    speed_opts = "".join(
+        f'<option value="{s:g}"{" selected" if s == cfg["speed"] else ""}>{s:g}×</option>' for s in SPEEDS
+    )
+    controls = []
+    for c in cfg["controls"]:
+        if c["kind"] == "link_delay":
+            label = c["label"] or f"Network to {c['target']}"
+            step = max(1, c["max_ms"] // 40)
+            controls.append(
+                f'<label class="raft-control raft-control--range">{_e(label)} '
+                f'<input type="range" min="0" max="{c["max_ms"]}" step="{step}" value="0" '
+                f'data-control="link_delay" data-target="{_e(c["target"])}" disabled> '
+                f'<output class="raft-control__value">normal</output></label>'
+            )
+    inv_items = "".join(
+        f'<li class="raft-inv raft-inv--ok" data-invariant="{k}"><span class="raft-inv__dot" aria-hidden="true"></span>'
+        f'<span class="raft-inv__name">{_e(INVARIANTS[k])}</span> <span class="raft-inv__state">holds</span></li>'
+        for k in cfg["invariants"]
+    )
+    height = f' style="--raft-height:{cfg["height"]}px"' if cfg["height"] else ""
+    out = f"""<div class="raft-scene" id="{sid}-scene" data-scene="{data}" data-state="static"{height}>
+<div class="raft-scene__toolbar" role="toolbar" aria-label="Simulation controls">
+<button type="button" class="md-button raft-btn" data-action="play" aria-pressed="false" disabled>Play</button>
+<button type="button" class="md-button raft-btn" data-action="step" disabled>Step</button>
+<button type="button" class="md-button raft-btn" data-action="reset" disabled>Reset</button>
+<label class="raft-control">Speed <select data-action="speed" disabled>{speed_opts}</select></label>
+<label class="raft-control">Seed <input type="text" inputmode="numeric" pattern="[0-9]*" size="8" data-action="seed" value="{runtime['seed']}" aria-describedby="{sid}-status" disabled></label>
+<span class="raft-scene__time" aria-live="off" data-role="time">t = 0 ms</span>
+</div>
+{('<div class="raft-scene__controls">' + ''.join(controls) + '</div>') if controls else ''}
+<p class="raft-scene__status" id="{sid}-status" role="status" data-role="status">First frame, drawn when the site was built. Interactive once Python has started in your browser.</p>
+<p class="raft-scene__message" role="alert" data-role="message" hidden></p>
+<div class="raft-scene__body">
+<figure class="raft-scene__diagram" data-role="diagram">{svg}</figure>
+<div class="raft-scene__side">
+<section class="raft-scene__invariants" aria-label="Invariants checked live">
+<h4 class="raft-scene__heading">Invariants</h4>
+<ul data-role="invariants">{inv_items}</ul>
+<pre class="raft-scene__violation" data-role="violation" hidden></pre>
+</section>
+<section class="raft-scene__events" aria-label="Event log">
+<h4 class="raft-scene__heading">Event log</h4>
+<ol class="raft-scene__log" data-role="events" aria-live="off"><li class="raft-muted">Nothing has happened yet.</li></ol>
+</section>
+</div>
+</div>
+</div>"""
+    full = dict(cfg)
+    full["runtime"] = runtime
+    return out, full
+
+
+def _highlight(code: str, start: int, hid: str) -> str:
+    from pymdownx.highlight import Highlight
+
+    hl = Highlight(
+        None,
+        linenums=True,
+        linenums_style="table",
+        line_spans="__span",
+        anchor_linenums=False,
+        pygments_lang_class=True,
+        stripnl=False,
+    )
+    return hl.highlight(code, "python", css_class="highlight", linestart=start, id_value=hid)
+
+
+def _render_listings(full: dict) -> str:
+    from raftsite.listings import resolve
+
+    runtime = full["runtime"]
+    parts = [f'<div class="raft-listings" data-raft-for="{full["id"]}">']
+    for item in runtime["listings"]:
+        lst = resolve(item["name"])
+        href = _page_relative(source_page_url(lst.module) + f"#{source_anchor(lst.start)}")
+        parts.append(
+            f'<div class="raft-listing" id="{item["id"]}-box" data-listing="{_e(item["name"])}" '
+            f'data-start="{lst.start}" data-end="{lst.end}" data-path="{_e(lst.relpath)}">'
+            f'<p class="raft-listing__title"><code>{_e(item["title"])}</code> '
+            f'<span class="raft-listing__where">{_e(lst.relpath)}, lines {lst.start}–{lst.end}</span></p>'
+            f'<p class="raft-listing__caption">{_e(item["caption"])}</p>'
+            f"{_highlight(lst.source, lst.start, item['id'])}"
+            f'<p class="raft-listing__source"><a href="{_e(href)}">view in source</a></p>'
+            f"</div>"
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def source_anchor(line: int) -> str:
+    """Anchor of a line on a generated source page (see the plugin)."""
+    return f"__codelineno-src-{line}"
+
+
+def _render_defend(full: dict) -> str:
+    u = full["unsafe"]
+    sid = full["id"]
+    inv = "".join(
+        f'<li class="raft-inv raft-inv--ok" data-invariant="{k}"><span class="raft-inv__dot" aria-hidden="true"></span>'
+        f'<span class="raft-inv__name">{_e(INVARIANTS[k])}</span> <span class="raft-inv__state">holds</span></li>'
+        for k in full["invariants"]
+    )
+    return (
+        f'<div class="raft-defend" data-raft-for="{sid}">'
+        f'<label class="raft-defend__switch"><input type="checkbox" data-action="unsafe" '
+        f'data-switch="{_e(u["switch"])}" disabled> <strong>Unsafe:</strong> {_e(u["label"])}</label>'
+        f'<p class="raft-defend__note">Flipping the switch restarts the diagram above with the rule removed. '
+        f'The monitors below are the same ones as in the diagram’s panel.</p>'
+        f'<ul class="raft-defend__invariants" data-role="invariants">{inv}</ul>'
+        f"</div>"
+    )
+
+
+# ------------------------------------------------------------------ extension
+
+
+class RaftSceneExtension(Extension):
+    """Registers the line-tagging preprocessor. The fences themselves are configured as
+    pymdownx.superfences ``custom_fences`` (see :data:`CUSTOM_FENCES`)."""
+
+    def extendMarkdown(self, md):
+        md.registerExtension(self)
+        md.preprocessors.register(_TagLines(md), "raft_scene_lines", 29)
+
+    def reset(self):
+        pass
+
+
+def makeExtension(**kwargs):
+    return RaftSceneExtension(**kwargs)
+
+
+#: The superfences ``custom_fences`` entries, for use from Python (mkdocs.yml lists them too).
+CUSTOM_FENCES = [
+    {"name": name, "class": name, "format": fence_format, "validator": fence_validator} for name in FENCES
+]

@@ -1,0 +1,119 @@
+"""Browser test helpers (shared with benchmarks/browser.py): the built site on http://127.0.0.1:8000/ and Debian's chromium via Playwright.
+
+* The site is served by a ThreadingHTTPServer in a thread; port 8000 (instant navigation
+  needs the origin to match ``site_url``). A busy port fails the tests with a clear message.
+* Every request to a host other than 127.0.0.1 is aborted AND fails the test.
+* Console errors and uncaught page errors fail the test (``allow_console_errors`` opts out).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import socket
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+HOST, PORT = "127.0.0.1", 8000
+BASE = f"http://{HOST}:{PORT}/"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+FOREIGN = re.compile(r"^(?!http://127\.0\.0\.1(:\d+)?/)(?!data:)(?!blob:).*")
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".wasm": "application/wasm",
+        ".json": "application/json",
+        ".whl": "application/zip",
+        ".zip": "application/zip",
+    }
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+def serve(directory: Path, host: str = HOST, port: int = PORT):
+    """Start a static server for ``directory``; returns the server (call .shutdown())."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is not "busy"
+    try:
+        probe.bind((host, port))
+    except OSError as exc:
+        raise RuntimeError(
+            f"port {port} on {host} is busy ({exc}); stop whatever listens there (`make serve`?) "
+            f"— the browser tests must serve the site on http://{host}:{port}/ to match site_url"
+        ) from None
+    finally:
+        probe.close()
+    handler = functools.partial(_Handler, directory=str(directory))
+    httpd = http.server.ThreadingHTTPServer((host, port), handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, name="site-server", daemon=True).start()
+    return httpd
+
+
+def launch(playwright):
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+@dataclass
+class Watch:
+    foreign: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    allow_console_errors: bool = False
+
+
+def guard(context, watch: Watch, block_requests: bool = True):
+    """Abort and record every request that does not go to 127.0.0.1.
+
+    ``block_requests=False`` only records (benchmarks: Playwright's request interception
+    slows every response down, the 9.6 MB wasm included)."""
+
+    def block(route):
+        if route.request.url not in watch.foreign:
+            watch.foreign.append(route.request.url)
+        route.abort("blockedbyclient")
+
+    if block_requests:
+        context.route(FOREIGN, block)
+
+    def on_request(req):
+        host = urlparse(req.url).hostname
+        if req.url.startswith(("data:", "blob:")):
+            return
+        if host != HOST and req.url not in watch.foreign:
+            watch.foreign.append(req.url)
+
+    context.on("request", on_request)
+
+
+SCENE01 = "scenes/01-replicated-state-machines/"
+
+
+def scene_status(page) -> dict:
+    """The live scene's state from Python (see raftsite.browser.Scene.status)."""
+    return page.evaluate(
+        "() => { const ui = [...window.__raft.scenes.values()].find(u => u.scene); "
+        "return ui ? JSON.parse(ui.scene.status()) : null; }"
+    )
+
+
+def wait_ready(page, timeout: float = 90_000):
+    page.wait_for_selector('.raft-scene[data-state="ready"]', timeout=timeout)

@@ -1,0 +1,23 @@
+"""The browser harness itself: foreign requests are blocked and recorded (so they fail tests)."""
+
+from __future__ import annotations
+
+
+def test_requests_to_other_hosts_are_blocked_and_recorded(page, watch):
+    page.goto("")
+    result = page.evaluate(
+        "() => fetch('https://cdn.example.com/pyodide.js').then(() => 'loaded', () => 'blocked')"
+    )
+    assert result == "blocked"
+    page.wait_for_timeout(200)  # let the request/route events arrive
+    assert watch.foreign == ["https://cdn.example.com/pyodide.js"]
+    watch.foreign.clear()  # expected here; anywhere else the fixture fails the test
+    watch.console_errors.clear()  # the browser logs the blocked request
+
+
+def test_home_page_lists_twelve_scenes_and_links_only_built_ones(page):
+    page.goto("")
+    items = page.locator("article .raft-toc li")
+    assert items.count() == 12
+    assert page.locator("article .raft-toc li a").count() == 1
+    assert page.evaluate("() => window.__raftBoots") == 0

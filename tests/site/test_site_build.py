@@ -1,0 +1,143 @@
+"""The site builds with --strict; broken scene blocks fail it with page, line and reason."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from site_helpers import ROOT, copy_project_config, mkdocs_build
+
+SCENE = "scenes/01-replicated-state-machines.md"
+
+
+def test_mkdocs_build_strict_passes(site_build):
+    proc, site = site_build
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (site / "index.html").is_file()
+    assert (site / "scenes/01-replicated-state-machines/index.html").is_file()
+
+
+def test_runtime_is_in_the_site(built_site):
+    """Pyodide's five runtime files and the freshly built wheel, copied into the site."""
+    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
+        assert (built_site / "assets/pyodide" / name).stat().st_size > 0, name
+    assert (built_site / "assets/pyodide/pyodide.asm.wasm").read_bytes() == (
+        ROOT / "node_modules/pyodide/pyodide.asm.wasm"
+    ).read_bytes()
+    wheels = list((built_site / "assets/wheels").glob("raftcore-*-py3-none-any.whl"))
+    assert len(wheels) == 1
+    import zipfile
+
+    names = zipfile.ZipFile(wheels[0]).namelist()
+    assert "raftcore/node.py" in names and "raftsite/browser.py" in names and "raftsite/render.py" in names
+    assert not [n for n in names if n.startswith("raftsite/assets/")]
+    html = (built_site / "scenes/01-replicated-state-machines/index.html").read_text(encoding="utf-8")
+    assert f'<meta name="raft-wheel" content="{wheels[0].name}">' in html
+    assert 'type="module"' in html and "assets/raft/raft-boot.mjs" in html
+    # The precompiled ("hybrid") stdlib the glue boots with: boot modules as .pyc, the rest .py.
+    m = re.search(r'<meta name="raft-stdlib" content="(python_stdlib-[0-9a-f]{12}\.zip)">', html)
+    assert m, "no precompiled stdlib named in the page"
+    hybrid = zipfile.ZipFile(built_site / "assets/pyodide" / m.group(1)).namelist()
+    assert "json/__init__.pyc" in hybrid and "json/__init__.py" not in hybrid
+    assert "tkinter/__init__.py" in hybrid or not any(n.startswith("tkinter/") for n in hybrid)
+    # ... and the wheel's runtime modules, precompiled the same way.
+    m = re.search(r'<meta name="raft-pyc" content="([^"]+\.zip)">', html)
+    assert m, "no precompiled wheel modules named in the page"
+    pyc = zipfile.ZipFile(built_site / "assets/wheels" / m.group(1)).namelist()
+    assert "raftcore/__pycache__/node.cpython-314.pyc" in pyc
+    assert "raftsite/__pycache__/browser.cpython-314.pyc" in pyc
+    assert not [n for n in pyc if "markdown_ext" in n or "plugin" in n]  # build time only
+
+
+def test_scene_block_emits_container_svg_controls_and_config(built_site):
+    html = (built_site / "scenes/01-replicated-state-machines/index.html").read_text(encoding="utf-8")
+    m = re.search(r'<div class="raft-scene" id="s01-scene" data-scene="([^"]*)"', html)
+    assert m, "no scene container"
+    import html as htmlmod
+
+    cfg = json.loads(htmlmod.unescape(m.group(1)))
+    assert cfg["scenario"] == "scene01" and cfg["servers"] == ["SM_A", "SM_B", "SM_C"]
+    assert cfg["unsafe"]["switch"] == "nondeterministic_state_machine"
+    assert [x["name"] for x in cfg["listings"]] == [
+        "raftcore.node:RaftNode.apply_committed",
+        "raftcore.node:RaftNode.on_election_timeout",
+    ]
+    assert '<svg xmlns="http://www.w3.org/2000/svg" id="s01"' in html
+    for action in ("play", "step", "reset", "speed", "seed", "unsafe"):
+        assert f'data-action="{action}"' in html, action
+    assert 'data-control="link_delay" data-target="SM_C"' in html
+    assert 'data-role="invariants"' in html and 'data-role="events"' in html
+
+
+def test_material_settings(built_site):
+    """No font CDN, instant navigation, a palette toggle, the site_url the tests serve on."""
+    html = (built_site / "index.html").read_text(encoding="utf-8")
+    assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
+    assert "navigation.instant" in html
+    assert 'data-md-component="palette"' in html
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/">' in html
+
+
+def _break(tmp_path, edit):
+    cfg, docs = copy_project_config(tmp_path)
+    page = docs / SCENE
+    text = page.read_text(encoding="utf-8")
+    new = edit(text)
+    assert new != text
+    page.write_text(new, encoding="utf-8")
+    proc = mkdocs_build(tmp_path / "site", config=cfg)
+    return proc, new.splitlines()
+
+
+def _line_of(lines, needle):
+    hits = [i + 1 for i, line in enumerate(lines) if needle in line]
+    assert len(hits) == 1, hits
+    return hits[0]
+
+
+def test_unknown_key_fails_with_page_line_and_reason(tmp_path):
+    proc, lines = _break(tmp_path, lambda t: t.replace("layout: scene01\n", "layout: scene01\ncolour: red\n", 1))
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    line = _line_of(lines, "colour: red")
+    assert f"{SCENE}:{line}: raft-scene: unknown key 'colour'" in out, out
+
+
+def test_bad_yaml_fails_with_page_line_and_reason(tmp_path):
+    proc, lines = _break(tmp_path, lambda t: t.replace("servers: [SM_A, SM_B, SM_C]\n", "servers: [SM_A, SM_B, SM_C\n", 1))
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    m = re.search(re.escape(SCENE) + r":(\d+): raft-scene: bad YAML", out)
+    assert m, out
+    fence = _line_of(lines, "```raft-scene")
+    close = next(i + 1 for i in range(fence, len(lines)) if lines[i].strip() == "```")
+    assert fence < int(m.group(1)) < close
+
+
+def test_unknown_listing_fails_with_page_line_and_reason(tmp_path):
+    proc, lines = _break(
+        tmp_path,
+        lambda t: t.replace("raftcore.node:RaftNode.apply_committed", "raftcore.node:RaftNode.apply_everything", 1),
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    line = _line_of(lines, "raftcore.node:RaftNode.apply_everything")
+    assert f"{SCENE}:{line}: raft-scene: unknown listing" in out, out
+    assert "'apply_everything'" in out
+
+
+@pytest.mark.parametrize(
+    "old,new,reason",
+    [
+        ("scenario: scene01", "scenario: scene99", "unknown scenario 'scene99'"),
+        ("switch: nondeterministic_state_machine", "switch: trust_everyone", "unknown unsafe switch 'trust_everyone'"),
+        ("speed: 0.1", "speed: fast", "speed must be one of"),
+    ],
+)
+def test_other_bad_values_fail_the_build(tmp_path, old, new, reason):
+    proc, lines = _break(tmp_path, lambda t: t.replace(old, new, 1))
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    line = _line_of(lines, new)
+    assert f"{SCENE}:{line}: raft-scene: {reason}" in out, out
