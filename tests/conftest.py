@@ -15,6 +15,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_addoption(parser):
+    # Declared here, at the tests' root, so that `pytest --rewrite` works however pytest is called.
+    parser.addoption("--rewrite", action="store_true", default=False,
+                     help="rewrite expected outputs (tests/core/scenarios/*.txt, golden trace hashes)")
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

@@ -1,7 +1,8 @@
 """Shared fixtures of the core tests: Hypothesis profiles and the scenario rewrite flag.
 
 ``--hypothesis-profile=long`` runs the randomized fault schedules for much longer than CI's
-default profile; ``--rewrite`` (or RAFT_REWRITE=1) rewrites the expected output of the
+default profile; ``--rewrite`` (declared in tests/conftest.py, so it works from any
+directory; or RAFT_REWRITE=1) rewrites the expected output of the
 data-driven scenario files instead of comparing it (then review the diff).
 """
 
@@ -15,11 +16,6 @@ settings.register_profile("default", max_examples=40, deadline=None, derandomize
 settings.register_profile("long", max_examples=2000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
-
-
-def pytest_addoption(parser):
-    parser.addoption("--rewrite", action="store_true", default=False,
-                     help="rewrite the expected output of tests/core/scenarios/*.txt")
 
 
 @pytest.fixture
