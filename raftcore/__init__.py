@@ -8,9 +8,10 @@ linearizability checkers, and ``raftcore.scenarios`` for the scenario language.
 from .config import UNSAFE_SWITCHES, RaftConfig, Unsafe
 from .kv import Command, KVStore, parse_command
 from .log import Entry, Log
-from .node import Output, RaftNode, Role
+from .membership import ConfigChange
+from .node import Output, RaftNode, Role, Snapshot
 
 __version__ = "0.1.0"
 
-__all__ = ["UNSAFE_SWITCHES", "Command", "Entry", "KVStore", "Log", "Output", "RaftConfig", "RaftNode",
-           "Role", "Unsafe", "parse_command", "__version__"]
+__all__ = ["UNSAFE_SWITCHES", "Command", "ConfigChange", "Entry", "KVStore", "Log", "Output", "RaftConfig",
+           "RaftNode", "Role", "Snapshot", "Unsafe", "parse_command", "__version__"]

@@ -20,7 +20,12 @@ UNSAFE_SWITCHES: dict[str, str] = {
     "commit_without_majority": "commit an entry once one server fewer than a majority holds it (§5.3)",
     "nondeterministic_state_machine": "the state machine reads the replica's own clock (§2, replicated state machines)",
     "ignore_higher_term": "leaders and candidates ignore messages that carry a higher term (§5.1)",
+    "local_reads": "a leader answers reads from its own state at once, without ReadIndex or a lease (thesis §6.4)",
+    "multi_server_membership_change": "start a configuration change before the previous one is committed, so "
+                                      "the configuration can jump by two servers at once (thesis §4.1)",
 }
+
+READ_MODES = ("log", "read_index", "lease")
 
 
 @dataclass(slots=True)
@@ -35,6 +40,8 @@ class Unsafe:
     commit_without_majority: bool = False
     nondeterministic_state_machine: bool = False
     ignore_higher_term: bool = False
+    local_reads: bool = False
+    multi_server_membership_change: bool = False
 
     def enabled(self) -> list[str]:
         return [f.name for f in fields(self) if getattr(self, f.name)]
@@ -56,6 +63,20 @@ class RaftConfig:
     #: Conflict-term hint in AppendEntries replies (§5.3, "optimization"); False backs up one entry per round trip.
     fast_backtrack: bool = True
     max_entries_per_append: int = 64
+    #: PreVote (thesis §9.6): a server first asks whether it could win before raising its term.
+    pre_vote: bool = True
+    #: CheckQuorum (thesis §6.2): a leader that has not heard from a majority within an
+    #: election timeout steps down. It also turns on leader stickiness (thesis §4.2.3, etcd's
+    #: ``inLease``): a server that heard from a leader within the minimum election timeout
+    #: ignores RequestVote/PreVote requests of higher terms.
+    check_quorum: bool = True
+    #: How ``Cluster.read`` is served (thesis §6.4): through the log, by ReadIndex (a
+    #: heartbeat round confirms leadership), or by a leader lease (needs check_quorum).
+    read_mode: str = "read_index"
+    #: Log compaction (thesis §5): snapshot once this many entries were applied since the
+    #: last snapshot (0: never), keeping ``snapshot_trailing`` entries after the snapshot point.
+    snapshot_threshold: int = 0
+    snapshot_trailing: int = 0
     unsafe: Unsafe = field(default_factory=Unsafe)
 
     def validate(self) -> None:
@@ -76,3 +97,12 @@ class RaftConfig:
             )
         if self.max_entries_per_append < 1:
             raise ValueError(f"max_entries_per_append must be at least 1, got {self.max_entries_per_append}")
+        if self.read_mode not in READ_MODES:
+            raise ValueError(f"read_mode must be one of {', '.join(READ_MODES)}, got {self.read_mode!r}")
+        if self.read_mode == "lease" and not self.check_quorum:
+            raise ValueError("read_mode 'lease' requires check_quorum: without it a deposed leader may "
+                             "not know it and would serve stale reads (thesis §6.4)")
+        for name in ("snapshot_threshold", "snapshot_trailing"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or v < 0:
+                raise ValueError(f"{name} must be a non-negative integer, got {v!r}")

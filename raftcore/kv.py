@@ -120,6 +120,10 @@ class KVStore:
             self.sessions[command.client] = (command.seq, result)
         return result
 
+    def query(self, command: Command) -> object:
+        """A read-only query answered from the current state, without a log entry (thesis §6.4)."""
+        return apply_op(self.data.get(command.key), "GET", ())[1]
+
     def digest(self) -> str:
         """A deterministic summary of the whole state, compared across replicas by the checker."""
         data = ";".join(f"{k}={v}" for k, v in sorted(self.data.items()))

@@ -22,10 +22,17 @@ class RequestVote:
     candidate_id: str
     last_log_index: int
     last_log_term: int
+    #: PreVote (thesis §9.6): a trial election at ``term`` (the prospective term, one above
+    #: the sender's); it changes no receiver's term or vote.
+    pre_vote: bool = False
+    #: Leadership transfer (thesis §3.10): sent after TimeoutNow, it bypasses leader stickiness.
+    transfer: bool = False
 
     def __str__(self) -> str:
-        return (f"{self.src}->{self.dst} RequestVote term={self.term} "
-                f"last={self.last_log_index}/{self.last_log_term}")
+        kind = "PreVote" if self.pre_vote else "RequestVote"
+        extra = " transfer" if self.transfer else ""
+        return (f"{self.src}->{self.dst} {kind} term={self.term} "
+                f"last={self.last_log_index}/{self.last_log_term}{extra}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +41,12 @@ class RequestVoteReply:
     dst: str
     term: int
     vote_granted: bool
+    #: A reply to a PreVote; a granted one carries the prospective term it grants.
+    pre_vote: bool = False
 
     def __str__(self) -> str:
-        return f"{self.src}->{self.dst} RequestVoteReply term={self.term} granted={int(self.vote_granted)}"
+        kind = "PreVoteReply" if self.pre_vote else "RequestVoteReply"
+        return f"{self.src}->{self.dst} {kind} term={self.term} granted={int(self.vote_granted)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +61,10 @@ class AppendEntries:
     prev_log_term: int
     entries: tuple[Entry, ...]
     leader_commit: int
+    #: The leader's heartbeat round when it sent this (echoed in the reply): a reply proves
+    #: the follower still accepted this leader at a time after the round began (ReadIndex,
+    #: lease reads, thesis §6.4). Not part of the one-line form.
+    round: int = 0
 
     def __str__(self) -> str:
         ents = ",".join(str(e) for e in self.entries)
@@ -77,6 +91,7 @@ class AppendEntriesReply:
     reject_index: int = 0
     conflict_term: int | None = None
     conflict_index: int = 0
+    round: int = 0
 
     def __str__(self) -> str:
         if self.success:
@@ -85,4 +100,50 @@ class AppendEntriesReply:
         return f"{self.src}->{self.dst} AppendEntriesReply term={self.term} reject={self.reject_index}{hint}"
 
 
-Message = RequestVote | RequestVoteReply | AppendEntries | AppendEntriesReply
+@dataclass(frozen=True, slots=True)
+class TimeoutNow:
+    """Leadership transfer (thesis §3.10): the leader tells an up-to-date follower to start
+    an election at once, without waiting for its timer (and without PreVote)."""
+
+    src: str
+    dst: str
+    term: int
+
+    def __str__(self) -> str:
+        return f"{self.src}->{self.dst} TimeoutNow term={self.term}"
+
+
+@dataclass(frozen=True, slots=True)
+class InstallSnapshot:
+    """Invoked by the leader to send a follower a snapshot of its state machine (thesis §5.3)
+    when the entries the follower needs are already compacted. One message carries the whole
+    snapshot (the thesis chunks it; the simulator has no packet size to respect)."""
+
+    src: str
+    dst: str
+    term: int
+    leader_id: str
+    last_included_index: int
+    last_included_term: int
+    data: object          # a KVStore copy (data and client sessions)
+    config: tuple = ()    # the configuration (voters) as of last_included_index
+    digest: str = ""
+
+    def __str__(self) -> str:
+        return (f"{self.src}->{self.dst} InstallSnapshot term={self.term} "
+                f"last={self.last_included_index}/{self.last_included_term}")
+
+
+@dataclass(frozen=True, slots=True)
+class InstallSnapshotReply:
+    src: str
+    dst: str
+    term: int
+    match_index: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.src}->{self.dst} InstallSnapshotReply term={self.term} match={self.match_index}"
+
+
+Message = (RequestVote | RequestVoteReply | AppendEntries | AppendEntriesReply | TimeoutNow | InstallSnapshot
+           | InstallSnapshotReply)

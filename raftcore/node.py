@@ -8,6 +8,16 @@ in :mod:`raftcore.sim` is one driver of this class; a real network server would 
 
 Structure, as in etcd's ``raft.go``: :meth:`RaftNode.step` applies the "All Servers" term
 rule once, then dispatches on the message type to one handler per RPC and role.
+
+The thesis extensions, each switchable in :class:`~raftcore.config.RaftConfig` and each rule
+in one place: PreVote (§9.6, :meth:`RaftNode.become_pre_candidate`, the ``pre_vote`` branch of
+:meth:`RaftNode.handle_request_vote`; the pre-candidate keeps ``role`` FOLLOWER and sets
+``node.pre_candidate``), CheckQuorum (§6.2, :meth:`RaftNode.hears_from_quorum`) with leader
+stickiness (§4.2.3, :meth:`RaftNode.in_lease`), reads without log entries (§6.4,
+:meth:`RaftNode.handle_read`), leadership transfer (§3.10, :meth:`RaftNode.continue_transfer`,
+:meth:`RaftNode.handle_timeout_now`), single-server membership changes (§4,
+:meth:`RaftNode.membership_change_refusal`, :meth:`RaftNode.set_config`) and log compaction
+with InstallSnapshot (§5, :meth:`RaftNode.take_snapshot`, :meth:`RaftNode.handle_install_snapshot`).
 """
 
 from __future__ import annotations
@@ -20,7 +30,9 @@ from typing import Any
 from .config import RaftConfig
 from .kv import KVStore
 from .log import Entry, Log
-from .messages import AppendEntries, AppendEntriesReply, Message, RequestVote, RequestVoteReply
+from .membership import ConfigChange
+from .messages import (AppendEntries, AppendEntriesReply, InstallSnapshot, InstallSnapshotReply, Message,
+                       RequestVote, RequestVoteReply, TimeoutNow)
 
 
 class Role(Enum):
@@ -44,22 +56,46 @@ class Output:
     persist_log_from: int | None = None
     applied: list[tuple[int, Entry, Any, str | None]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: A new snapshot to persist (``node.snapshot``); the log's compacted prefix goes with it.
+    persist_snapshot: bool = False
+    #: ``(index, state digest)`` when the state machine was replaced by a snapshot (installed
+    #: from the leader, or loaded at restart), for the checker's State Machine Safety.
+    installed: tuple[int, str] | None = None
     became_leader: bool = False
     commit_advanced: bool = False
     proposed_index: int | None = None
+    #: Answered reads (thesis §6.4): ``(query, result)`` for each read the leader may now answer.
+    reads: list[tuple[Any, Any]] = field(default_factory=list)
 
     def log_changed(self, index: int) -> None:
         if self.persist_log_from is None or index < self.persist_log_from:
             self.persist_log_from = index
 
 
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A server's snapshot (thesis §5.1): the state machine as of ``index`` (a copy no one
+    mutates: data and client sessions), the term of that entry, and the configuration then."""
+
+    index: int
+    term: int
+    state: KVStore
+    config: tuple[str, ...]
+    digest: str
+
+    def __str__(self) -> str:
+        return f"snapshot {self.index}/{self.term}"
+
+
 @dataclass(slots=True)
 class PersistentState:
-    """What survives a crash (Figure 2, "Persistent state on all servers")."""
+    """What survives a crash (Figure 2, "Persistent state on all servers"), plus the latest
+    snapshot (thesis §5)."""
 
     current_term: int = 0
     voted_for: str | None = None
     log: Log = field(default_factory=Log)
+    snapshot: Snapshot | None = None
 
 
 class RaftNode:
@@ -73,32 +109,62 @@ class RaftNode:
         rng: random.Random,
         persisted: PersistentState | None = None,
         state_machine: KVStore | None = None,
+        joining: bool = False,
     ):
         self.name = name
-        self.peers = sorted(p for p in peers if p != name)  # sorted: deterministic fan-out order
         self.config = config
+        #: The bootstrap configuration: ``peers`` and this server — unless it is ``joining``
+        #: (added later): then it is no voter until its log or snapshot says otherwise.
+        self.bootstrap: tuple[str, ...] = tuple(sorted(set(peers) | (set() if joining else {name})))
         self.rng = rng
         p = persisted or PersistentState()
         # Persistent state on all servers (updated on stable storage before responding to RPCs)
         self.current_term: int = p.current_term
         self.voted_for: str | None = p.voted_for
         self.log: Log = p.log.copy()
+        #: The latest snapshot (thesis §5): the state machine restarts from it.
+        self.snapshot: Snapshot | None = p.snapshot
         # Volatile state on all servers
         self.commit_index = self.log.snapshot_index
         self.last_applied = self.log.snapshot_index
         self.role = Role.FOLLOWER
         self.leader_id: str | None = None
         self.state_machine = state_machine or KVStore(config.unsafe.nondeterministic_state_machine)
+        if self.snapshot is not None:
+            self.state_machine = self.snapshot.state.copy()
+            self.commit_index = self.last_applied = self.snapshot.index
+        # Membership (thesis §4): the latest configuration in the log, committed or not.
+        self.learners: dict[str, float] = {}  # leaders: servers catching up -> give-up time
+        self.rebuild_config()
         # Volatile state on leaders (reinitialized after election)
         self.next_index: dict[str, int] = {}
         self.match_index: dict[str, int] = {}
         # Candidates: who granted a vote in current_term
         self.votes: set[str] = set()
+        #: PreVote (thesis §9.6): True while this server asks whether it could win an election,
+        #: before raising its term. Its role stays FOLLOWER (term and vote unchanged); a
+        #: renderer draws it as a pre-candidate. Cleared on any change of role or leader contact.
+        self.pre_candidate = False
         # Timers, in the driver's milliseconds
         self.now = 0.0
         self.election_timeout = 0.0
         self.election_deadline = float("inf")
         self.heartbeat_deadline = float("inf")
+        # When this server last heard from the leader of its term (leader stickiness, §4.2.3).
+        self.leader_contact = float("-inf")
+        # Leaders: CheckQuorum (§6.2) and confirming leadership for reads (§6.4). Every
+        # broadcast starts a new heartbeat round; replies echo the round they answer.
+        self.last_ack: dict[str, float] = {}
+        self.acked_round: dict[str, int] = {}
+        self.round = 0
+        self.round_started: dict[int, float] = {}
+        self.term_start_index = 0          # index of this leader's no-op: the least read index
+        self.pending_reads: list[tuple[int, int, Any]] = []  # (read index, round needed, query)
+        self.lease_broken = False           # a TimeoutNow was sent this term: no lease reads
+        self.snapshot_sent: dict[str, float] = {}  # peer -> when the last InstallSnapshot left
+        # Leadership transfer (§3.10)
+        self.transfer_target: str | None = None
+        self.transfer_deadline = float("inf")
         self.track_digests = False
         self._out = Output()
 
@@ -107,6 +173,8 @@ class RaftNode:
     def start(self, now: float) -> Output:
         """Boot (or reboot) as a follower with a fresh randomized election timer."""
         out = self._begin(now)
+        if self.snapshot is not None and self.last_applied == self.snapshot.index:
+            out.installed = (self.snapshot.index, self.snapshot.digest)
         self.reset_election_timer()
         return out
 
@@ -114,7 +182,16 @@ class RaftNode:
         """Timer input: fire whichever deadlines have passed."""
         out = self._begin(now)
         if self.role is Role.LEADER:
+            if now >= self.transfer_deadline:
+                self.abort_transfer("timed out")
             if now >= self.heartbeat_deadline:
+                if self.learners:
+                    self.give_up_slow_learners()
+                if self.config.check_quorum and not self.hears_from_quorum():
+                    self._note(f"steps down: no majority heard within {self.config.election_timeout_min:.0f}ms "
+                               f"(CheckQuorum)")
+                    self.become_follower(self.current_term, leader_id=None)
+                    return out
                 self.broadcast_append_entries()
         elif now >= self.election_deadline:
             self.on_election_timeout()
@@ -124,6 +201,20 @@ class RaftNode:
         """Message input. The term rule of "All Servers" runs once here, for every RPC."""
         out = self._begin(now)
         if msg.term > self.current_term:
+            kind = type(msg)
+            if kind is RequestVote:
+                if self.in_lease() and not msg.transfer:
+                    # Leader stickiness (§4.2.3): we heard from a leader within the minimum
+                    # election timeout, so this candidate cannot be needed: ignore it.
+                    self._note(f"ignores {'PreVote' if msg.pre_vote else 'RequestVote'} of {msg.src} "
+                               f"term {msg.term}: leader {self.leader_id} is alive")
+                    return out
+                if msg.pre_vote:  # a PreVote never changes the receiver's term (§9.6)
+                    self.handle_request_vote(msg)
+                    return out
+            elif kind is RequestVoteReply and msg.pre_vote and msg.vote_granted:
+                self.handle_request_vote_reply(msg)  # granted for our prospective term
+                return out
             if self.role is not Role.FOLLOWER and self.config.unsafe.ignore_higher_term:
                 # UNSAFE: a leader or candidate that never learns of newer terms.
                 return out
@@ -141,15 +232,37 @@ class RaftNode:
         """Client request: a leader appends the command and starts replicating it (§5.3).
         ``out.proposed_index`` is its log index, or None if this server is not the leader."""
         out = self._begin(now)
-        if self.role is Role.LEADER:
+        if self.role is Role.LEADER and self.transfer_target is None:  # §3.10: none during a transfer
             out.proposed_index = self.append_to_own_log(command)
             self.broadcast_append_entries()
+        return out
+
+    def read(self, query: Any, now: float) -> Output:
+        """Client read (thesis §6.4), answered in ``out.reads`` now or by a later output."""
+        out = self._begin(now)
+        self.handle_read(query)
+        return out
+
+    def transfer_leadership(self, target: str, now: float) -> Output:
+        """Leadership transfer (thesis §3.10): stop accepting proposals, bring ``target`` up to
+        date, then send it TimeoutNow. Abort if no election happens within an election timeout."""
+        out = self._begin(now)
+        if self.role is not Role.LEADER:
+            raise ValueError(f"{self.name} is not the leader; only a leader can transfer leadership")
+        if target == self.name or target not in self.voter_set:
+            raise ValueError(f"cannot transfer leadership of {self.name} to {target!r}")
+        self.transfer_target = target
+        self.transfer_deadline = now + self.config.election_timeout_min
+        self._note(f"transfers leadership to {target}")
+        self.continue_transfer()
         return out
 
     @property
     def next_wakeup(self) -> float:
         """The earliest time at which :meth:`tick` has something to do."""
-        return self.heartbeat_deadline if self.role is Role.LEADER else self.election_deadline
+        if self.role is Role.LEADER:
+            return min(self.heartbeat_deadline, self.transfer_deadline)
+        return self.election_deadline
 
     # ------------------------------------------------------------------ roles
 
@@ -159,18 +272,55 @@ class RaftNode:
             self.voted_for = None
             self._out.persist_state = True
         if self.role is not Role.FOLLOWER:
+            if self.role is Role.LEADER:
+                self.leader_stepped_down()
             self._note(f"becomes follower term {term}")
-        self.role = Role.FOLLOWER
+            self.role = Role.FOLLOWER
+            self.votes = set()
+            self.heartbeat_deadline = float("inf")
+        elif self.pre_candidate:
+            self.pre_candidate = False
+            self.votes = set()
         self.leader_id = leader_id
-        self.votes = set()
-        self.heartbeat_deadline = float("inf")
         if reset_timer:
             self.reset_election_timer()
 
-    def become_candidate(self) -> None:
+    def leader_stepped_down(self) -> None:
+        """A leader's volatile duties end: pending reads fail (the clients retry elsewhere),
+        a transfer is over, servers it was catching up are no longer its concern."""
+        self.pending_reads = []
+        self.transfer_target = None
+        self.transfer_deadline = float("inf")
+        self.round_started = {}
+        if self.learners:
+            self.learners = {}
+            self.refresh_peers()
+
+    def become_pre_candidate(self) -> None:
+        """PreVote (thesis §9.6): ask the others whether they would vote for us in the next
+        term, changing no term and no vote; campaign for real only if a majority would. A
+        server that cannot win (cut off, or with a stale log) so never raises the term."""
+        if self.role is not Role.FOLLOWER:
+            self._note(f"becomes follower term {self.current_term}")
+        self.role = Role.FOLLOWER
+        self.pre_candidate = True
+        self.leader_id = None
+        self.votes = {self.name}
+        self.reset_election_timer()
+        term = self.current_term + 1
+        self._note(f"becomes pre-candidate for term {term}")
+        if self.has_quorum(self.votes):
+            self.become_candidate()
+            return
+        last_index, last_term = self.log.last_index, self.log.last_term
+        for peer in self.peers:
+            self._send(RequestVote(self.name, peer, term, self.name, last_index, last_term, pre_vote=True))
+
+    def become_candidate(self, transfer: bool = False) -> None:
         """On conversion to candidate, start election (§5.2): increment currentTerm, vote for
         self, reset election timer, send RequestVote RPCs to all other servers."""
         self.role = Role.CANDIDATE
+        self.pre_candidate = False
         self.current_term += 1
         self.voted_for = self.name
         self.leader_id = None
@@ -183,7 +333,8 @@ class RaftNode:
             return
         last_index, last_term = self.log.last_index, self.log.last_term
         for peer in self.peers:
-            self._send(RequestVote(self.name, peer, self.current_term, self.name, last_index, last_term))
+            self._send(RequestVote(self.name, peer, self.current_term, self.name, last_index, last_term,
+                                   transfer=transfer))
 
     def become_leader(self) -> None:
         """Upon election: reinitialize next_index/match_index, append a no-op of the new term
@@ -191,12 +342,21 @@ class RaftNode:
         self.role = Role.LEADER
         self.leader_id = self.name
         self.votes = set()
+        self.learners = {}
+        self.refresh_peers()
         self.election_deadline = float("inf")
         self.next_index = {p: self.log.last_index + 1 for p in self.peers}
         self.match_index = {p: 0 for p in self.peers}
+        # CheckQuorum counts from the election: the voters were heard from just now.
+        self.last_ack = {p: self.now for p in self.peers}
+        self.acked_round = {p: 0 for p in self.peers}
+        self.round, self.round_started = 0, {}
+        self.pending_reads = []
+        self.lease_broken = False
+        self.snapshot_sent: dict[str, float] = {}
         self._out.became_leader = True
         self._note(f"becomes leader term {self.current_term}")
-        self.append_to_own_log(None)
+        self.term_start_index = self.append_to_own_log(None)
         self.broadcast_append_entries()
 
     # ------------------------------------------------------------------ timers
@@ -209,12 +369,43 @@ class RaftNode:
 
     def on_election_timeout(self) -> None:
         """If election timeout elapses without receiving AppendEntries RPC from current leader
-        or granting vote to candidate: convert to candidate (§5.2).
+        or granting vote to candidate: convert to candidate (§5.2) — or, with PreVote, first
+        to pre-candidate (thesis §9.6).
 
         This is where FLP bites: a silent leader may be crashed or merely slow, and no timeout
         can tell which. Raft stays safe either way (terms fence the old leader off) and gives
         up only liveness when timeouts fire too eagerly."""
-        self.become_candidate()
+        if not self.may_campaign():
+            self.reset_election_timer()  # not a voter (learner, joining, removed for good)
+        elif self.config.pre_vote:
+            self.become_pre_candidate()
+        else:
+            self.become_candidate()
+
+    def may_campaign(self) -> bool:
+        """Voters campaign. So does a server removed by a configuration entry it does not yet
+        know to be committed: it may still be needed to elect a leader of the old configuration
+        (thesis §4.2.2); its own vote does not count (``has_quorum``)."""
+        if self.name in self.voter_set:
+            return True
+        return self.config_index > self.commit_index and self.name in self.config_at(self.config_index - 1)
+
+    def in_lease(self) -> bool:
+        """Leader stickiness (thesis §4.2.3; etcd's ``inLease``, on with CheckQuorum): a server
+        that knows a leader and heard from it within the minimum election timeout — or is that
+        leader — disregards RequestVote and PreVote requests of higher terms."""
+        if not self.config.check_quorum or self.leader_id is None:
+            return False
+        return self.role is Role.LEADER or self.now - self.leader_contact < self.config.election_timeout_min
+
+    def hears_from_quorum(self) -> bool:
+        """CheckQuorum (thesis §6.2): did a majority (counting the leader) answer within the
+        last minimum election timeout?"""
+        since = self.now - self.config.election_timeout_min
+        me = self.name
+        heard = (me in self.voter_set) + sum(
+            1 for p in self.voters if p != me and self.last_ack.get(p, float("-inf")) > since)
+        return heard >= self.quorum_size()
 
     # ------------------------------------------------------------------ RequestVote
 
@@ -223,8 +414,22 @@ class RaftNode:
         2. if votedFor is null or candidateId, and the candidate's log is at least as
         up-to-date as the receiver's log, grant the vote."""
         granted = False
+        unsafe = self.config.unsafe
+        if m.pre_vote:
+            # PreVote (§9.6): would we vote in m.term? Only if the candidate's log is up to date
+            # and we have not heard from a leader within the minimum election timeout (with
+            # CheckQuorum, in_lease in step already ignored such a request). Record nothing,
+            # reset no timer.
+            heard_leader = self.leader_id is not None and (
+                self.role is Role.LEADER or self.now - self.leader_contact < self.config.election_timeout_min)
+            would = not heard_leader and (m.term > self.current_term or (
+                m.term == self.current_term and self.voted_for in (None, m.candidate_id)))
+            granted = would and (unsafe.skip_up_to_date_check or self.candidate_log_is_up_to_date(
+                m.last_log_term, m.last_log_index))
+            self._send(RequestVoteReply(self.name, m.src, m.term if granted else self.current_term, granted,
+                                        pre_vote=True))
+            return
         if m.term == self.current_term:
-            unsafe = self.config.unsafe
             free_to_vote = self.voted_for in (None, m.candidate_id) or unsafe.multiple_votes_per_term
             up_to_date = unsafe.skip_up_to_date_check or self.candidate_log_is_up_to_date(
                 m.last_log_term, m.last_log_index)
@@ -243,7 +448,14 @@ class RaftNode:
         return last_log_index >= self.log.last_index
 
     def handle_request_vote_reply(self, m: RequestVoteReply) -> None:
-        """If votes received from a majority of servers: become leader (§5.2)."""
+        """If votes received from a majority of servers: become leader (§5.2). A pre-candidate
+        with a majority of PreVotes starts the real election (§9.6)."""
+        if m.pre_vote:
+            if self.pre_candidate and m.vote_granted and m.term == self.current_term + 1:
+                self.votes.add(m.src)
+                if self.has_quorum(self.votes):
+                    self.become_candidate()
+            return
         if self.role is not Role.CANDIDATE or m.term != self.current_term or not m.vote_granted:
             return
         self.votes.add(m.src)
@@ -261,6 +473,7 @@ class RaftNode:
         # m.term == current_term: m.src is this term's only leader (Election Safety).
         # A candidate that hears from it converts to follower (§5.2); a follower resets its timer.
         self.become_follower(m.term, leader_id=m.leader_id)
+        self.leader_contact = self.now
         # 2. Reply false if log doesn't contain an entry at prevLogIndex whose term matches prevLogTerm (§5.3)
         if not self.log_matches(m.prev_log_index, m.prev_log_term):
             self._send(self.rejection(m))
@@ -277,8 +490,13 @@ class RaftNode:
                 if self.log.term_at(index) == entry.term:
                     continue
                 self.log.truncate_from(index)
+                if self.config_log and self.config_log[-1][0] >= index:
+                    self.drop_configs_from(index)
             self.log.append(entry)
             self._out.log_changed(index)
+            if type(entry.command) is ConfigChange:
+                self.config_log.append((index, entry.command.voters))
+                self.set_config()
         last_new = m.prev_log_index + len(m.entries)
         # 5. If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of last new entry)
         if m.leader_commit > self.commit_index:
@@ -287,7 +505,7 @@ class RaftNode:
                 self.commit_index = new_commit
                 self._out.commit_advanced = True
                 self.apply_committed()
-        self._send(AppendEntriesReply(self.name, m.src, self.current_term, True, match_index=last_new))
+        self._send(AppendEntriesReply(self.name, m.src, self.current_term, True, match_index=last_new, round=m.round))
 
     def log_matches(self, prev_log_index: int, prev_log_term: int) -> bool:
         """The consistency check of AppendEntries step 2 (the Log Matching induction step)."""
@@ -307,7 +525,7 @@ class RaftNode:
             conflict_term = self.log.term_at(m.prev_log_index)
             conflict_index = self.log.first_index_of_term(m.prev_log_index)
         return AppendEntriesReply(self.name, m.src, self.current_term, False, reject_index=m.prev_log_index,
-                                  conflict_term=conflict_term, conflict_index=conflict_index)
+                                  conflict_term=conflict_term, conflict_index=conflict_index, round=m.round)
 
     def handle_append_entries_reply(self, m: AppendEntriesReply) -> None:
         """Leaders: on success update nextIndex and matchIndex for the follower (§5.3);
@@ -315,12 +533,21 @@ class RaftNode:
         if self.role is not Role.LEADER or m.term != self.current_term:
             return
         peer = m.src
+        self.last_ack[peer] = self.now
+        if m.round > self.acked_round[peer]:
+            self.acked_round[peer] = m.round
+            if self.pending_reads:
+                self.serve_reads()
         if m.success:
             if m.match_index > self.match_index[peer]:
                 self.match_index[peer] = m.match_index
                 self.advance_commit_index()
+                if peer == self.transfer_target:
+                    self.continue_transfer()
             if m.match_index + 1 > self.next_index[peer]:
                 self.next_index[peer] = m.match_index + 1
+            if self.learners and peer in self.learners and self.match_index[peer] >= self.log.last_index:
+                self.promote_learner(peer)
             if self.next_index[peer] <= self.log.last_index:
                 self.send_append_entries(peer)  # more to send: keep the follower streaming
             return
@@ -347,9 +574,15 @@ class RaftNode:
         Only entries of the current term are committed by counting replicas (§5.4.2); earlier
         ones are committed indirectly, by the Log Matching Property. Figure 8 shows why."""
         unsafe = self.config.unsafe
-        matched = sorted([self.log.last_index, *self.match_index.values()], reverse=True)
-        needed = self.quorum_size() - 1 if unsafe.commit_without_majority else self.quorum_size()
-        n = matched[max(needed, 1) - 1]  # the highest index held by `needed` servers
+        me = self.name
+        matched = [self.match_index.get(p, 0) for p in self.voters if p != me]
+        if me in self.voter_set:  # a leader being removed does not count itself (thesis §4.2.2)
+            matched.append(self.log.last_index)
+        matched.sort(reverse=True)
+        needed = max(self.quorum_size() - 1 if unsafe.commit_without_majority else self.quorum_size(), 1)
+        if len(matched) < needed:
+            return
+        n = matched[needed - 1]  # the highest index held by `needed` voters
         if n <= self.commit_index:
             return
         if self.log.term_at(n) != self.current_term and not unsafe.commit_old_term_by_counting:
@@ -357,22 +590,38 @@ class RaftNode:
         self.commit_index = n
         self._out.commit_advanced = True
         self.apply_committed()
+        if me not in self.voter_set and self.commit_index >= self.config_index:
+            # Thesis §4.2.2: a leader removed from the configuration steps down once the
+            # configuration entry is committed.
+            self._note(f"steps down: removed from the configuration")
+            self.become_follower(self.current_term, leader_id=None)
 
     def broadcast_append_entries(self) -> None:
+        """One heartbeat round: AppendEntries to every follower (§5.2)."""
         self.heartbeat_deadline = self.now + self.config.heartbeat_interval
+        self.round += 1
+        if self.config.read_mode == "lease":
+            self.round_started[self.round] = self.now
         for peer in self.peers:
             self.send_append_entries(peer)
 
     def send_append_entries(self, peer: str) -> None:
-        """Send the follower the entries from its nextIndex on (none: a heartbeat)."""
+        """Send the follower the entries from its nextIndex on (none: a heartbeat) — or, when
+        those entries are compacted away, the snapshot (thesis §5.3)."""
         prev = self.next_index[peer] - 1
+        if prev < self.log.snapshot_index:
+            self.send_snapshot(peer)
+            return
         hi = min(self.log.last_index, prev + self.config.max_entries_per_append) + 1
         self._send(AppendEntries(self.name, peer, self.current_term, self.name, prev, self.log.term_at(prev),
-                                 self.log.slice(prev + 1, hi), self.commit_index))
+                                 self.log.slice(prev + 1, hi), self.commit_index, self.round))
 
     def append_to_own_log(self, command: Any) -> int:
         index = self.log.append(Entry(self.current_term, command))
         self._out.log_changed(index)
+        if type(command) is ConfigChange:
+            self.config_log.append((index, command.voters))
+            self.set_config()
         if not self.peers:
             self.advance_commit_index()  # a single server is its own majority
         return index
@@ -387,24 +636,290 @@ class RaftNode:
             self.last_applied += 1
             entry = self.log.entry(self.last_applied)
             result = None
-            if entry.command is not None:
+            if entry.command is not None and type(entry.command) is not ConfigChange:
                 result = self.state_machine.apply(entry.command, self.now)
             digest = self.state_machine.digest() if self.track_digests else None
             self._out.applied.append((self.last_applied, entry, result, digest))
+        if self.pending_reads:
+            self.serve_reads()
+        threshold = self.config.snapshot_threshold
+        if threshold and self.last_applied - (self.snapshot.index if self.snapshot else 0) >= threshold:
+            self.take_snapshot()
+
+    # ------------------------------------------------------------------ membership (thesis §4)
+
+    def rebuild_config(self) -> None:
+        """The configuration from scratch: the snapshot's (else the bootstrap one), overridden
+        by every configuration entry in the log, the latest last."""
+        self.base_voters = self.snapshot.config if self.snapshot is not None else self.bootstrap
+        self.config_log: list[tuple[int, tuple[str, ...]]] = []
+        log = self.log
+        for index in range(log.first_index, log.last_index + 1):
+            cmd = log.entry(index).command
+            if type(cmd) is ConfigChange:
+                self.config_log.append((index, cmd.voters))
+        self.set_config()
+
+    def set_config(self) -> None:
+        """A server uses the latest configuration in its log, committed or not (thesis §4.1)."""
+        if self.config_log:
+            self.config_index, self.voters = self.config_log[-1]
+        else:
+            self.config_index, self.voters = (self.snapshot.index if self.snapshot else 0), self.base_voters
+        self.voter_set = frozenset(self.voters)
+        self.refresh_peers()
+
+    def drop_configs_from(self, index: int) -> None:
+        """Configuration entries removed by a log truncation no longer count (thesis §4.1)."""
+        while self.config_log and self.config_log[-1][0] >= index:
+            self.config_log.pop()
+        self.set_config()
+
+    def config_at(self, index: int) -> tuple[str, ...]:
+        for i, voters in reversed(self.config_log):
+            if i <= index:
+                return voters
+        return self.base_voters
+
+    def refresh_peers(self) -> None:
+        """Who this server talks to: the other voters, and while leading the learners too."""
+        others = set(self.voters)
+        others.update(self.learners)
+        others.discard(self.name)
+        self.peers = sorted(others)  # sorted: deterministic fan-out order
+        if self.role is Role.LEADER:
+            for p in self.peers:
+                if p not in self.next_index:
+                    self.next_index[p] = self.log.last_index + 1
+                    self.match_index[p] = 0
+                    self.last_ack[p] = self.now
+                    self.acked_round[p] = 0
+
+    def membership_change_refusal(self, op: str, name: str) -> str | None:
+        """Every rule of single-server changes in one place (thesis §4.1–§4.3); None: allowed."""
+        if self.role is not Role.LEADER:
+            return f"{self.name} is not the leader"
+        if op == "add":
+            if name in self.voter_set:
+                return f"{name} is already a member"
+            if name in self.learners:
+                return f"{name} is already catching up"
+        elif op == "remove":
+            if name not in self.voter_set:
+                return f"{name} is not a member"
+            if len(self.voters) == 1:
+                return f"cannot remove {name}: it is the last server"
+        else:
+            return f"unknown membership operation {op!r}"
+        if self.commit_index < self.term_start_index:
+            # Thesis errata: a new leader first commits an entry of its own term (its no-op),
+            # or a change it appends could be lost to a concurrent change of an older term.
+            return "the leader has not yet committed an entry of its term"
+        if not self.config.unsafe.multi_server_membership_change:
+            if self.learners or self.config_index > self.commit_index:
+                return "another configuration change is in progress"  # one at a time (§4.1)
+        return None
+
+    def change_membership(self, op: str, name: str, now: float) -> Output:
+        """Add or remove one server. A new server first catches up as a non-voting learner
+        (thesis §4.2.1); its configuration entry is appended only once it has."""
+        out = self._begin(now)
+        why = self.membership_change_refusal(op, name)
+        if why is not None:
+            raise ValueError(why)
+        if op == "add":
+            self.learners[name] = now + 10 * self.config.election_timeout_max
+            self.refresh_peers()
+            self._note(f"catches up {name} as a learner")
+            self.send_append_entries(name)
+        else:
+            self.append_config(tuple(v for v in self.voters if v != name), f"-{name}")
+        return out
+
+    def promote_learner(self, name: str) -> None:
+        """The learner holds the leader's whole log: now the configuration entry (§4.2.1)."""
+        del self.learners[name]
+        self.append_config(tuple(sorted((*self.voters, name))), f"+{name}")
+
+    def append_config(self, voters: tuple[str, ...], change: str) -> None:
+        self._note(f"appends configuration {','.join(voters)} ({change})")
+        self.append_to_own_log(ConfigChange(voters, change))
+        self.broadcast_append_entries()
+
+    def give_up_slow_learners(self) -> None:
+        for name, deadline in list(self.learners.items()):
+            if self.now >= deadline:
+                del self.learners[name]
+                self._note(f"gives up adding {name}: it did not catch up")
+        self.refresh_peers()
+
+    # ------------------------------------------------------------------ snapshots (thesis §5)
+
+    def take_snapshot(self) -> None:
+        """Log compaction (thesis §5.1): each server snapshots its own applied state machine
+        (data and client sessions) and configuration, then discards the log up to the snapshot
+        point — keeping ``snapshot_trailing`` entries so that slightly slow followers can
+        still be sent entries instead of the whole snapshot."""
+        index = self.last_applied
+        self.snapshot = Snapshot(index, self.log.term_at(index), self.state_machine.copy(),
+                                 self.config_at(index), self.state_machine.digest())
+        self.log.compact(max(self.log.snapshot_index, index - self.config.snapshot_trailing))
+        self._out.persist_snapshot = True
+        self._note(f"snapshots at {index}, log from {self.log.first_index}")
+
+    def send_snapshot(self, peer: str) -> None:
+        """InstallSnapshot (thesis §5.3), the whole snapshot in one message."""
+        snap = self.snapshot
+        assert snap is not None, "a compacted log always has a snapshot"
+        if self.now < self.snapshot_sent.get(peer, float("-inf")) + 2 * self.config.heartbeat_interval:
+            return  # one is on its way: do not resend the whole state every heartbeat
+        self.snapshot_sent[peer] = self.now
+        self._send(InstallSnapshot(self.name, peer, self.current_term, self.name, snap.index, snap.term,
+                                   snap.state, snap.config, snap.digest))
+
+    def handle_install_snapshot(self, m: InstallSnapshot) -> None:
+        """InstallSnapshot receiver (thesis Figure 5.3): reply at once if term < currentTerm;
+        if the log has an entry at the snapshot's last index with its term, keep the entries
+        that follow and reply; otherwise discard the whole log; reset the state machine from
+        the snapshot."""
+        if m.term < self.current_term:
+            self._send(InstallSnapshotReply(self.name, m.src, self.current_term, 0))
+            return
+        self.become_follower(m.term, leader_id=m.leader_id)
+        self.leader_contact = self.now
+        index = m.last_included_index
+        if index > self.commit_index:
+            if self.log.term_at(index) == m.last_included_term and self.log.has(index):
+                self.log.compact(index)  # the log matches here: keep what follows
+            else:
+                self.log.reset_to_snapshot(index, m.last_included_term)
+                self._out.log_changed(index + 1)
+            self.snapshot = Snapshot(index, m.last_included_term, m.data, m.config, m.digest)
+            self.rebuild_config()
+            self.state_machine = m.data.copy()
+            self.commit_index = self.last_applied = index
+            self._out.persist_snapshot = True
+            self._out.installed = (index, m.digest)
+            self._out.commit_advanced = True
+            self._note(f"installs snapshot {index}/{m.last_included_term} from {m.src}")
+        self._send(InstallSnapshotReply(self.name, m.src, self.current_term, index))
+
+    def handle_install_snapshot_reply(self, m: InstallSnapshotReply) -> None:
+        if self.role is not Role.LEADER or m.term != self.current_term:
+            return
+        peer = m.src
+        self.last_ack[peer] = self.now
+        if m.match_index > self.match_index[peer]:
+            self.match_index[peer] = m.match_index
+            self.advance_commit_index()
+        if m.match_index + 1 > self.next_index[peer]:
+            self.next_index[peer] = m.match_index + 1
+            if self.next_index[peer] <= self.log.last_index:
+                self.send_append_entries(peer)
+
+    # ------------------------------------------------------------------ reads (thesis §6.4)
+
+    def handle_read(self, query: Any) -> None:
+        """A read-only query, served without a log entry (thesis §6.4, ReadIndex):
+
+        1. the leader records its commit index as the read index — at least the index of its
+           own no-op, so that it waits until it has committed an entry of its term;
+        2. it confirms it is still the leader with a round of heartbeats a majority answers;
+        3. it waits until it has applied the read index;
+        4. it answers from its state machine.
+
+        With ``read_mode="lease"`` a majority's answers within the last minimum election
+        timeout stand for step 2 (followers' stickiness keeps any other leader out that long).
+        """
+        if self.role is not Role.LEADER:
+            return
+        if self.config.unsafe.local_reads:
+            # UNSAFE: answer from local state at once; a deposed leader answers stale values.
+            self._out.reads.append((query, self.state_machine.query(query)))
+            return
+        read_index = max(self.commit_index, self.term_start_index)
+        if self.config.read_mode == "lease" and self.lease_valid():
+            needed = 0
+        else:
+            needed = self.round + 1
+            self.broadcast_append_entries()  # the confirming round; replies echo its number
+        self.pending_reads.append((read_index, needed, query))
+        self.serve_reads()
+
+    def confirmed_round(self) -> int:
+        """The latest heartbeat round a majority (the leader included) has answered."""
+        me = self.name
+        rounds = [self.acked_round.get(p, 0) for p in self.voters if p != me]
+        if me in self.voter_set:
+            rounds.append(self.round)
+        rounds.sort(reverse=True)
+        q = self.quorum_size()
+        return rounds[q - 1] if len(rounds) >= q else 0
+
+    def lease_valid(self) -> bool:
+        """A lease (thesis §6.4): a majority answered a round that began less than a minimum
+        election timeout ago. The simulator's clocks do not drift, so no margin is taken."""
+        if self.lease_broken:
+            return False
+        confirmed = self.confirmed_round()
+        started = self.round_started.get(confirmed)
+        for r in [r for r in self.round_started if r < confirmed]:
+            del self.round_started[r]
+        return started is not None and self.now - started < self.config.election_timeout_min
+
+    def serve_reads(self) -> None:
+        confirmed = self.confirmed_round()
+        keep = []
+        for read_index, needed, query in self.pending_reads:
+            if needed <= confirmed and self.last_applied >= read_index:
+                self._out.reads.append((query, self.state_machine.query(query)))
+            else:
+                keep.append((read_index, needed, query))
+        self.pending_reads = keep
+
+    # ------------------------------------------------------------------ leadership transfer (§3.10)
+
+    def continue_transfer(self) -> None:
+        """Once the target's log matches ours, tell it to campaign at once (TimeoutNow);
+        until then, keep sending it entries."""
+        target = self.transfer_target
+        if target is None:
+            return
+        if self.match_index[target] >= self.log.last_index:
+            self.lease_broken = True  # the target's election ignores stickiness: no lease
+            self._send(TimeoutNow(self.name, target, self.current_term))
+        else:
+            self.send_append_entries(target)
+
+    def abort_transfer(self, why: str) -> None:
+        self._note(f"aborts leadership transfer to {self.transfer_target}: {why}")
+        self.transfer_target = None
+        self.transfer_deadline = float("inf")
+
+    def handle_timeout_now(self, m: TimeoutNow) -> None:
+        """The target of a transfer campaigns at once, skipping PreVote; its RequestVotes are
+        marked so that voters' leader stickiness does not hold them back (thesis §3.10)."""
+        if m.term != self.current_term or self.role is Role.LEADER or self.name not in self.voter_set:
+            return
+        self._note(f"campaigns at once (TimeoutNow from {m.src})")
+        self.become_candidate(transfer=True)
 
     # ------------------------------------------------------------------ helpers
 
     def cluster_size(self) -> int:
-        return len(self.peers) + 1
+        """Voting servers in the configuration in force (thesis §4)."""
+        return len(self.voters)
 
     def quorum_size(self) -> int:
-        return self.cluster_size() // 2 + 1
+        return len(self.voters) // 2 + 1
 
     def has_quorum(self, voters: set[str]) -> bool:
-        return len(voters) >= self.quorum_size()
+        """A majority of the configuration in force; votes of non-members do not count."""
+        vs = self.voter_set
+        return sum(1 for v in voters if v in vs) >= self.quorum_size()
 
     def persistent_state(self) -> PersistentState:
-        return PersistentState(self.current_term, self.voted_for, self.log.copy())
+        return PersistentState(self.current_term, self.voted_for, self.log.copy(), self.snapshot)
 
     @property
     def state(self) -> dict[str, str]:
@@ -426,6 +941,9 @@ class RaftNode:
         RequestVoteReply: handle_request_vote_reply,
         AppendEntries: handle_append_entries,
         AppendEntriesReply: handle_append_entries_reply,
+        TimeoutNow: handle_timeout_now,
+        InstallSnapshot: handle_install_snapshot,
+        InstallSnapshotReply: handle_install_snapshot_reply,
     }
 
     def __repr__(self) -> str:

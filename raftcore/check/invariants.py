@@ -157,11 +157,30 @@ class InvariantChecker:
                                       f"{first[1]} committed {first[0]} at index {index} but {name} committed {entry}",
                                       index=index)
             self.commit_seen[name] = node.commit_index
+        # State Machine Safety across compacted prefixes (thesis §5): a state machine replaced
+        # by a snapshot (installed, or loaded at restart) must be the state recorded when the
+        # snapshot's last entry was applied.
+        if out.installed is not None:
+            index, digest = out.installed
+            first = self.applied.get(index)
+            if first is not None and first[1] is not None and digest and digest != first[1]:
+                return self._fail(STATE_MACHINE_SAFETY, (first[2], name),
+                                  f"{name} loaded a snapshot of index {index} whose state differs from the state "
+                                  f"{first[2]} reached applying that index ({digest.split('|')[0]} vs "
+                                  f"{first[1].split('|')[0]})", index=index)
+            if first is None:
+                self.applied[index] = (None, digest, name)
         # State Machine Safety: same entry and same resulting state at every applied index.
         for index, entry, _result, digest in out.applied:
             first = self.applied.get(index)
             if first is None:
                 self.applied[index] = (entry, digest, name)
+            elif first[0] is None:  # known so far only from a snapshot: compare the states
+                if digest is not None and first[1] is not None and digest != first[1]:
+                    return self._fail(STATE_MACHINE_SAFETY, (first[2], name),
+                                      f"{name} reached a state at index {index} that differs from {first[2]}'s "
+                                      f"snapshot of that index", index=index)
+                self.applied[index] = (entry, first[1] if first[1] is not None else digest, first[2])
             elif first[0] != entry:
                 return self._fail(STATE_MACHINE_SAFETY, (first[2], name),
                                   f"{first[2]} applied {first[0]} at index {index} but {name} applied {entry}",

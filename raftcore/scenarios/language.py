@@ -44,8 +44,11 @@ class CommandSpec:
 
 COMMANDS: dict[str, CommandSpec] = {c.name: c for c in [
     CommandSpec("cluster", "cluster N [names=A,B,..] [seed=S] [timeout=MIN-MAX] [heartbeat=MS] [latency=MIN-MAX] "
-                "[backtrack=fast|slow] [batch=N] [persist=MS] [unsafe=SWITCH,..]",
-                "Create the cluster. Must be the first command.", "cluster 5 seed=7 timeout=150-300"),
+                "[backtrack=fast|slow] [batch=N] [persist=MS] [prevote=on|off] [checkquorum=on|off] "
+                "[reads=log|read_index|lease] [snapshot=N] [trailing=N] [unsafe=SWITCH,..]",
+                "Create the cluster. Must be the first command. PreVote and CheckQuorum are on unless "
+                "turned off; `snapshot=N` compacts the log every N applied entries.",
+                "cluster 5 seed=7 timeout=150-300"),
     CommandSpec("run", "run DURATION", "Advance simulated time (`ms` or `s`).", "run 2s"),
     CommandSpec("at", "at TIME COMMAND", "Run COMMAND when simulated time reaches TIME (since the start).",
                 "at 300ms crash S1"),
@@ -67,6 +70,10 @@ COMMANDS: dict[str, CommandSpec] = {c.name: c for c in [
     CommandSpec("read", "read KEY [client=NAME]", "A client reads a key through the linearizable read path.",
                 "read x"),
     CommandSpec("elect", "elect NAME", "Make a server's election timer fire now.", "elect S1"),
+    CommandSpec("transfer", "transfer NAME", "The leader hands leadership to NAME (thesis §3.10).", "transfer S3"),
+    CommandSpec("add", "add NAME", "Add a new server: it catches up as a learner, then joins the configuration "
+                "(thesis §4).", "add S4"),
+    CommandSpec("remove", "remove NAME|leader", "Remove a server from the configuration (thesis §4).", "remove S2"),
     CommandSpec("log", "log NAME|all TERMS", "Set a server's log to entries of the given terms (setup).",
                 "log S2 1,1,1,4"),
     CommandSpec("term", "term NAME|all T", "Set a server's current term (setup).", "term S1 7"),
@@ -84,9 +91,11 @@ CONDITIONS: dict[str, str] = {
     "log NAME|all OP N": "the last log index compares; `log NAME = 1,1,4` compares the terms",
     "commit NAME|all OP N": "the commit index compares",
     "applied NAME|all OP N": "last_applied compares",
+    "snapshot NAME|all OP N": "the last index covered by the server's snapshot compares (0: none)",
     "match LEADER FOLLOWERS OP N": "the leader's match_index for each follower compares",
     "state K=V on all|NAMES": "each named live server's state machine has K=V (`K=` for absent)",
     "logs-equal [NAMES]": "the live servers' logs hold the same entries",
+    "members NAMES": "the leader's configuration is exactly these servers, committed, no change pending",
     "violation NAME|any": "the invariant checker reported that violation",
     "no-violation": "the invariant checker reported nothing",
     "done": "every client operation has its reply",
@@ -220,7 +229,7 @@ def _validate(step: Step) -> None:
         if len(a) != 1:
             raise ValueError("run takes one duration")
         parse_duration(a[0])
-    elif n in ("crash", "restart", "isolate", "elect"):
+    elif n in ("crash", "restart", "isolate", "elect", "transfer", "add", "remove"):
         if len(a) != 1:
             raise ValueError(f"{n} takes one server name")
     elif n == "heal" or n == "status":
@@ -300,6 +309,16 @@ def _parse_cluster_args(args: list[str]) -> dict:
             cfg.fast_backtrack = value == "fast"
         elif key == "batch":
             cfg.max_entries_per_append = _parse_int(value, "batch")
+        elif key in ("prevote", "checkquorum"):
+            if value not in ("on", "off"):
+                raise ValueError(f"{key} is on or off, got {value!r}")
+            setattr(cfg, "pre_vote" if key == "prevote" else "check_quorum", value == "on")
+        elif key == "reads":
+            cfg.read_mode = value
+        elif key == "snapshot":
+            cfg.snapshot_threshold = _parse_int(value, "snapshot")
+        elif key == "trailing":
+            cfg.snapshot_trailing = _parse_int(value, "trailing")
         elif key == "unsafe":
             for sw in value.split(","):
                 cfg.unsafe.set(sw, True)
@@ -379,6 +398,12 @@ def _parse_condition(words: list[str]) -> tuple[Condition, str]:
         if len(rest) != 2 or rest[1] not in [r.value for r in Role]:
             raise ValueError("role takes a server and follower|candidate|leader")
         return (lambda c: servers(c, rest[0]) and all(str(c.nodes[n].role) == rest[1] for n in servers(c, rest[0]))), desc
+    if kind == "snapshot":
+        if len(rest) != 3:
+            raise ValueError("snapshot takes a server (or all), a comparison and a value")
+        test = cmp(rest[1], rest[2])
+        return (lambda c: all(test(c.nodes[n].snapshot.index if c.nodes[n].snapshot else 0)
+                              for n in servers(c, rest[0]))), desc
     if kind in ("term", "commit", "applied", "log"):
         if len(rest) != 3:
             raise ValueError(f"{kind} takes a server (or all), a comparison and a value")
@@ -421,6 +446,18 @@ def _parse_condition(words: list[str]) -> tuple[Condition, str]:
         if name != "any" and name not in INVARIANTS:
             raise ValueError(f"unknown invariant {name!r}; invariants: {', '.join(INVARIANTS)}")
         return (lambda c: c.violation is not None and (name == "any" or c.violation.invariant == name)), desc
+    if kind == "members":
+        if len(rest) != 1:
+            raise ValueError("members takes a comma-separated list of servers")
+        want = tuple(sorted(x for x in rest[0].split(",") if x))
+
+        def pred(c: Cluster) -> bool:
+            lead = c.leader()
+            if lead is None or c.membership_queue:
+                return False
+            node = c.nodes[lead]
+            return tuple(sorted(node.voters)) == want and node.config_index <= node.commit_index
+        return pred, desc
     if kind == "no-violation":
         return (lambda c: c.violation is None), desc
     if kind == "done":
@@ -619,6 +656,14 @@ class ScenarioRun:
                 out = f"{h.client}#{h.seq} {h.command}"
             elif n == "elect":
                 c.timeout(self._resolve(a[0]))
+            elif n == "transfer":
+                c.transfer_leadership(self._resolve(a[0]))
+            elif n == "add":
+                if a[0] in ("leader", "all"):
+                    raise ValueError(f"{a[0]!r} is a keyword of the scenario language, not a server name")
+                c.add_server(a[0])
+            elif n == "remove":
+                c.remove_server(self._resolve(a[0]))
             elif n == "log":
                 terms = [int(t) for t in a[1].split(",") if t]
                 for name in (c.names if a[0] == "all" else [self._resolve(a[0])]):

@@ -19,12 +19,12 @@ from typing import Callable, Iterable
 from ..check.invariants import InvariantChecker, Violation
 from ..config import RaftConfig
 from ..kv import Command, parse_command
-from ..messages import AppendEntries, Message
+from ..messages import AppendEntries, InstallSnapshot, Message
 from ..node import Output, RaftNode, Role
 from .clients import Client, Handle
 from .disk import Disk
 from .network import NetworkConfig
-from .scheduler import CLIENT_REPLY, CLIENT_REQUEST, CLIENT_TIMEOUT, DELIVER, TIMER, Scheduler
+from .scheduler import CLIENT_REPLY, CLIENT_REQUEST, CLIENT_TIMEOUT, DELIVER, MEMBERSHIP, TIMER, Scheduler
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +65,7 @@ class Cluster:
         if len(set(names)) != len(names):
             raise ValueError(f"server names must be unique: {', '.join(names)}")
         for n in names:
-            if not n or not n.replace("_", "").replace("-", "").isalnum():
-                raise ValueError(f"bad server name {n!r}: use letters, digits, '_' and '-'")
+            _check_server_name(n)
         if not isinstance(seed, int):
             raise ValueError(f"seed must be an integer, got {seed!r}")
         self.config = config or RaftConfig()
@@ -74,6 +73,12 @@ class Cluster:
         self.network = network or NetworkConfig()
         self.network.validate()
         self.names = names
+        #: The configuration the servers boot with; later changes live in their logs (thesis §4).
+        self.bootstrap = list(names)
+        #: The configuration once every requested change has happened (validation of requests).
+        self.members = list(names)
+        self.membership_queue: list[tuple[str, str]] = []
+        self._membership_at: float | None = None
         self.seed = seed
         self.now = 0.0
         self.rng = random.Random(seed)  # the network's and clients' randomness
@@ -124,6 +129,8 @@ class Cluster:
             self._client_reply(*payload)
         elif kind == CLIENT_TIMEOUT:
             self._client_timeout(*payload)
+        elif kind == MEMBERSHIP:
+            self._membership_step()
         return True
 
     def run_for(self, ms: float) -> None:
@@ -298,9 +305,9 @@ class Cluster:
         term = max([current_term or 0, *terms, self.nodes[name].current_term])
         log = Log([Entry(t, Command("SET", "x", (str(t),))) for t in terms])
         disk = self.disks[name]
-        disk.current_term, disk.voted_for, disk.log = term, None, log.copy()
+        disk.current_term, disk.voted_for, disk.log, disk.snapshot = term, None, log.copy(), None
         node = self.nodes[name]
-        node.current_term, node.voted_for, node.log = term, None, log.copy()
+        node.current_term, node.voted_for, node.log, node.snapshot = term, None, log.copy(), None
         node.commit_index = node.last_applied = 0
         node.state_machine = type(node.state_machine)(self.config.unsafe.nondeterministic_state_machine)
         self._trace_line(f"{name} log set to {','.join(map(str, terms))} term {term}")
@@ -334,8 +341,89 @@ class Cluster:
         return h
 
     def read(self, key: str, client: str | None = None) -> Handle:
-        """A linearizable read: it goes through the log like a write (§8)."""
+        """A linearizable read through the configured read path (``config.read_mode``): the
+        log like a write (§8), ReadIndex or a lease (thesis §6.4). The client's history
+        records it like any other operation."""
         return self.submit(Command("GET", key), client)
+
+    def transfer_leadership(self, to: str) -> None:
+        """Ask the current leader to hand leadership to ``to`` (thesis §3.10)."""
+        self._check_name(to)
+        lead = self.leader()
+        if lead is None:
+            raise ValueError("there is no leader to transfer leadership from")
+        if lead == to:
+            raise ValueError(f"{to} is already the leader")
+        node = self.nodes[lead]
+        self._handle(node, node.transfer_leadership(to, self.now))
+
+    # ------------------------------------------------------------------ membership (thesis §4)
+
+    def add_server(self, name: str) -> None:
+        """Add a server (thesis §4): it starts empty, catches up as a non-voting learner, then
+        the leader appends the configuration with it. The change happens asynchronously, one at
+        a time, when a leader can accept it; ``members()`` shows the configuration in force."""
+        _check_server_name(name)
+        if name in self.members:
+            raise ValueError(f"{name} is already a member of the cluster")
+        if name not in self.nodes:
+            self.names.append(name)
+            self.disks[name] = Disk()
+            self.node_rngs[name] = random.Random(f"{self.seed}/{name}")
+            self._boot(name, restart=False)
+        elif not self._alive[name]:
+            raise ValueError(f"{name} is crashed; restart it before adding it again")
+        self.members.append(name)
+        self.membership_queue.append(("add", name))
+        self._event(f"membership change requested: add {name}")
+        self._schedule_membership(self.now)
+
+    def remove_server(self, name: str) -> None:
+        """Remove a server (thesis §4); a leader that removes itself steps down once the new
+        configuration is committed."""
+        self._check_name(name)
+        if name not in self.members:
+            raise ValueError(f"{name} is not a member of the cluster (members: {', '.join(self.members)})")
+        if len(self.members) == 1:
+            raise ValueError(f"cannot remove {name}: it is the last server of the cluster")
+        self.members.remove(name)
+        self.membership_queue.append(("remove", name))
+        self._event(f"membership change requested: remove {name}")
+        self._schedule_membership(self.now)
+
+    def configuration(self) -> tuple[str, ...] | None:
+        """The voters in the current leader's latest configuration (None without a leader)."""
+        lead = self.leader()
+        return self.nodes[lead].voters if lead else None
+
+    def _schedule_membership(self, at: float) -> None:
+        if self._membership_at is None or at < self._membership_at:
+            self._membership_at = at
+            self.scheduler.at(at, MEMBERSHIP, None)
+
+    def _membership_step(self) -> None:
+        """Offer the requested changes to the leader, one at a time (all at once with the
+        unsafe switch), until each is committed; retry every heartbeat interval."""
+        if self._membership_at is None or self.now < self._membership_at:
+            return
+        self._membership_at = None
+        lead = self.leader()
+        if lead is not None:
+            node = self.nodes[lead]
+            multi = self.config.unsafe.multi_server_membership_change
+            for op, name in list(self.membership_queue):
+                member = name in node.voter_set
+                if (op == "add") == member and node.config_index <= node.commit_index:
+                    self.membership_queue.remove((op, name))
+                    self._event(f"membership change committed: {op} {name}")
+                    continue
+                in_progress = (op == "add" and (member or name in node.learners)) or (op == "remove" and not member)
+                if not in_progress and node.membership_change_refusal(op, name) is None:
+                    self._handle(node, node.change_membership(op, name, self.now))
+                if not multi:
+                    break
+        if self.membership_queue:
+            self._schedule_membership(self.now + self.config.heartbeat_interval)
 
     # ------------------------------------------------------------------ time travel
 
@@ -356,7 +444,8 @@ class Cluster:
         persisted = None
         if restart:
             persisted = self.disks[name].read(forget_voted_for=self.config.unsafe.forget_voted_for_on_restart)
-        node = RaftNode(name, self.names, self.config, self.node_rngs[name], persisted)
+        node = RaftNode(name, self.bootstrap, self.config, self.node_rngs[name], persisted,
+                        joining=name not in self.bootstrap)
         node.track_digests = self.checker is not None
         self.nodes[name] = node
         self._alive[name] = True
@@ -394,6 +483,10 @@ class Cluster:
                 if h is not None and h.node == name and not h.done:
                     h.index = index
                     self.scheduler.at(send_at + self.network.client_latency, CLIENT_REPLY, (h, h.attempt, result))
+        for cmd, result in out.reads:
+            h = self._pending.get((cmd.client, cmd.seq))
+            if h is not None and h.node == name and not h.done:
+                self.scheduler.at(send_at + self.network.client_latency, CLIENT_REPLY, (h, h.attempt, result))
         if self.checker is not None:
             self.checker.observe(node, out)
         wake = node.next_wakeup
@@ -408,6 +501,8 @@ class Cluster:
         kind = type(msg).__name__
         if kind == "AppendEntries" and not msg.entries:
             kind = "Heartbeat"
+        elif kind == "RequestVote" and msg.pre_vote:
+            kind = "PreVote"
         self.stats[kind] = self.stats.get(kind, 0) + 1
         self.stats["bytes"] += message_size(msg)
         if net.loss and rng.random() < net.loss:
@@ -460,12 +555,24 @@ class Cluster:
         if node.role is not Role.LEADER:
             # Redirect to the leader this server knows of, or try the next server.
             c = self.clients[h.client]
-            nxt = node.leader_id if node.leader_id and node.leader_id != name else self._next_server(name)
+            # Follow the server's hint only if it heard from that leader lately: a removed
+            # server keeps a stale leader_id forever, and two stale hints can bounce a client.
+            fresh = self.now - node.leader_contact <= self.config.election_timeout_max
+            nxt = node.leader_id if node.leader_id and node.leader_id != name and fresh else self._next_server(name)
             c.target = nxt
             self.scheduler.at(self.now + self.network.client_latency, CLIENT_TIMEOUT, (h, h.attempt, nxt))
             return
+        if h.command.op == "GET" and (self.config.read_mode != "log" or self.config.unsafe.local_reads):
+            self._trace_line(f"{name} reads for {h.client}#{h.seq} {h.command}")
+            self._handle(node, node.read(h.command, self.now))
+            return
         out = node.propose(h.command, self.now)
         h.index = out.proposed_index
+        if h.index is None:
+            # The leader refuses proposals while it transfers leadership (§3.10): ask again later.
+            self._trace_line(f"{name} refuses {h.client}#{h.seq} {h.command}: transferring leadership")
+            self.scheduler.at(self.now + self.config.election_timeout_min, CLIENT_TIMEOUT, (h, h.attempt, name))
+            return
         self._trace_line(f"{name} accepts {h.client}#{h.seq} {h.command} at {h.index}")
         self._handle(node, out)
 
@@ -497,10 +604,17 @@ class Cluster:
         return self.names[(i + 1) % len(self.names)]
 
 
+def _check_server_name(n: object) -> None:
+    if not isinstance(n, str) or not n or not n.replace("_", "").replace("-", "").isalnum():
+        raise ValueError(f"bad server name {n!r}: use letters, digits, '_' and '-'")
+
+
 def message_size(msg: Message) -> int:
     """Approximate wire size in bytes: a fixed header plus the entries' text."""
     size = 24
     if type(msg) is AppendEntries:
         for e in msg.entries:
             size += 8 + (len(str(e.command)) if e.command is not None else 0)
+    elif type(msg) is InstallSnapshot:
+        size += len(msg.digest) + 16
     return size

@@ -65,8 +65,9 @@ def run_trials(timeout_min: float, timeout_max: float, trials: int, seed: int = 
                network: dict | None = None, give_up_ms: float = 60_000.0,
                progress: Callable[[int], None] | None = None) -> Iterator[Trial]:
     """Yield one :class:`Trial` per leader crash."""
+    # The paper's algorithm: no PreVote, no CheckQuorum/stickiness (thesis extensions).
     cfg = RaftConfig(election_timeout_min=timeout_min, election_timeout_max=timeout_max,
-                     heartbeat_interval=timeout_min / 2)
+                     heartbeat_interval=timeout_min / 2, pre_vote=False, check_quorum=False)
     c = Cluster(size=5, seed=seed, config=cfg, network=NetworkConfig(**(network or PAPER_NETWORK)),
                 check=False, record_trace=False, client_timeout=1e12)
     c.events = _NoEvents()  # nobody reads them here; keep the hot path free

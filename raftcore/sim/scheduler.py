@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
-DELIVER, TIMER, CLIENT_REQUEST, CLIENT_REPLY, CLIENT_TIMEOUT = range(5)
+DELIVER, TIMER, CLIENT_REQUEST, CLIENT_REPLY, CLIENT_TIMEOUT, MEMBERSHIP = range(6)
 
 
 class Scheduler:

@@ -49,7 +49,11 @@ def make_node(name: str = "n1", peers: Iterable[str] = THREE, *, term: int = 0, 
               start: bool = True, now: float = 0.0) -> RaftNode:
     """A follower with the given persistent state, started at ``now`` (a fresh election timer)."""
     persisted = PersistentState(term, voted_for, make_log(log))
-    node = RaftNode(name, list(peers), config or RaftConfig(), random.Random(seed), persisted)
+    config = config or RaftConfig()
+    # The paper tests drive the Figure 2 algorithm: the thesis extensions that are on by
+    # default (PreVote §9.6, CheckQuorum §6.2) are tested in test_ext_*.py.
+    config.pre_vote = config.check_quorum = False
+    node = RaftNode(name, list(peers), config, random.Random(seed), persisted)
     if start:
         node.start(now)
     return node

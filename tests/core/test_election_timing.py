@@ -38,6 +38,7 @@ def test_election_timeouts_are_uniform_in_range() -> None:
 def first_election(seed: int, latency: float) -> tuple[float, int]:
     """Time of the first timeout, and how many servers became candidates in term 1."""
     c = Cluster(size=5, seed=seed, network=NetworkConfig(latency_min=latency, latency_max=latency),
+                config=RaftConfig(pre_vote=False, check_quorum=False),  # §9.3: Figure 2 elections
                 record_trace=False)
     c.run_until(lambda cl: any(n.role is not Role.FOLLOWER for n in cl.nodes.values()), 1000)
     first = c.now

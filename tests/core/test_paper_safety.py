@@ -66,7 +66,8 @@ def test_candidate_missing_committed_entry_cannot_win():
     """§5.4.1: A candidate must contact a majority of the cluster in order to be elected, which
     means that every committed entry must be present in at least one of those servers; a
     server whose log lacks a committed entry is refused by that majority and never leads."""
-    cfg = RaftConfig(election_timeout_min=1000.0, election_timeout_max=2000.0)  # no stray elections
+    cfg = RaftConfig(election_timeout_min=1000.0, election_timeout_max=2000.0,  # no stray elections
+                     pre_vote=False, check_quorum=False)  # Figure 2 elections: the candidate campaigns at once
     c = Cluster(3, seed=5, config=cfg)
     assert c.run_until(lambda c: c.leader() is not None, 5000.0)
     lead = c.leader()
