@@ -166,6 +166,8 @@ class RaftNode:
         self.transfer_target: str | None = None
         self.transfer_deadline = float("inf")
         self.track_digests = False
+        #: Set by the driver: False while the server is crashed (its object is kept for display).
+        self.alive = True
         self._out = Output()
 
     # ------------------------------------------------------------------ inputs

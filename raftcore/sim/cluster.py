@@ -165,6 +165,10 @@ class Cluster:
 
     # ------------------------------------------------------------------ inspection
 
+    def next_event_time(self) -> float | None:
+        """Simulated time of the next scheduled event (None when nothing is scheduled)."""
+        return self.scheduler.peek_time()
+
     def alive(self, name: str) -> bool:
         self._check_name(name)
         return self._alive[name]
@@ -217,6 +221,7 @@ class Cluster:
         if not self._alive[name]:
             raise ValueError(f"{name} is already crashed")
         self._alive[name] = False
+        self.nodes[name].alive = False
         self._timer_at.pop(name, None)
         self._event(f"{name} crashes")
 
@@ -449,6 +454,7 @@ class Cluster:
         node.track_digests = self.checker is not None
         self.nodes[name] = node
         self._alive[name] = True
+        node.alive = True
         if restart:
             if self.checker is not None:
                 self.checker.reset_server(name)
