@@ -18,7 +18,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve site test test-fast chromium bench clean
+.PHONY: setup serve site test test-fast chromium bench clean bundle
 
 setup: $(PY_STAMP) $(NPM_STAMP)
 
@@ -43,6 +43,10 @@ chromium:
 
 site: setup
 	$(BIN)/mkdocs build --strict --site-dir site
+
+# The offline bundle: dist/raft-scenes-site-<version>.zip (the site + serve.py).
+bundle: site
+	$(BIN)/python tools/bundle.py --site site --out dist
 
 serve: setup
 	$(BIN)/mkdocs serve --strict --livereload --dev-addr $(HOST):$(PORT)

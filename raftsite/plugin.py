@@ -146,6 +146,9 @@ class RaftSitePlugin(BasePlugin[RaftSiteConfig]):
                 digest = hashlib.sha256(self.pyc.read_bytes()).hexdigest()[:12]
                 self.pyc_name = f"{self.wheel.name[:-4]}-pyc-{digest}.zip"
         config.extra_css.append("assets/raft/raft.css")
+        self.build_info = build_info(self.project, self.pyodide_dir)
+        config.extra["raft"] = dict(self.build_info)
+        config.copyright = _footer(config.copyright, self.build_info)
         # The glue is not an extra_javascript entry (those end up at the end of <body>, after
         # Material's bundle): on_post_page puts it into <head> as an async module, so Python
         # starts loading while the page is still being parsed.
@@ -198,6 +201,8 @@ class RaftSitePlugin(BasePlugin[RaftSiteConfig]):
             if idx > 0:
                 offset = raw.count("\n", 0, idx)
         markdown_ext.set_page(path, page.url, offset)
+        if src:  # the docs' own pages (not the generated source pages)
+            markdown = _fill_build_info(markdown, getattr(self, "build_info", {}), path)
         try:
             markdown_ext.check_markdown(markdown, path, offset)
         except markdown_ext.SceneBlockError as exc:
@@ -232,6 +237,55 @@ class RaftSitePlugin(BasePlugin[RaftSiteConfig]):
 
     def on_shutdown(self):
         shutil.rmtree(getattr(self, "work", Path("/nonexistent")) / "wheel", ignore_errors=True)
+
+
+def build_info(project: Path, pyodide_dir: Path) -> dict[str, str]:
+    """The values the footer and the About page show, computed at build time (never typed in).
+
+    ``version`` is the project's (pyproject.toml), ``commit`` the build's ``git rev-parse
+    --short HEAD`` (``RAFT_COMMIT`` overrides it; ``unknown`` outside git), ``pyodide`` the
+    version of ``node_modules/pyodide`` (pinned by package-lock.json), ``raftcore`` is
+    ``raftcore.__version__``.
+    """
+    import tomllib
+
+    import raftcore
+
+    version = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    commit = os.environ.get("RAFT_COMMIT", "").strip()
+    if not commit:
+        try:
+            proc = subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"], cwd=project, capture_output=True, text=True, timeout=30
+            )
+            commit = proc.stdout.strip() if proc.returncode == 0 else ""
+        except (OSError, subprocess.SubprocessError):
+            commit = ""
+    import json
+
+    pyodide = json.loads((pyodide_dir / "package.json").read_text(encoding="utf-8")).get("version", "unknown")
+    return {"version": version, "commit": commit or "unknown", "pyodide": pyodide, "raftcore": raftcore.__version__}
+
+
+#: ``{{ raft.version }}``, ``{{ raft.commit }}``, ``{{ raft.pyodide }}``, ``{{ raft.raftcore }}`` in any page.
+_PLACEHOLDER = re.compile(r"\{\{\s*raft\.(\w+)\s*\}\}")
+
+
+def _fill_build_info(markdown: str, info: dict[str, str], path: str) -> str:
+    def sub(m):
+        if m.group(1) not in info:
+            raise PluginError(f"{path}: unknown placeholder {m.group(0)} (known: {', '.join(f'raft.{k}' for k in info)})")
+        return info[m.group(1)]
+
+    return _PLACEHOLDER.sub(sub, markdown) if "{{" in markdown else markdown
+
+
+def _footer(copyright: str | None, info: dict[str, str]) -> str:
+    stamp = (
+        f'<span class="raft-build" data-version="{info["version"]}" data-commit="{info["commit"]}">'
+        f'Build Raft {info["version"]} · commit <code>{info["commit"]}</code></span>'
+    )
+    return f"{copyright} · {stamp}" if copyright else stamp
 
 
 def _source_page(rel: str, text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from site_helpers import check_links
+from raftsite.linkcheck import check_links  # also `python -m raftsite.linkcheck site/` in CI
 
 
 def test_every_internal_link_anchor_and_asset_resolves(built_site):
