@@ -295,6 +295,7 @@ def scene_runtime_config(cfg: dict) -> dict:
         "speeds": list(SPEEDS),
         "title": cfg["title"],
         "controls": cfg["controls"],
+        "draw": cfg.get("draw") or [],
         "listings": listings,
         "unsafe": cfg["unsafe"],
         "invariants": cfg["invariants"],
@@ -340,6 +341,45 @@ def _render_scene(cfg: dict) -> tuple[str, dict]:
                 f'data-control="link_delay" data-target="{_e(c["target"])}" disabled> '
                 f'<output class="raft-control__value">normal</output></label>'
             )
+        elif c["kind"] == "client":
+            label = c["label"] or f"Client: {c['command'].replace('{n}', 'n')}"
+            controls.append(
+                f'<button type="button" class="md-button raft-btn" data-control="client" '
+                f'data-command="{_e(c["command"])}" disabled>{_e(label)}</button>'
+            )
+        elif c["kind"] == "timeout_range":
+            label = c["label"] or "Election timeout"
+            opts = "".join(
+                f'<option value="{r}"{" selected" if r == c["default"] else ""}>{r.replace("-", "–")} ms</option>'
+                for r in c["ranges"]
+            )
+            controls.append(
+                f'<label class="raft-control">{_e(label)} <select data-control="timeout_range" disabled>{opts}</select></label>'
+            )
+        elif c["kind"] == "backtrack":
+            label = c["label"] or "Conflict-term hint (skip a whole term per round trip)"
+            controls.append(
+                f'<label class="raft-control"><input type="checkbox" data-control="backtrack" disabled> {_e(label)}</label>'
+            )
+        elif c["kind"] == "elections":
+            label = c["label"] or f"Run {c['trials']:,} elections"
+            controls.append(
+                f'<span class="raft-control raft-control--elections">'
+                f'<button type="button" class="md-button raft-btn" data-action="elections" disabled>{_e(label)}</button> '
+                f'<button type="button" class="md-button raft-btn" data-action="elections-stop" disabled hidden>Stop</button> '
+                f'<progress data-role="elections-progress" max="1" value="0" aria-label="Elections run so far" hidden></progress> '
+                f'<span data-role="elections-status" role="status"></span></span>'
+            )
+    panels = []
+    kinds = {c["kind"] for c in cfg["controls"]}
+    if "elections" in kinds:
+        from raftsite.render import cdf_chart_svg
+
+        panels.append(f'<figure class="raft-scene__panel raft-scene__chart" data-panel="chart">'
+                      f'{cdf_chart_svg(sid + "-chart", [])}</figure>')
+    if "backtrack" in kinds:
+        panels.append('<div class="raft-scene__panel raft-scene__table" data-panel="table" aria-live="off">'
+                      '<p class="raft-muted">Round trips per follower appear here as the leader repairs each log.</p></div>')
     inv_items = "".join(
         f'<li class="raft-inv raft-inv--ok" data-invariant="{k}"><span class="raft-inv__dot" aria-hidden="true"></span>'
         f'<span class="raft-inv__name">{_e(INVARIANTS[k])}</span> <span class="raft-inv__state">holds</span></li>'
@@ -366,6 +406,7 @@ def _render_scene(cfg: dict) -> tuple[str, dict]:
 <ul data-role="invariants">{inv_items}</ul>
 <pre class="raft-scene__violation" data-role="violation" hidden></pre>
 </section>
+{''.join(panels)}
 <section class="raft-scene__events" aria-label="Event log">
 <h4 class="raft-scene__heading">Event log</h4>
 <ol class="raft-scene__log" data-role="events" aria-live="off"><li class="raft-muted">Nothing has happened yet.</li></ol>

@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["Renderer", "CSS", "TERM_PALETTE", "LAYOUTS", "DEFAULT_BANNER"]
+__all__ = ["Renderer", "CSS", "TERM_PALETTE", "LAYOUTS", "DEFAULT_BANNER", "cdf_chart_svg", "html_table",
+           "FIGURE16_PAPER_POINTS"]
 
 LAYOUTS = ("ring", "scene01")
 
@@ -110,6 +111,8 @@ CSS = (
     ".raft-msg--rvr .raft-shape{stroke:var(--raft-candidate,#a34a00);stroke-width:1.5}"
     ".raft-msg--aer .raft-shape{stroke:var(--raft-leader,#1b7a3a);stroke-width:1.5}"
     ".raft-svg .raft-msg text{font-size:8px;font-weight:700}"
+    ".raft-svg .raft-msg text.raft-msg-detail{fill:" + _FG + ";font-weight:400;paint-order:stroke;"
+    "stroke:" + _BG + ";stroke-width:3px}"
     ".raft-svg .raft-msg--rv text,.raft-svg .raft-msg--ae text,.raft-svg .raft-msg--hb text{fill:#ffffff}"
     ".raft-arrow path{fill:none;stroke:" + _MUTED + ";stroke-width:2}"
     ".raft-arrow .raft-head{fill:" + _MUTED + ";stroke:none}"
@@ -277,9 +280,13 @@ class Renderer:
         if self.layout == "ring":
             self.width, self.height = 800.0, 500.0
             cx0, cy0, R = 400.0, 235.0, 165.0
+            # six or more servers: a wider ellipse, so each server's log clears its neighbours
+            rx = R if n <= 5 else 205.0
             for i, name in enumerate(names):
                 a = -math.pi / 2 + 2 * math.pi * i / max(n, 1)
-                cx = round(cx0 + R * math.cos(a), 1)
+                if n >= 6:
+                    a -= math.pi / n  # two servers side by side at the top, not one above a neighbour's log
+                cx = round(cx0 + rx * math.cos(a), 1)
                 cy = round(cy0 + R * math.sin(a), 1)
                 if math.cos(a) < -0.2:
                     ix = -self.r - 12.0 - self._info_w
@@ -535,9 +542,15 @@ class Renderer:
             n = len(getattr(msg, "entries", ()) or ())
             shape = '<rect class="raft-shape" x="-11" y="-7" width="22" height="14" rx="2"/>'
             label = "+%d" % n
+            if self._opt("message_details"):
+                shape += ('<text class="raft-msg-detail" y="-10" text-anchor="middle">prev %d/t%d</text>'
+                          % (int(getattr(msg, "prev_log_index", 0)), int(getattr(msg, "prev_log_term", 0))))
         elif kind == "hb":
             shape = '<circle class="raft-shape" r="5"/>'
             label = ""
+            if self._opt("message_details"):
+                shape += ('<text class="raft-msg-detail" y="-8" text-anchor="middle">prev %d/t%d</text>'
+                          % (int(getattr(msg, "prev_log_index", 0)), int(getattr(msg, "prev_log_term", 0))))
         elif kind == "aer":
             ok = bool(getattr(msg, "success", False))
             cls += " raft-ok" if ok else " raft-no"
@@ -621,12 +634,32 @@ class Renderer:
         return "".join(out)
 
     # ----- banner
+    def _leaders_text(self):
+        """With ``leaders_banner``: the banner text while two or more live servers believe they lead."""
+        c = self.cluster
+        fn = getattr(c, "leaders", None)
+        leads = [n for n in (fn() if fn else []) if c.alive(n)]
+        if len(leads) < 2:
+            return None
+        terms = sorted(((int(c.nodes[n].current_term), n) for n in leads), reverse=True)
+        cur_t, cur = terms[0]
+        stale = ", ".join("%s (term %d)" % (n, t) for t, n in terms[1:])
+        return ("Two servers believe they lead: %s and %s (term %d). Only the newest term counts: "
+                "followers reject the stale leader's AppendEntries, so it can commit nothing."
+                % (stale, cur, cur_t))
+
     def _banner_state(self):
+        if self._opt("leaders_banner"):
+            text = self._leaders_text()
+            if text is not None:
+                return "visible", text
         b = self._opt("banner", None)
         stalled = self._opt("stalled") or ()
         if isinstance(b, str):
             return "visible", b
         text = str(self._opt("banner_text") or DEFAULT_BANNER)
+        if b is None and self._opt("leaders_banner"):
+            return "hidden", ""
         if b is None:
             shown = bool(stalled) and self.layout == "scene01"
         else:
@@ -967,3 +1000,121 @@ class Renderer:
             if dx * dx + dy * dy <= lim:
                 return g.name
         return None
+
+
+# ---------------------------------------------------------------------- panels
+# Reusable pieces drawn beside a diagram: a cumulative-distribution chart (scene 03's Figure 16
+# run) and a small HTML table (scene 06's round trips). Pure functions of their data.
+
+#: The Raft paper's reported points for Figure 16 (§9.3): (range, x ms, cumulative fraction, label).
+FIGURE16_PAPER_POINTS = (
+    ("150-155", 287.0, 0.5, "paper: 150–155 ms, median 287 ms", "150–155 median"),
+    ("150-200", 513.0, 1.0, "paper: 150–200 ms, worst case 513 ms", "150–200 max"),
+    ("12-24", 35.0, 0.5, "paper: 12–24 ms, mean 35 ms", "12–24 mean"),
+    ("12-24", 152.0, 1.0, "paper: 12–24 ms, max 152 ms", "12–24 max"),
+    ("150-150", 10000.0, 0.5, "paper: 150–150 ms, consistently over 10 s", "150–150: > 10 s"),
+)
+
+_CHART_COLOURS = ("#1d5fa0", "#a34a00", "#1b7a3a", "#a12f74", "#6a4c9c", "#2f6b73", "#7a6500", "#52627a")
+_DASHES = ("", "6 3", "2 3", "8 3 2 3", "4 4", "1 2", "10 4", "3 6")
+
+
+def cdf_chart_svg(chart_id: str, series, paper=FIGURE16_PAPER_POINTS, x_min: float = 10.0,
+                  x_max: float = 20000.0, title: str = "Time without a leader after a crash") -> str:
+    """An SVG chart of cumulative distributions on a logarithmic time axis.
+
+    ``series``: [(label, sorted values in ms, note)] — one step curve each, in its own colour
+    and dash pattern (never colour alone), labelled in a legend. ``paper``: reference points
+    drawn as labelled diamonds. Values beyond ``x_max`` are drawn at the right edge."""
+    w, h = 560.0, 300.0
+    l, r, t, b = 46.0, 12.0, 26.0, 40.0
+    pw, ph = w - l - r, h - t - b
+    lx0, lx1 = math.log10(x_min), math.log10(x_max)
+
+    def X(v):
+        v = min(max(v, x_min), x_max)
+        return l + (math.log10(v) - lx0) / (lx1 - lx0) * pw
+
+    def Y(f):
+        return t + (1.0 - f) * ph
+
+    cid = _esc(chart_id)
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" class="raft-chart" id="%s" viewBox="0 0 %s %s" role="img" '
+           'aria-labelledby="%s-title %s-desc">' % (cid, _f(w), _f(h), cid, cid),
+           '<title id="%s-title">%s</title>' % (cid, _esc(title))]
+    desc = []
+    for label, values, note in series:
+        if values:
+            desc.append("%s: %d trials, median %.0f ms, max %.0f ms%s" % (
+                label, len(values), values[len(values) // 2], values[-1], (", " + note) if note else ""))
+    desc.append("; ".join(p[3] for p in paper))
+    out.append('<desc id="%s-desc">%s</desc>' % (cid, _esc(". ".join(desc) if desc else "No runs yet.")))
+    out.append('<g class="raft-chart-axes">')
+    out.append('<rect class="raft-chart-frame" x="%s" y="%s" width="%s" height="%s"/>' % (_f(l), _f(t), _f(pw), _f(ph)))
+    for f in (0.0, 0.25, 0.5, 0.75, 1.0):
+        y = Y(f)
+        out.append('<path class="raft-chart-grid" d="M%s,%sH%s"/>' % (_f(l), _f(y), _f(l + pw)))
+        out.append('<text x="%s" y="%s" text-anchor="end">%d%%</text>' % (_f(l - 4), _f(y + 3), int(f * 100)))
+    v = 10.0
+    while v <= x_max * 1.0001:
+        for m in (1, 2, 5):
+            tv = v * m
+            if x_min <= tv <= x_max:
+                x = X(tv)
+                out.append('<path class="raft-chart-grid" d="M%s,%sV%s"/>' % (_f(x), _f(t), _f(t + ph)))
+                lab = ("%d ms" % tv) if tv < 1000 else ("%g s" % (tv / 1000))
+                out.append('<text x="%s" y="%s" text-anchor="middle">%s</text>' % (_f(x), _f(t + ph + 12), lab))
+        v *= 10
+    out.append('<text x="%s" y="%s" text-anchor="middle">time without a leader (log scale)</text>'
+               % (_f(l + pw / 2), _f(h - 6)))
+    out.append('<text x="%s" y="%s">cumulative %% of elections</text>' % (_f(l), _f(t - 8)))
+    out.append('</g>')
+    for k, (label, values, note) in enumerate(series):
+        if not values:
+            continue
+        col, dash = _CHART_COLOURS[k % len(_CHART_COLOURS)], _DASHES[k % len(_DASHES)]
+        n = len(values)
+        d = ["M%s,%s" % (_f(X(values[0])), _f(Y(0.0)))]
+        # at most ~200 steps, so 1,000 values stay a small path
+        stride = max(1, n // 200)
+        for i in range(0, n, stride):
+            d.append("V%sH%s" % (_f(Y(i / n)), _f(X(values[i]))))
+        d.append("V%sH%s" % (_f(Y(1.0)), _f(X(values[-1]))))
+        out.append('<path class="raft-chart-series" data-series="%s" d="%s" style="stroke:%s"%s><title>%s</title></path>'
+                   % (_esc(label), "".join(d), col, (' stroke-dasharray="%s"' % dash) if dash else "",
+                      _esc("%s: %d trials, median %.0f ms" % (label, n, values[n // 2]))))
+        ly = t + 12 + k * 13
+        out.append('<g class="raft-chart-legend"><path d="M%s,%sh18" style="stroke:%s"%s/>'
+                   '<text x="%s" y="%s">%s</text></g>'
+                   % (_f(l + 8), _f(ly - 3), col, (' stroke-dasharray="%s"' % dash) if dash else "",
+                      _f(l + 30), _f(ly), _esc("%s ms (median %.0f ms)" % (label, values[n // 2]))))
+    for rng, x, f, label, short in paper:
+        cx, cy = X(x), Y(f)
+        ty = cy + 14 if f >= 1.0 else cy + 3
+        anchor = "end" if cx > l + pw * 0.8 else "start"
+        tx = cx - 7 if anchor == "end" else cx + 7
+        out.append('<g class="raft-chart-paper" data-range="%s"><title>%s</title>'
+                   '<path d="M%s,%sl5,5 -5,5 -5,-5z"/><text class="raft-chart-note" x="%s" y="%s" '
+                   'text-anchor="%s">%s</text></g>'
+                   % (_esc(rng), _esc(label), _f(cx), _f(cy - 5), _f(tx), _f(ty), anchor, _esc(short)))
+    out.append('<g class="raft-chart-legend"><path class="raft-chart-paper" d="M%s,%sl5,5 -5,5 -5,-5z"/>'
+               '<text x="%s" y="%s">the paper’s reported points</text></g>'
+               % (_f(l + pw - 150), _f(t + 4), _f(l + pw - 138), _f(t + 13)))
+    out.append("</svg>")
+    return "".join(out)
+
+
+def html_table(caption: str, headers, rows, table_id: str = "") -> str:
+    """A small accessible HTML table (strings are escaped)."""
+    out = ['<table class="raft-table-panel"%s><caption>%s</caption><thead><tr>'
+           % ((' id="%s"' % _esc(table_id)) if table_id else "", _esc(caption))]
+    out.extend('<th scope="col">%s</th>' % _esc(str(hd)) for hd in headers)
+    out.append("</tr></thead><tbody>")
+    for row in rows:
+        out.append("<tr>")
+        for i, cell in enumerate(row):
+            tag = "th" if i == 0 else "td"
+            out.append('<%s%s>%s</%s>' % (tag, ' scope="row"' if i == 0 else "", _esc(str(cell)), tag))
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)

@@ -25,6 +25,7 @@ __all__ = [
     "SPEEDS",
     "INVARIANTS",
     "CONTROL_KINDS",
+    "DRAW",
     "BlockError",
     "validate_block",
     "option_table_markdown",
@@ -80,6 +81,41 @@ CONTROL_KINDS: dict[str, dict[str, Field]] = {
         "max_ms": Field("int", "the slider's maximum extra delay in simulated ms", False, 2000, 50, 60000),
         "label": Field("str", "the slider's label", False, None),
     },
+    "client": {
+        "kind": Field("str", "`client`: a button that submits one client command to the cluster", True),
+        "command": Field("str", "the command it submits; `{n}` is replaced by 1, 2, 3… (e.g. `SET x {n}`)",
+                         False, "SET x {n}"),
+        "label": Field("str", "the button's label", False, None),
+    },
+    "timeout_range": {
+        "kind": Field("str", "`timeout_range`: a selector of the election-timeout range (restarts the scene)", True),
+        "ranges": Field("str", "comma-separated ranges in ms, `MIN-MAX` each; the first is the default",
+                        False, "150-150,150-151,150-155,150-175,150-200,150-300,12-24,25-50,50-100,100-200"),
+        "default": Field("str", "the range selected at first (must be one of `ranges`)", False, "150-300"),
+        "label": Field("str", "the selector's label", False, None),
+    },
+    "backtrack": {
+        "kind": Field("str", "`backtrack`: a switch between one-entry-at-a-time backup and the conflict-term "
+                      "hint (restarts the scene), with a table of round trips per follower for each", True),
+        "label": Field("str", "the switch's label", False, None),
+    },
+    "elections": {
+        "kind": Field("str", "`elections`: a button that runs the Figure 16 experiment in the browser for the "
+                      "selected timeout range and draws the cumulative distribution next to the paper's points",
+                      True),
+        "trials": Field("int", "trials per run (150–150 ms runs `trials_equal`)", False, 1000, 10, 5000),
+        "trials_equal": Field("int", "trials for a range whose minimum equals its maximum (they last > 10 s each)",
+                              False, 20, 1, 1000),
+        "label": Field("str", "the button's label", False, None),
+    },
+}
+
+#: What a scene may ask the renderer to draw besides servers, logs and messages.
+DRAW: dict[str, str] = {
+    "commit_markers": "commitIndex (c) and lastApplied (a) markers under each log",
+    "match_index": "the leader's matchIndex (m) for each follower, under that follower's log",
+    "message_details": "prevLogIndex/prevLogTerm over each AppendEntries in flight",
+    "leaders_banner": "a banner whenever more than one server believes it is the leader",
 }
 
 
@@ -258,6 +294,25 @@ def _check_invariants(v, ctx):
     return list(dict.fromkeys(v))
 
 
+def _check_draw(v, ctx):
+    if not isinstance(v, list):
+        raise _fail(f"draw must be a list (got {v!r}); known: {', '.join(DRAW)}", ctx, ("draw",))
+    for i, name in enumerate(v):
+        if name not in DRAW:
+            raise _fail(f"unknown draw option {name!r}; known: {', '.join(DRAW)}", ctx, ("draw", i))
+    return list(dict.fromkeys(v))
+
+
+def _parse_ranges(text: str) -> list[tuple[int, int]]:
+    out = []
+    for part in str(text).split(","):
+        lo, _, hi = part.strip().partition("-")
+        if not lo.isdigit() or not hi.isdigit() or not 1 <= int(lo) <= int(hi) <= 5000:
+            raise ValueError(f"bad timeout range {part.strip()!r}: write MIN-MAX in ms, e.g. 150-300")
+        out.append((int(lo), int(hi)))
+    return out
+
+
 def _check_controls(v, ctx):
     if not isinstance(v, list):
         raise _fail(f"controls must be a list of mappings with a 'kind' (got {v!r})", ctx, ("controls",))
@@ -270,7 +325,25 @@ def _check_controls(v, ctx):
                 ctx,
                 ("controls", i),
             )
-        out.append(_check_mapping(item, CONTROL_KINDS[kind], ctx, ("controls", i), f"controls[{i}]"))
+        c = _check_mapping(item, CONTROL_KINDS[kind], ctx, ("controls", i), f"controls[{i}]")
+        if kind == "timeout_range":
+            try:
+                ranges = _parse_ranges(c["ranges"])
+                default = _parse_ranges(c["default"])[0]
+            except ValueError as exc:
+                raise _fail(f"controls[{i}]: {exc}", ctx, ("controls", i)) from None
+            if default not in ranges:
+                raise _fail(f"controls[{i}]: default {c['default']!r} is not one of the ranges", ctx, ("controls", i))
+            c["ranges"] = [f"{lo}-{hi}" for lo, hi in ranges]
+            c["default"] = f"{default[0]}-{default[1]}"
+        out.append(c)
+    kinds = [c["kind"] for c in out]
+    for k in ("timeout_range", "backtrack", "elections"):
+        if kinds.count(k) > 1:
+            raise _fail(f"controls: at most one {k!r} control per scene", ctx, ("controls",))
+    if "elections" in kinds and "timeout_range" not in kinds:
+        raise _fail("controls: an 'elections' button needs a 'timeout_range' control (it runs the selected range)",
+                    ctx, ("controls",))
     return out
 
 
@@ -292,8 +365,12 @@ SCHEMA: tuple[Option, ...] = (
     Option("title", "text", "Title of the SVG (read by screen readers).", example="Three replicas",
            check=_check_text("title")),
     Option("controls", "list", "Scene-specific controls besides the common ones (play/pause, step, speed, reset, "
-           "seed, click a server). Kinds: `link_delay` (`target`, `max_ms`, `label`).", default=[],
+           "seed, click a server). Kinds: `link_delay` (`target`, `max_ms`, `label`), `client` (`command`, "
+           "`label`), `timeout_range` (`ranges`, `default`, `label`), `backtrack` (`label`), `elections` "
+           "(`trials`, `trials_equal`, `label`).", default=[],
            example="[{kind: link_delay, target: SM_C}]", check=_check_controls),
+    Option("draw", "list", "Extra things the renderer draws: " + ", ".join(f"`{k}` ({v})" for k, v in DRAW.items())
+           + ".", default=[], example="[commit_markers, match_index]", check=_check_draw),
     Option("listings", "list", "Functions of `raftcore` to list, each `{name, caption}`; their executed lines "
            "light up while the simulation runs. Place them with a ```` ```raft-listings ```` block.", default=[],
            example="[{name: 'raftcore.node:RaftNode.apply_committed', caption: '…'}]", check=_check_listings),

@@ -117,3 +117,54 @@ def scene_status(page) -> dict:
 
 def wait_ready(page, timeout: float = 90_000):
     page.wait_for_selector('.raft-scene[data-state="ready"]', timeout=timeout)
+
+
+SCENE02 = "scenes/02-terms-roles-timers/"
+SCENE03 = "scenes/03-leader-election/"
+SCENE04 = "scenes/04-log-replication/"
+SCENE05 = "scenes/05-commitment/"
+SCENE06 = "scenes/06-repairing-logs/"
+
+_STATUS_JS = "JSON.parse([...window.__raft.scenes.values()].find(u => u.scene).scene.status())"
+
+
+def wait_status(page, predicate: str, timeout: float = 60_000) -> dict:
+    """Wait until ``predicate`` (a JS expression over ``s``, the scene's status) holds; return the status."""
+    page.wait_for_function(f"() => {{ const s = {_STATUS_JS}; return !!({predicate}); }}", timeout=timeout)
+    return scene_status(page)
+
+
+def set_speed(page, value: str = "5") -> None:
+    page.select_option('.raft-scene [data-action="speed"]', value)
+
+
+def open_scene(page, path: str, speed: str | None = "5") -> None:
+    """Open a scene page, wait until Python runs it, optionally set the speed."""
+    page.goto(path)
+    wait_ready(page)
+    if speed is not None:
+        set_speed(page, speed)
+
+
+def flip_unsafe_and_wait_red(page, invariant: str, timeout: float = 60_000) -> None:
+    """Turn the page's unsafe switch on (in "Defend it") and wait for the invariant's monitor to go red,
+    in the diagram's panel and in "Defend it" alike."""
+    page.check('.raft-defend [data-action="unsafe"]')
+    set_speed(page, "5")
+    page.wait_for_selector(f'.raft-scene .raft-inv[data-invariant="{invariant}"].raft-inv--bad', timeout=timeout)
+    assert page.locator(f'.raft-defend .raft-inv[data-invariant="{invariant}"].raft-inv--bad').count() == 1
+
+
+def record_selector(page, selector: str) -> None:
+    """Before ``page.goto``: remember whether an element matching ``selector`` ever appears
+    (messages are on the wire for a frame or two; read ``window.__seen[selector]``)."""
+    page.add_init_script(
+        "(() => { const sel = %s; window.__seen = window.__seen || {}; window.__seen[sel] = false;"
+        " const check = () => { if (document.querySelector(sel)) window.__seen[sel] = true; };"
+        " new MutationObserver(check).observe(document, {subtree: true, childList: true}); })();"
+        % __import__("json").dumps(selector)
+    )
+
+
+def seen(page, selector: str) -> bool:
+    return bool(page.evaluate("(sel) => !!(window.__seen && window.__seen[sel])", selector))

@@ -216,6 +216,23 @@ class SceneUI {
       });
       show();
     }
+    for (const b of this.el.querySelectorAll('[data-control="client"]')) {
+      on(b, "click", () => this.call(() => this.scene.set_control("client", "", b.dataset.command || "")));
+    }
+    for (const sel of this.el.querySelectorAll('[data-control="timeout_range"]')) {
+      on(sel, "change", () => {
+        this.call(() => this.scene.set_control("timeout_range", "", sel.value));
+        if (!this.reduced) this.setPlaying(true);
+      });
+    }
+    for (const box of this.el.querySelectorAll('[data-control="backtrack"]')) {
+      on(box, "change", () => {
+        this.call(() => this.scene.set_control("backtrack", "", box.checked ? "fast" : "slow"));
+        if (!this.reduced) this.setPlaying(true);
+      });
+    }
+    on(this.q('[data-action="elections"]'), "click", () => this.startElections());
+    on(this.q('[data-action="elections-stop"]'), "click", () => this.stopElections());
     for (const root of all) {
       for (const box of root.querySelectorAll('[data-action="unsafe"]')) {
         on(box, "change", () => {
@@ -248,6 +265,121 @@ class SceneUI {
         this.scene && this.scene.set_reduced_motion(this.reduced);
       };
       reducedMotionQuery.addEventListener("change", this.onMotion);
+    }
+  }
+
+  // ---------------------------------------------------------------- Figure 16 in the browser
+  // One batch of trials per animation frame (about 12 ms of Python), so the page stays
+  // responsive; progress is shown and a Stop button ends the run early.
+
+  startElections() {
+    if (!this.scene || this.electionsRaf) return;
+    const go = this.q('[data-action="elections"]');
+    const stop = this.q('[data-action="elections-stop"]');
+    const bar = this.q('[data-role="elections-progress"]');
+    const sel = this.q('[data-control="timeout_range"]');
+    let s;
+    try {
+      s = JSON.parse(this.scene.elections_start(null)).elections;
+    } catch (err) {
+      this.call(() => {
+        throw err;
+      });
+      return;
+    }
+    this.electionsT0 = performance.now();
+    this.electionsFrames = [];
+    if (go) go.disabled = true;
+    if (sel) sel.disabled = true;
+    if (stop) {
+      stop.hidden = false;
+      stop.disabled = false;
+    }
+    if (bar) {
+      bar.hidden = false;
+      bar.max = s.total;
+      bar.value = 0;
+    }
+    this.electionsStatus(s);
+    const step = () => {
+      this.electionsRaf = null;
+      if (!this.scene || !this.el.isConnected) return;
+      const t = performance.now();
+      let out;
+      try {
+        out = JSON.parse(this.scene.elections_batch(12));
+      } catch (err) {
+        this.endElections();
+        this.call(() => {
+          throw err;
+        });
+        return;
+      }
+      this.electionsFrames.push(performance.now() - t);
+      this.applyPanels(out.panels);
+      const e = out.elections;
+      if (e) {
+        if (bar) bar.value = e.done;
+        this.electionsStatus(e);
+      }
+      if (!e || e.finished) {
+        this.endElections();
+        return;
+      }
+      this.electionsRaf = requestAnimationFrame(step);
+    };
+    this.electionsRaf = requestAnimationFrame(step);
+  }
+
+  electionsStatus(e) {
+    const st = this.q('[data-role="elections-status"]');
+    if (!st) return;
+    const range = e.range.replace("-", "–");
+    if (!e.done) st.textContent = `Running ${e.total} elections with ${range} ms…`;
+    else {
+      const med = Math.round(e.median);
+      const wall = ((performance.now() - (this.electionsT0 || 0)) / 1000).toFixed(1);
+      st.textContent = e.finished || e.stopped
+        ? `${range} ms: ${e.done} elections in ${wall} s; median ${med} ms, max ${Math.round(e.max)} ms.`
+        : `${range} ms: ${e.done} of ${e.total} elections; median so far ${med} ms.`;
+    }
+    this.el.dataset.elections = e.finished || e.stopped ? "done" : "running";
+    state.timings.elections = Object.assign({}, e, {
+      wallMs: performance.now() - (this.electionsT0 || 0),
+      frames: (this.electionsFrames || []).slice(),
+    });
+  }
+
+  stopElections() {
+    if (!this.scene) return;
+    if (this.electionsRaf) cancelAnimationFrame(this.electionsRaf);
+    this.electionsRaf = null;
+    const out = JSON.parse(this.scene.elections_stop());
+    this.applyPanels(out.panels);
+    if (out.elections) this.electionsStatus(out.elections);
+    this.endElections();
+  }
+
+  endElections() {
+    if (this.electionsRaf) cancelAnimationFrame(this.electionsRaf);
+    this.electionsRaf = null;
+    const go = this.q('[data-action="elections"]');
+    const stop = this.q('[data-action="elections-stop"]');
+    const sel = this.q('[data-control="timeout_range"]');
+    if (go) go.disabled = false;
+    if (sel) sel.disabled = false;
+    if (stop) {
+      stop.hidden = true;
+      stop.disabled = true;
+    }
+    if (go) go.focus();
+  }
+
+  applyPanels(panels) {
+    if (!panels) return;
+    for (const [name, html] of Object.entries(panels)) {
+      const box = this.q(`[data-panel="${name}"]`);
+      if (box) box.innerHTML = html;
     }
   }
 
@@ -365,6 +497,7 @@ class SceneUI {
     if (u.events) this.renderEvents(u.events);
     if (u.panel) this.renderPanel(u.panel);
     if (u.lines) this.renderLines(u.lines);
+    if (u.panels) this.applyPanels(u.panels);
   }
 
   renderEvents(lines) {
@@ -419,6 +552,8 @@ class SceneUI {
   }
 
   destroy() {
+    if (this.electionsRaf) cancelAnimationFrame(this.electionsRaf);
+    this.electionsRaf = null;
     this.playing = false;
     this.schedule();
     document.removeEventListener("visibilitychange", this.onVisibility);

@@ -1,0 +1,72 @@
+"""Scene 03 in chromium: votes and tallies, the timeout-range control, the in-browser Figure 16
+run (batched per frame with progress and a stop button, drawn as a chart beside the paper's
+points): with 150–150 ms the median is far above 150–300 ms. Two votes per term → Election Safety red."""
+
+from __future__ import annotations
+
+from browser_helpers import SCENE03, flip_unsafe_and_wait_red, open_scene, scene_status, wait_status
+
+RUN = '.raft-scene [data-action="elections"]'
+STOP = '.raft-scene [data-action="elections-stop"]'
+
+
+def _run_elections(page, rng: str, timeout: float = 300_000) -> dict:
+    page.select_option('.raft-scene [data-control="timeout_range"]', rng)
+    page.click(RUN)
+    page.wait_for_function("() => document.querySelector('.raft-scene').dataset.elections === 'running'")
+    page.wait_for_function("() => document.querySelector('.raft-scene').dataset.elections === 'done'", timeout=timeout)
+    return page.evaluate("() => window.__raft.timings.elections")
+
+
+def test_split_votes_and_tallies_then_a_single_leader(page):
+    open_scene(page, SCENE03, speed="0.5")
+    s = wait_status(page, "Object.keys(s.leaders).length === 1")
+    assert s["violation"] is None
+    events = page.text_content('.raft-scene [data-role="events"]')
+    assert "becomes candidate term 1" in events
+    # 150–150 ms: every timer equal, the live diagram restarts with it and splits votes.
+    page.select_option('.raft-scene [data-control="timeout_range"]', "150-150")
+    s = wait_status(page, "s.timeout_range[0] === 150 && s.timeout_range[1] === 150")
+    assert s["time"] < 1000  # restarted
+
+
+def test_figure16_in_the_browser_150_150_far_above_150_300(page):
+    open_scene(page, SCENE03, speed=None)
+    page.click('.raft-scene [data-action="play"]')  # pause the diagram: the run has the CPU
+    # Stop works: start a run and stop it part way.
+    page.select_option('.raft-scene [data-control="timeout_range"]', "150-200")
+    page.click(RUN)
+    page.wait_for_function("() => document.querySelector('.raft-scene [data-role=\"elections-progress\"]').value >= 20")
+    assert page.locator(STOP).is_visible()
+    page.click(STOP)
+    page.wait_for_function("() => document.querySelector('.raft-scene').dataset.elections === 'done'")
+    assert page.locator(STOP).is_hidden() and page.locator(RUN).is_enabled()
+    # The full 1,000-election run for 150–300 ms, batched one per frame with progress.
+    fast = _run_elections(page, "150-300")
+    assert fast["done"] == 1000 and fast["finished"]
+    # Responsive: each frame's batch of Python stays short.
+    frames = sorted(fast["frames"])
+    assert frames[len(frames) // 2] < 60 and len(frames) > 10, frames[-5:]
+    slow = _run_elections(page, "150-150")
+    assert slow["finished"]
+    assert slow["median"] > 10_000  # the paper: "consistently over 10 seconds"
+    assert slow["median"] > 20 * fast["median"]
+    # Both curves are on the chart, with the paper's points beside them.
+    chart = page.locator('.raft-scene [data-panel="chart"] svg.raft-chart')
+    assert chart.locator('.raft-chart-series[data-series="150–300"]').count() == 1
+    assert chart.locator('.raft-chart-series[data-series="150–150"]').count() == 1
+    assert chart.locator(".raft-chart-paper").count() >= 5
+    assert chart.locator("title").first.text_content()
+    status = page.text_content('.raft-scene [data-role="elections-status"]')
+    assert "150–150 ms" in status and "median" in status
+    print(f"\n[figure16-browser] 150-300: {fast['done']} elections in {fast['wallMs'] / 1000:.1f} s "
+          f"(median frame {frames[len(frames) // 2]:.1f} ms, max {frames[-1]:.1f} ms); "
+          f"150-150: {slow['done']} in {slow['wallMs'] / 1000:.1f} s (max frame {max(slow['frames']):.1f} ms)")
+    assert scene_status(page)["elections"]["150-300"]["n"] == 1000
+
+
+def test_two_votes_per_term_breaks_election_safety(page):
+    open_scene(page, SCENE03)
+    flip_unsafe_and_wait_red(page, "election_safety")
+    report = page.locator('.raft-scene [data-role="violation"]').text_content()
+    assert "Election Safety" in report and "term 1" in report
