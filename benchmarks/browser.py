@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -25,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests" / "site"), str(ROOT / "tests" / "browser")]
 
 from browser_helpers import SCENE01, Watch, guard, launch, serve  # noqa: E402
-from site_helpers import mkdocs_build  # noqa: E402
+from site_helpers import site_or_build  # noqa: E402
 
 READY = '.raft-scene[data-state="ready"]'
 
@@ -50,13 +49,9 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--site", type=Path, default=None)
     args = ap.parse_args()
-    site = args.site
+    site = site_or_build(args.site)
     if site is None:
-        site = Path(tempfile.mkdtemp()) / "site"
-        proc = mkdocs_build(site)
-        if proc.returncode:
-            print(proc.stdout, proc.stderr)
-            return 1
+        return 1
     from playwright.sync_api import sync_playwright
 
     httpd = serve(site)

@@ -15,14 +15,13 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests" / "site"), str(ROOT / "tests" / "browser")]
 
 from browser_helpers import SCENE03, Watch, guard, launch, open_scene, serve  # noqa: E402
-from site_helpers import mkdocs_build  # noqa: E402
+from site_helpers import site_or_build  # noqa: E402
 
 RANGES = "150-300,150-200,150-175,150-155,12-24,25-50,50-100,100-200"
 
@@ -33,13 +32,9 @@ def main() -> int:
     ap.add_argument("--site", type=Path, default=None)
     ap.add_argument("--ranges", default=RANGES)
     args = ap.parse_args()
-    site = args.site
+    site = site_or_build(args.site)
     if site is None:
-        site = Path(tempfile.mkdtemp()) / "site"
-        proc = mkdocs_build(site)
-        if proc.returncode:
-            print(proc.stdout, proc.stderr)
-            return 1
+        return 1
     from playwright.sync_api import sync_playwright
 
     httpd = serve(site)

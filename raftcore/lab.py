@@ -127,11 +127,7 @@ def run_one(seed: int, s: LabSettings) -> RunResult:
                     c.read(key, client=client)
     progress = None
     if c.violation is None:
-        c.heal()
-        c.network.loss = c.network.duplicate = c.network.reorder = 0.0
-        for n in list(c.names):
-            if n in c.nodes and not c.alive(n):
-                c.restart(n)
+        c.recover()
         progress = c.run_until(lambda cl: cl.leader() is not None and all(h.done for h in cl.handles), 30_000)
     lin = check_history(c.history, max_states=200_000)
     linearizable = (lin.ok if lin.complete else None) if lin.ok else False

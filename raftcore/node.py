@@ -595,7 +595,7 @@ class RaftNode:
         if me not in self.voter_set and self.commit_index >= self.config_index:
             # Thesis §4.2.2: a leader removed from the configuration steps down once the
             # configuration entry is committed.
-            self._note(f"steps down: removed from the configuration")
+            self._note("steps down: removed from the configuration")
             self.become_follower(self.current_term, leader_id=None)
 
     def broadcast_append_entries(self) -> None:

@@ -27,19 +27,25 @@ HOST = "127.0.0.1"
 PREFERRED_PORT = 8000
 
 
+#: What the site's files must be served as: ES modules need a JavaScript type and
+#: WebAssembly streaming compilation needs application/wasm. (The browser tests serve the
+#: site with these same types.)
+MIME_TYPES = {
+    **http.server.SimpleHTTPRequestHandler.extensions_map,
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".wasm": "application/wasm",
+    ".json": "application/json",
+    ".whl": "application/zip",
+    ".zip": "application/zip",
+    ".svg": "image/svg+xml",
+    ".xml": "application/xml",
+    ".gz": "application/gzip",
+}
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".mjs": "text/javascript",
-        ".js": "text/javascript",
-        ".wasm": "application/wasm",
-        ".json": "application/json",
-        ".whl": "application/zip",
-        ".zip": "application/zip",
-        ".svg": "image/svg+xml",
-        ".xml": "application/xml",
-        ".gz": "application/gzip",
-    }
+    extensions_map = MIME_TYPES
 
     def end_headers(self):
         # Never let a browser keep a stale runtime between two versions of the bundle.

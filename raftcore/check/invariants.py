@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..node import Role
+
 ELECTION_SAFETY = "Election Safety"
 LEADER_APPEND_ONLY = "Leader Append-Only"
 LOG_MATCHING = "Log Matching"
@@ -117,8 +119,6 @@ class InvariantChecker:
                                       index=index, term=term)
             self.leader_span.pop(name, None)
         # Leader Append-Only
-        from ..node import Role
-
         if node.role is Role.LEADER:
             span = self.leader_span.get(name)
             if span is not None and span[0] == term and out.persist_log_from is not None \

@@ -18,10 +18,10 @@ the error messages and the authoring guide's table are all made from it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
-from ..config import UNSAFE_SWITCHES, RaftConfig, Unsafe
+from ..config import UNSAFE_SWITCHES, RaftConfig
 from ..node import Role
 from ..sim import Cluster, NetworkConfig
 
@@ -472,14 +472,8 @@ def _parse_condition(words: list[str]) -> tuple[Condition, str]:
     raise ValueError(f"unknown condition {kind!r}; conditions: " + "; ".join(CONDITIONS))
 
 
-@dataclass
 class ScenarioRun:
     """A scenario being executed, possibly a little at a time (the scenes animate it)."""
-
-    scenario: Scenario
-    seed: int | None = None
-    strict: bool = True
-    cluster_overrides: dict = field(default_factory=dict)
 
     def __init__(self, scenario: Scenario, seed: int | None = None, strict: bool = True, **cluster_overrides):
         self.scenario = scenario

@@ -267,6 +267,17 @@ class Cluster:
         self.blocked = set()
         self._event("network healed")
 
+    def recover(self) -> None:
+        """End every fault: heal the network, stop losing, duplicating and reordering
+        messages, restart every crashed server. What a liveness check runs before asking
+        for progress (Raft promises progress only once the network behaves)."""
+        self.heal()
+        net = self.network
+        net.loss = net.duplicate = net.reorder = 0.0
+        for name in list(self.names):
+            if name in self.nodes and not self._alive[name]:
+                self.restart(name)
+
     def set_link_delay(self, src: str, dst: str, extra_ms: float) -> None:
         """Extra one-way delay on the link src→dst (a slow link, not a broken one)."""
         self._check_name(src)
@@ -302,7 +313,6 @@ class Cluster:
         figures start from. Entry ``i`` of term ``t`` is ``SET x t``: the same (index, term)
         always carries the same entry, as Log Matching requires of any reachable state."""
         from ..log import Entry, Log
-        from ..node import PersistentState
 
         self._check_name(name)
         if any(b < a for a, b in zip(terms, terms[1:])) or any(t < 1 for t in terms):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import re
 import socket
 import threading
@@ -18,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 HOST, PORT = "127.0.0.1", 8000
+ROOT = Path(__file__).resolve().parents[2]
 BASE = f"http://{HOST}:{PORT}/"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -31,16 +33,22 @@ CHROMIUM_ARGS = [
 ]
 FOREIGN = re.compile(r"^(?!http://127\.0\.0\.1(:\d+)?/)(?!data:)(?!blob:).*")
 
+def _bundle_serve_module():
+    """tools/serve.py (it ships alone in the offline bundle, so it is no package)."""
+    spec = importlib.util.spec_from_file_location("raft_bundle_serve", ROOT / "tools" / "serve.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".mjs": "text/javascript",
-        ".js": "text/javascript",
-        ".wasm": "application/wasm",
-        ".json": "application/json",
-        ".whl": "application/zip",
-        ".zip": "application/zip",
-    }
+    extensions_map = _bundle_serve_module().MIME_TYPES  # served exactly as the bundle serves it
 
     def log_message(self, *args):  # keep test output clean
         pass

@@ -14,17 +14,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from browser_helpers import SCENE01, Watch, guard, wait_ready
+from browser_helpers import SCENE01, Watch, free_port, guard, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -12,24 +12,17 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import socket
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
-from browser_helpers import SCENE01, Watch, _Handler, guard, wait_ready
+from browser_helpers import SCENE01, Watch, _Handler, free_port, guard, wait_ready
 
 from raftsite.linkcheck import check
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -69,11 +69,7 @@ def test_extensions_under_random_faults_are_safe_and_live(s) -> None:
         apply(c, action, n)
     c.run_for(500)
     assert c.violation is None, str(c.violation)
-    c.heal()
-    c.network.loss = c.network.duplicate = c.network.reorder = 0.0
-    for name in c.names:
-        if not c.alive(name):
-            c.restart(name)
+    c.recover()
     assert c.run_until(lambda cl: cl.leader() is not None and not cl.membership_queue
                        and all(h.done for h in cl.handles), 30_000), \
         (f"no progress after healing: leader={c.leader()}, queue={c.membership_queue}, "

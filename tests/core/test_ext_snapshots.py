@@ -5,9 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-import pytest
-
-from raftcore import RaftConfig, RaftNode, Role
+from raftcore import RaftConfig, RaftNode
 from raftcore.check.invariants import STATE_MACHINE_SAFETY
 from raftcore.check.linearizability import check_history
 from raftcore.kv import Command, KVStore

@@ -73,11 +73,7 @@ def test_random_fault_schedules_are_safe_and_live(s) -> None:
     c.run_for(500)
     assert c.violation is None, str(c.violation)
     # Heal everything: the cluster must make progress again.
-    c.heal()
-    c.network.loss = c.network.duplicate = c.network.reorder = 0.0
-    for name in c.names:
-        if not c.alive(name):
-            c.restart(name)
+    c.recover()
     assert c.run_until(lambda cl: cl.leader() is not None and all(h.done for h in cl.handles), 20_000), \
         f"no progress after healing: leader={c.leader()}, pending={[str(h) for h in c.handles if not h.done]}"
     assert c.violation is None, str(c.violation)

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -22,6 +23,19 @@ def mkdocs_build(site_dir: Path, config: Path | None = None, cwd: Path = ROOT) -
         cmd += ["--config-file", str(config)]
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1")
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+def site_or_build(site: Path | None) -> Path | None:
+    """The benchmarks' site: ``site`` as given, or a fresh strict build in a temporary folder
+    (None, with mkdocs' output printed, when that build fails)."""
+    if site is not None:
+        return site
+    site = Path(tempfile.mkdtemp()) / "site"
+    proc = mkdocs_build(site)
+    if proc.returncode:
+        print(proc.stdout, proc.stderr)
+        return None
+    return site
 
 
 def copy_project_config(tmp: Path) -> tuple[Path, Path]:
