@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sys
 
-__all__ = ["Scene", "mount", "renderer_options", "LineTracer", "SeedError", "parse_seed", "RoundTrips", "Elections"]
+__all__ = ["Scene", "mount", "renderer_options", "LineTracer", "SeedError", "parse_seed"]
 
 MAX_FRAME_WALL_MS = 100.0  # a long pause between frames (tab switch, debugger) is not a jump
 EVENT_LINES = 12
@@ -58,109 +58,12 @@ def renderer_options(config: dict, stalled=(), reduced_motion: bool = False) -> 
         opts["message_details"] = True
     if "leaders_banner" in draw:
         opts["leaders_banner"] = True
+    from raftsite.layers import make_layers
+
+    layers = make_layers(config)
+    if layers:
+        opts["layers"] = layers
     return opts
-
-
-def _control(config: dict, kind: str):
-    for c in config.get("controls") or ():
-        if c.get("kind") == kind:
-            return c
-    return None
-
-
-def _range(text: str) -> tuple[float, float]:
-    lo, _, hi = str(text).partition("-")
-    lo_f, hi_f = float(lo), float(hi)
-    if not 0 < lo_f <= hi_f <= 5000:
-        raise ValueError(f"bad timeout range {text!r}")
-    return lo_f, hi_f
-
-
-class RoundTrips:
-    """Counts, for each follower, the AppendEntries round trips its leader needs to repair its
-    log: the distinct prevLogIndex values the follower rejected, plus the accepted one.
-
-    It watches the cluster's deliveries (wrapping ``Cluster._deliver`` of this one instance);
-    a follower counts as repaired the first time its log equals the leader's."""
-
-    def __init__(self, cluster):
-        self.cluster = cluster
-        self.rejected: dict[str, set] = {n: set() for n in cluster.names}
-        self.done: dict[str, int] = {}
-        self.leader = None
-        orig = cluster._deliver
-
-        def deliver(f, _orig=orig, _self=self):
-            m = f.msg
-            if type(m).__name__ == "AppendEntriesReply" and not m.success:
-                _self.rejected.setdefault(m.src, set()).add(m.reject_index)
-            _orig(f)
-
-        cluster._deliver = deliver
-
-    def update(self) -> None:
-        c = self.cluster
-        lead = c.leader()
-        if lead is None:
-            return
-        self.leader = lead
-        entries = c.nodes[lead].log.entries()
-        for n in c.names:
-            if n == lead or n in self.done or not c.alive(n):
-                continue
-            if c.nodes[n].log.entries() == entries and c.nodes[lead].match_index.get(n, 0) >= len(entries):
-                self.done[n] = len(self.rejected.get(n, ())) + 1
-
-    def counts(self) -> dict[str, int]:
-        return dict(self.done)
-
-
-class Elections:
-    """The Figure 16 experiment run a batch at a time (one batch per animation frame)."""
-
-    def __init__(self, lo: float, hi: float, trials: int, seed: int = 0):
-        from raftcore.sim.elections import run_trials
-
-        self.lo, self.hi, self.trials = lo, hi, trials
-        # a 150–150 ms trial never ends on its own: give up at 12 s (the paper: "over 10 s")
-        give_up = 12_000.0 if lo == hi else 60_000.0
-        self.gen = run_trials(lo, hi, trials, seed=seed, give_up_ms=give_up)
-        self.values: list[float] = []
-        self.finished = False
-        self.wall_ms = 0.0
-
-    def batch(self, budget_ms: float) -> None:
-        import time
-
-        t0 = time.perf_counter()
-        end = t0 + max(1.0, float(budget_ms)) / 1000.0
-        while not self.finished:
-            try:
-                trial = next(self.gen)
-            except StopIteration:
-                self.finished = True
-                break
-            self.values.append(trial.downtime)
-            if len(self.values) >= self.trials:
-                self.finished = True
-            if time.perf_counter() >= end:
-                break
-        self.wall_ms += (time.perf_counter() - t0) * 1000.0
-
-    def summary(self) -> dict:
-        v = sorted(self.values)
-        n = len(v)
-        return {
-            "range": "%g-%g" % (self.lo, self.hi),
-            "done": n,
-            "total": self.trials,
-            "finished": self.finished,
-            "median": v[n // 2] if n else None,
-            "p99": v[min(n - 1, int(0.99 * n))] if n else None,
-            "max": v[-1] if n else None,
-            "mean": sum(v) / n if n else None,
-            "wall_ms": round(self.wall_ms, 1),
-        }
 
 
 class LineTracer:
@@ -285,15 +188,10 @@ class Scene:
         self.speed = float(self.config.get("speed") or 0.25)
         self.seed = parse_seed(self.config["seed"]) if self.config.get("seed") is not None else None
         self.unsafe_on: dict[str, bool] = {}
-        self.link_delays: dict[str, float] = {}  # target -> extra ms on every link to it
-        self.client_n = 0
-        tr = _control(self.config, "timeout_range")
-        self.timeout_range = _range(tr["default"]) if tr else None
-        self.fast_backtrack = None if _control(self.config, "backtrack") is None else False
-        self.roundtrips: dict[str, dict[str, int]] = {"slow": {}, "fast": {}}
-        self.elections: Elections | None = None
-        self.election_results: dict[str, list[float]] = {}
-        self._panels_sent: dict[str, str] = {}
+        from raftsite.controls import get as control_class
+
+        # one instance per control of the block; they outlive restarts (_build)
+        self.controls = [control_class(c["kind"])(self, c) for c in self.config.get("controls") or ()]
         self.tracer = LineTracer(_code_objects(self.config.get("listings") or []))
         self._build()
 
@@ -305,49 +203,42 @@ class Scene:
         from raftsite.render import Renderer
 
         scenario = load_scenario(self.config["scenario"])
-        overrides = {}
-        if self.timeout_range is not None or self.fast_backtrack is not None:
-            from raftcore.scenarios.language import _parse_cluster_args
-
-            cfg = _parse_cluster_args(scenario.steps[0].args)["config"]
-            if self.timeout_range is not None:
-                cfg.election_timeout_min, cfg.election_timeout_max = self.timeout_range
-                # as in the paper's experiment: heartbeats at half the minimum timeout (or faster)
-                cfg.heartbeat_interval = min(cfg.heartbeat_interval, self.timeout_range[0] / 2)
-            if self.fast_backtrack is not None:
-                cfg.fast_backtrack = self.fast_backtrack
-            overrides["config"] = cfg
-        self.run = scenario.start(seed=self.seed, strict=False, **overrides)
+        overrides: dict = {}
+        if self.controls:
+            base = scenario.config()
+            for ctl in self.controls:
+                ctl.configure(overrides, base)
+        self.run = scenario.start(seed=self.seed, strict=False, config_overrides=overrides)
         self.cluster = self.run.cluster
-        self.trips = RoundTrips(self.cluster) if self.fast_backtrack is not None else None
-        self._panels_sent = {}
         if self.seed is None:
             self.seed = int(getattr(self.run, "seed", getattr(self.cluster, "seed", 0)))
         for name, on in self.unsafe_on.items():
             if on:
                 self.cluster.set_unsafe(name, True)
-        for target, ms in self.link_delays.items():
-            self._apply_delay(target, ms)
+        for ctl in self.controls:
+            ctl.attach(self.cluster, self.run)
         self.renderer = Renderer(
             self.cluster,
             layout=self.config.get("layout") or "ring",
-            options=renderer_options(self.config, self._stalled(), self.reduced_motion),
+            options=self._renderer_options(),
         )
         self._svg = self.renderer.svg()
         self._events_sig = None
         self._violation_sent = None
         self._lines: dict[str, list[int]] = {}
 
+    def _renderer_options(self) -> dict:
+        opts = renderer_options(self.config, (), self.reduced_motion)
+        layers = []
+        for ctl in self.controls:
+            ctl.render_options(opts)
+            layers.extend(ctl.layers())
+        if layers:
+            opts["layers"] = list(opts.get("layers") or ()) + layers
+        return opts
+
     def svg(self) -> str:
         return self._svg
-
-    def _stalled(self):
-        return {t for t, ms in self.link_delays.items() if ms > 0}
-
-    def _apply_delay(self, target: str, ms: float) -> None:
-        for src in self.cluster.names:
-            if src != target:
-                self.cluster.set_link_delay(src, target, float(ms))
 
     # ------------------------------------------------------------------ frames
 
@@ -388,28 +279,25 @@ class Scene:
         self.speed = s
 
     def set_control(self, kind: str, target: str, value) -> str:
-        """A scene-specific control (see ``CONTROL_KINDS`` in the schema)."""
-        if kind == "client":
-            c = _control(self.config, "client") or {}
-            self.client_n += 1
-            cmd = str(value or c.get("command") or "SET x {n}").replace("{n}", str(self.client_n))
-            self.cluster.submit(cmd, client="reader")
-            return self._updates()
-        if kind == "timeout_range":
-            self.timeout_range = _range(value)
+        """The reader operated a scene-specific control (see :mod:`raftsite.controls`)."""
+        mine = [c for c in self.controls if c.kind == kind and c.applies_to(str(target or ""))]
+        if not mine:
+            raise ValueError(f"this scene has no {kind!r} control" + (f" for {target!r}" if target else ""))
+        restart = False
+        for ctl in mine:
+            restart = ctl.set(str(target or ""), value) or restart
+        if restart:
             self._build()
             return self.full()
-        if kind == "backtrack":
-            self.fast_backtrack = bool(value) and str(value).lower() not in ("0", "false", "slow", "off")
-            self._build()
-            return self.full()
-        if kind != "link_delay":
-            raise ValueError(f"unknown control {kind!r}")
-        ms = max(0.0, float(value))
-        self.link_delays[target] = ms
-        self._apply_delay(target, ms)
-        self.renderer.options["stalled"] = self._stalled()
+        self.renderer.options = self._renderer_options()
         return self._updates()
+
+    def control_action(self, kind: str, name: str, arg=None) -> str:
+        """A named action of a control that has its own glue module (e.g. the elections run)."""
+        for ctl in self.controls:
+            if ctl.kind == kind:
+                return json.dumps(ctl.action(str(name), arg), separators=(",", ":"))
+        raise ValueError(f"this scene has no {kind!r} control")
 
     def set_unsafe(self, name: str, on) -> str:
         """Flip an unsafe switch: the scene restarts from time 0 with the rule removed."""
@@ -429,91 +317,12 @@ class Scene:
         self.reduced_motion = bool(on)
         self.renderer.options["reduced_motion"] = self.reduced_motion
 
-    # ------------------------------------------------------------------ Figure 16 in the browser
-
-    def elections_start(self, trials=None) -> str:
-        """Start the Figure 16 experiment for the selected timeout range (run with ``elections_batch``)."""
-        c = _control(self.config, "elections") or {}
-        lo, hi = self.timeout_range or (150.0, 300.0)
-        n = int(trials) if trials else int(c.get("trials_equal" if lo == hi else "trials") or 1000)
-        self.elections = Elections(lo, hi, n, seed=self.seed or 0)
-        return json.dumps({"elections": self.elections.summary()})
-
-    def elections_batch(self, budget_ms: float = 12.0) -> str:
-        """Run trials for about ``budget_ms`` of wall time; returns progress, and the chart when done
-        (and every so often while running)."""
-        e = self.elections
-        if e is None:
-            return json.dumps({})
-        before = len(e.values)
-        e.batch(budget_ms)
-        s = e.summary()
-        out: dict = {"elections": s}
-        if e.values:
-            self.election_results[s["range"]] = sorted(e.values)
-        if e.finished or len(e.values) // 100 != before // 100:
-            out["panels"] = {"chart": self.chart_svg()}
-        if e.finished:
-            self.elections = None
-        return json.dumps(out, separators=(",", ":"))
-
-    def elections_stop(self) -> str:
-        e, self.elections = self.elections, None
-        out: dict = {"panels": {"chart": self.chart_svg()}}
-        if e is not None:
-            out["elections"] = dict(e.summary(), stopped=True)
-        return json.dumps(out)
-
-    def chart_svg(self) -> str:
-        from raftsite.render import cdf_chart_svg
-
-        def key(r):
-            lo, hi = _range(r)
-            return (lo, hi)
-
-        series = []
-        for r in sorted(self.election_results, key=key):
-            vals = self.election_results[r]
-            lo, hi = key(r)
-            note = "gave up at 12 s" if lo == hi and vals and vals[-1] >= 12_000 else ""
-            series.append((r.replace("-", "–"), vals, note))
-        return cdf_chart_svg(self.config["id"] + "-chart", series)
-
     # ------------------------------------------------------------------ panels
 
-    def _table_html(self) -> str:
-        from raftsite.render import html_table
-
-        mode = "fast" if self.fast_backtrack else "slow"
-        if self.trips is not None:
-            self.trips.update()
-            self.roundtrips[mode].update(self.trips.counts())
-        lead = self.trips.leader if self.trips is not None else None
-        rows = []
-        for n in self.cluster.names:
-            if n == lead or (lead is None and n == self.cluster.names[0]):
-                continue
-            cells = [n]
-            for m in ("slow", "fast"):
-                v = self.roundtrips[m].get(n)
-                if v is None and m == mode and self.trips is not None:
-                    cells.append("%d…" % (len(self.trips.rejected.get(n, ())) + 1))
-                else:
-                    cells.append("—" if v is None else str(v))
-            rows.append(cells)
-        return html_table("AppendEntries round trips until each follower’s log matches the leader’s",
-                          ["Follower", "One entry at a time", "Conflict-term hint"], rows,
-                          table_id=self.config["id"] + "-roundtrips")
-
     def _panels(self, full: bool) -> dict:
-        out = {}
-        if self.trips is not None:
-            html = self._table_html()
-            if full or self._panels_sent.get("table") != html:
-                self._panels_sent["table"] = html
-                out["table"] = html
-        if full and _control(self.config, "elections") is not None:
-            out["chart"] = self.chart_svg()
+        out: dict = {}
+        for ctl in self.controls:
+            out.update(ctl.panels(full))
         return out
 
     # ------------------------------------------------------------------ state out
@@ -559,32 +368,36 @@ class Scene:
     def status(self) -> str:
         """Everything a test wants to assert on, as JSON."""
         c = self.cluster
-        return json.dumps(
-            {
-                "time": c.now,
-                "seed": self.seed,
-                "speed": self.speed,
-                "leader": c.leader(),
-                "states": {n: dict(c.nodes[n].state) for n in c.names},
-                "alive": {n: c.alive(n) for n in c.names},
-                "terms": {n: c.nodes[n].current_term for n in c.names},
-                "commit": {n: c.nodes[n].commit_index for n in c.names},
-                "violation": str(c.violation) if c.violation is not None else None,
-                "finished": bool(getattr(self.run, "finished", False)),
-                "unsafe": {k: v for k, v in self.unsafe_on.items() if v},
-                "link_delays": self.link_delays,
-                "leaders": {n: c.nodes[n].current_term for n in c.leaders() if c.alive(n)},
-                "logs": {n: [e.term for e in c.nodes[n].log.entries()] for n in c.names},
-                "applied": {n: c.nodes[n].last_applied for n in c.names},
-                "match": dict(getattr(c.nodes[c.leader()], "match_index", {})) if c.leader() else {},
-                "timeout_range": list(self.timeout_range) if self.timeout_range else None,
-                "backtrack": None if self.fast_backtrack is None else ("fast" if self.fast_backtrack else "slow"),
-                "roundtrips": self.roundtrips,
-                "elections": {r: {"n": len(v), "median": v[len(v) // 2], "max": v[-1]}
-                              for r, v in self.election_results.items() if v},
-            },
-            sort_keys=True,
-        )
+        out = {
+            "time": c.now,
+            "seed": self.seed,
+            "speed": self.speed,
+            "leader": c.leader(),
+            "states": {n: dict(c.nodes[n].state) for n in c.names},
+            "alive": {n: c.alive(n) for n in c.names},
+            "terms": {n: c.nodes[n].current_term for n in c.names},
+            "commit": {n: c.nodes[n].commit_index for n in c.names},
+            "violation": str(c.violation) if c.violation is not None else None,
+            "finished": bool(getattr(self.run, "finished", False)),
+            "unsafe": {k: v for k, v in self.unsafe_on.items() if v},
+            "leaders": {n: c.nodes[n].current_term for n in c.leaders() if c.alive(n)},
+            "logs": {n: [e.term for e in c.nodes[n].log.entries()] for n in c.names},
+            "applied": {n: c.nodes[n].last_applied for n in c.names},
+            "match": dict(getattr(c.nodes[c.leader()], "match_index", {})) if c.leader() else {},
+            # what the controls of other scenes report, so every scene answers the same keys
+            "link_delays": {},
+            "timeout_range": None,
+            "backtrack": None,
+            "roundtrips": {"slow": {}, "fast": {}},
+            "elections": {},
+        }
+        for ctl in self.controls:
+            for key, value in ctl.status().items():
+                if isinstance(value, dict) and isinstance(out.get(key), dict):
+                    out[key] = {**out[key], **value}
+                else:
+                    out[key] = value
+        return json.dumps(out, sort_keys=True)
 
     def trace_hash(self) -> str:
         return self.cluster.trace_hash()

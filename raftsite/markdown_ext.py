@@ -295,12 +295,20 @@ def scene_runtime_config(cfg: dict) -> dict:
         "speeds": list(SPEEDS),
         "title": cfg["title"],
         "controls": cfg["controls"],
+        "control_js": _control_js(cfg["controls"]),
         "draw": cfg.get("draw") or [],
         "listings": listings,
         "unsafe": cfg["unsafe"],
         "invariants": cfg["invariants"],
         "invariant_labels": {k: INVARIANTS[k] for k in cfg["invariants"]},
     }
+
+
+def _control_js(controls: list[dict]) -> list[str]:
+    """The glue modules (``assets/raft/controls/<name>.mjs``) the scene's controls need."""
+    from raftsite.controls import get as control_class
+
+    return sorted({control_class(c["kind"]).js for c in controls} - {None})
 
 
 def _render_scene(cfg: dict) -> tuple[str, dict]:
@@ -330,56 +338,15 @@ def _render_scene(cfg: dict) -> tuple[str, dict]:
     speed_opts = "".join(
         f'<option value="{s:g}"{" selected" if s == cfg["speed"] else ""}>{s:g}×</option>' for s in SPEEDS
     )
-    controls = []
-    for c in cfg["controls"]:
-        if c["kind"] == "link_delay":
-            label = c["label"] or f"Network to {c['target']}"
-            step = max(1, c["max_ms"] // 40)
-            controls.append(
-                f'<label class="raft-control raft-control--range">{_e(label)} '
-                f'<input type="range" min="0" max="{c["max_ms"]}" step="{step}" value="0" '
-                f'data-control="link_delay" data-target="{_e(c["target"])}" disabled> '
-                f'<output class="raft-control__value">normal</output></label>'
-            )
-        elif c["kind"] == "client":
-            label = c["label"] or f"Client: {c['command'].replace('{n}', 'n')}"
-            controls.append(
-                f'<button type="button" class="md-button raft-btn" data-control="client" '
-                f'data-command="{_e(c["command"])}" disabled>{_e(label)}</button>'
-            )
-        elif c["kind"] == "timeout_range":
-            label = c["label"] or "Election timeout"
-            opts = "".join(
-                f'<option value="{r}"{" selected" if r == c["default"] else ""}>{r.replace("-", "–")} ms</option>'
-                for r in c["ranges"]
-            )
-            controls.append(
-                f'<label class="raft-control">{_e(label)} <select data-control="timeout_range" disabled>{opts}</select></label>'
-            )
-        elif c["kind"] == "backtrack":
-            label = c["label"] or "Conflict-term hint (skip a whole term per round trip)"
-            controls.append(
-                f'<label class="raft-control"><input type="checkbox" data-control="backtrack" disabled> {_e(label)}</label>'
-            )
-        elif c["kind"] == "elections":
-            label = c["label"] or f"Run {c['trials']:,} elections"
-            controls.append(
-                f'<span class="raft-control raft-control--elections">'
-                f'<button type="button" class="md-button raft-btn" data-action="elections" disabled>{_e(label)}</button> '
-                f'<button type="button" class="md-button raft-btn" data-action="elections-stop" disabled hidden>Stop</button> '
-                f'<progress data-role="elections-progress" max="1" value="0" aria-label="Elections run so far" hidden></progress> '
-                f'<span data-role="elections-status" role="status"></span></span>'
-            )
-    panels = []
-    kinds = {c["kind"] for c in cfg["controls"]}
-    if "elections" in kinds:
-        from raftsite.render import cdf_chart_svg
+    from raftsite.controls import get as control_class
 
-        panels.append(f'<figure class="raft-scene__panel raft-scene__chart" data-panel="chart">'
-                      f'{cdf_chart_svg(sid + "-chart", [])}</figure>')
-    if "backtrack" in kinds:
-        panels.append('<div class="raft-scene__panel raft-scene__table" data-panel="table" aria-live="off">'
-                      '<p class="raft-muted">Round trips per follower appear here as the leader repairs each log.</p></div>')
+    controls, panels = [], []
+    for c in cfg["controls"]:
+        cls = control_class(c["kind"])
+        controls.append(cls.html(c, sid))
+        panel = cls.panel_html(c, sid)
+        if panel and panel not in panels:
+            panels.append(panel)
     inv_items = "".join(
         f'<li class="raft-inv raft-inv--ok" data-invariant="{k}"><span class="raft-inv__dot" aria-hidden="true"></span>'
         f'<span class="raft-inv__name">{_e(INVARIANTS[k])}</span> <span class="raft-inv__state">holds</span></li>'

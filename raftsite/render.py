@@ -239,6 +239,11 @@ class Renderer:
                       crashes/restarts on activation; False to omit)
     ``embed_style``   embed ``CSS`` in the SVG (default True)
     ``svg_role``      role attribute of the <svg> (default "img")
+    ``layers``        extra drawings (controls' and scenes' own): objects with ``name``,
+                      ``z`` (``"under"`` the servers or ``"over"`` everything) and
+                      ``draw(renderer) -> str``, the inner SVG of ``<g id="{id}-layer-{name}">``,
+                      called every frame (diffed like the rest; cache inside if costly).
+                      ``renderer.servers`` has each server's ``name``, ``cx``, ``cy``.
     """
 
     def __init__(self, cluster, layout: str = "ring", options: dict | None = None):
@@ -790,6 +795,9 @@ class Renderer:
                 sig[p + ":sharedhtml"] = self._shared_html(sv)
             vals.append((p + "-log", "html", sig[p + ":sharedhtml"]))
 
+        for layer in self._opt("layers") or ():
+            vals.append(("%s-layer-%s" % (p, layer.name), "html", layer.draw(self)))
+
         vis, text = self._banner_state()
         vals.append((p + "-banner", "attr:visibility", vis))
         if sig.get(p + ":bannertext") != text:
@@ -885,6 +893,11 @@ class Renderer:
                 out.append('<g id="%s" class="%s"><path d="%s"/><path class="raft-head" d="%s"/>'
                            '<text class="raft-arrow-label" x="%s" y="%s" text-anchor="%s">stalled?</text></g>'
                            % (aid, v((aid, "attr:class")), path, head, _f(lx), _f(ly), anchor))
+        layers = list(self._opt("layers") or ())
+        for layer in layers:
+            if getattr(layer, "z", "over") == "under":
+                lid = "%s-layer-%s" % (p, layer.name)
+                out.append('<g id="%s" class="raft-layer">%s</g>' % (lid, v((lid, "html"))))
         r = self.r
         tr = self._timer_r
         for g in self.servers:
@@ -920,6 +933,10 @@ class Renderer:
                        % (gid, _f(g.info_x), _f(g.info_y + rows * 13.0 + 8.0), v((gid + "-log", "html"))))
             out.append("</g>")
         out.append('<g id="%s-msgs" class="raft-msgs" aria-hidden="true">%s</g>' % (p, self._msgs_html(flights)))
+        for layer in layers:
+            if getattr(layer, "z", "over") != "under":
+                lid = "%s-layer-%s" % (p, layer.name)
+                out.append('<g id="%s" class="raft-layer">%s</g>' % (lid, v((lid, "html"))))
         bx, by, bw, bh = self._banner_box
         out.append('<g id="%s-banner" class="raft-banner" visibility="%s" role="status">'
                    '<rect x="%s" y="%s" width="%s" height="%s" rx="6"/>'

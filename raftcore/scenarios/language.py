@@ -17,6 +17,7 @@ the error messages and the authoring guide's table are all made from it.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -182,8 +183,15 @@ class Scenario:
                 raise ScenarioError("only one 'cluster' command is allowed", s.line, source)
         return cls(steps, source, text)
 
-    def start(self, seed: int | None = None, strict: bool = True, **cluster_overrides) -> "ScenarioRun":
-        return ScenarioRun(self, seed=seed, strict=strict, **cluster_overrides)
+    def start(self, seed: int | None = None, strict: bool = True, config_overrides: dict | None = None,
+              **cluster_overrides) -> "ScenarioRun":
+        """Run the scenario; ``config_overrides`` replaces fields of its ``cluster`` line's
+        RaftConfig (the scenes' controls: timeout range, backtracking mode…)."""
+        return ScenarioRun(self, seed=seed, strict=strict, config_overrides=config_overrides, **cluster_overrides)
+
+    def config(self) -> RaftConfig:
+        """The RaftConfig its ``cluster`` line asks for (a fresh copy)."""
+        return _parse_cluster_args(self.steps[0].args)["config"]
 
     def run_all(self, seed: int | None = None) -> "ScenarioRun":
         """Execute every command (tests): expectations that fail raise ScenarioError."""
@@ -475,7 +483,8 @@ def _parse_condition(words: list[str]) -> tuple[Condition, str]:
 class ScenarioRun:
     """A scenario being executed, possibly a little at a time (the scenes animate it)."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None, strict: bool = True, **cluster_overrides):
+    def __init__(self, scenario: Scenario, seed: int | None = None, strict: bool = True,
+                 config_overrides: dict | None = None, **cluster_overrides):
         self.scenario = scenario
         self.strict = strict
         self.failures: list[ScenarioError] = []
@@ -485,6 +494,8 @@ class ScenarioRun:
         if seed is not None:
             opts["seed"] = seed
         opts.update(cluster_overrides)
+        if config_overrides:
+            opts["config"] = dataclasses.replace(opts["config"], **config_overrides)
         self.cluster = Cluster(**opts)
         self.seed = self.cluster.seed
         self.pc = 1

@@ -91,6 +91,9 @@ class Cluster:
         self._timer_at: dict[str, float] = {}
         self.blocked: set[tuple[str, str]] = set()
         self.link_delay: dict[tuple[str, str], float] = {}
+        # Called with each Flight delivered to a live server, before the server handles it
+        # (the scenes count rejections per follower with it). Observers must not mutate.
+        self.observers: list = []
         self.clients: dict[str, Client] = {}
         self.handles: list[Handle] = []
         self._pending: dict[tuple[str, int], Handle] = {}
@@ -444,12 +447,18 @@ class Cluster:
 
     def snapshot(self) -> dict:
         """The whole simulation's state, for :meth:`restore` (time travel in the scenes)."""
-        return copy.deepcopy(self.__dict__)
+        # observers belong to the page watching the cluster, not to the simulated state
+        state = {k: v for k, v in self.__dict__.items() if k != "observers"}
+        return copy.deepcopy(state)
 
     def restore(self, snap: dict) -> None:
         self.__dict__.update(copy.deepcopy(snap))
 
     # ------------------------------------------------------------------ internals
+
+    def add_observer(self, fn) -> None:
+        """Call ``fn(flight)`` for every message delivered to a live server, before it is handled."""
+        self.observers.append(fn)
 
     def _check_name(self, name: str) -> None:
         if name not in self.nodes and name not in self.disks:
@@ -542,6 +551,8 @@ class Cluster:
             return
         self.stats["delivered"] += 1
         self._trace_line(str(f.msg))
+        for observe in self.observers:
+            observe(f)
         node = self.nodes[f.dst]
         self._handle(node, node.step(f.msg, self.now))
 

@@ -18,17 +18,20 @@ from typing import Any, Callable
 
 import yaml
 
+from raftsite.blocks.fields import Field
+
 __all__ = [
     "Option",
     "Field",
     "SCHEMA",
     "SPEEDS",
     "INVARIANTS",
-    "CONTROL_KINDS",
+    "control_kinds",
     "DRAW",
     "BlockError",
     "validate_block",
     "option_table_markdown",
+    "control_table_markdown",
 ]
 
 
@@ -57,58 +60,16 @@ INVARIANTS: dict[str, str] = {
 #: Packages a listing may come from (the plugin generates their source pages).
 LISTING_PACKAGES: tuple[str, ...] = ("raftcore",)
 
-#: Scene-specific controls. Each kind: its fields (name -> Field).
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,31}$")
 _ID_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 
 
-@dataclass(frozen=True)
-class Field:
-    """A key of a nested mapping (a listing, the unsafe switch, a control)."""
+def control_kinds() -> dict[str, dict[str, Field]]:
+    """kind -> its fields, from the control modules (:mod:`raftsite.controls`)."""
+    from raftsite.controls import registry
 
-    type: str  # "str" | "int" | "server" | "listing" | "unsafe_switch"
-    doc: str
-    required: bool = False
-    default: Any = None
-    minimum: int | None = None
-    maximum: int | None = None
+    return {kind: cls.all_fields() for kind, cls in registry().items()}
 
-
-CONTROL_KINDS: dict[str, dict[str, Field]] = {
-    "link_delay": {
-        "kind": Field("str", "`link_delay`: a slider that adds one-way delay on every link *to* one server", True),
-        "target": Field("server", "the server whose incoming links the slider slows", True),
-        "max_ms": Field("int", "the slider's maximum extra delay in simulated ms", False, 2000, 50, 60000),
-        "label": Field("str", "the slider's label", False, None),
-    },
-    "client": {
-        "kind": Field("str", "`client`: a button that submits one client command to the cluster", True),
-        "command": Field("str", "the command it submits; `{n}` is replaced by 1, 2, 3… (e.g. `SET x {n}`)",
-                         False, "SET x {n}"),
-        "label": Field("str", "the button's label", False, None),
-    },
-    "timeout_range": {
-        "kind": Field("str", "`timeout_range`: a selector of the election-timeout range (restarts the scene)", True),
-        "ranges": Field("str", "comma-separated ranges in ms, `MIN-MAX` each; the first is the default",
-                        False, "150-150,150-151,150-155,150-175,150-200,150-300,12-24,25-50,50-100,100-200"),
-        "default": Field("str", "the range selected at first (must be one of `ranges`)", False, "150-300"),
-        "label": Field("str", "the selector's label", False, None),
-    },
-    "backtrack": {
-        "kind": Field("str", "`backtrack`: a switch between one-entry-at-a-time backup and the conflict-term "
-                      "hint (restarts the scene), with a table of round trips per follower for each", True),
-        "label": Field("str", "the switch's label", False, None),
-    },
-    "elections": {
-        "kind": Field("str", "`elections`: a button that runs the Figure 16 experiment in the browser for the "
-                      "selected timeout range and draws the cumulative distribution next to the paper's points",
-                      True),
-        "trials": Field("int", "trials per run (150–150 ms runs `trials_equal`)", False, 1000, 10, 5000),
-        "trials_equal": Field("int", "trials for a range whose minimum equals its maximum (they last > 10 s each)",
-                              False, 20, 1, 1000),
-        "label": Field("str", "the button's label", False, None),
-    },
-}
 
 #: What a scene may ask the renderer to draw besides servers, logs and messages.
 DRAW: dict[str, str] = {
@@ -231,6 +192,9 @@ def _check_mapping(v, fields: dict[str, Field], ctx, path: tuple, what: str) -> 
             if not isinstance(val, str) or not val.strip():
                 raise _fail(f"{what}: {key} must be non-empty text (got {val!r})", ctx, kpath)
             val = val.strip()
+        elif f.type == "bool":
+            if not isinstance(val, bool):
+                raise _fail(f"{what}: {key} must be true or false (got {val!r})", ctx, kpath)
         elif f.type == "int":
             if isinstance(val, bool) or not isinstance(val, int):
                 raise _fail(f"{what}: {key} must be an integer (got {val!r})", ctx, kpath)
@@ -294,7 +258,15 @@ def _check_invariants(v, ctx):
     return list(dict.fromkeys(v))
 
 
+def draw_options() -> dict[str, str]:
+    """Every ``draw:`` name: the renderer's own options and the layers of :mod:`raftsite.layers`."""
+    from raftsite.layers import registry
+
+    return {**DRAW, **{name: cls.doc for name, cls in registry().items()}}
+
+
 def _check_draw(v, ctx):
+    DRAW = draw_options()
     if not isinstance(v, list):
         raise _fail(f"draw must be a list (got {v!r}); known: {', '.join(DRAW)}", ctx, ("draw",))
     for i, name in enumerate(v):
@@ -303,48 +275,48 @@ def _check_draw(v, ctx):
     return list(dict.fromkeys(v))
 
 
-def _parse_ranges(text: str) -> list[tuple[int, int]]:
-    out = []
-    for part in str(text).split(","):
-        lo, _, hi = part.strip().partition("-")
-        if not lo.isdigit() or not hi.isdigit() or not 1 <= int(lo) <= int(hi) <= 5000:
-            raise ValueError(f"bad timeout range {part.strip()!r}: write MIN-MAX in ms, e.g. 150-300")
-        out.append((int(lo), int(hi)))
-    return out
-
-
 def _check_controls(v, ctx):
+    from raftsite.controls import ControlError, registry
+
+    kinds_known = registry()
     if not isinstance(v, list):
         raise _fail(f"controls must be a list of mappings with a 'kind' (got {v!r})", ctx, ("controls",))
     out = []
     for i, item in enumerate(v):
         kind = item.get("kind") if isinstance(item, dict) else None
-        if kind not in CONTROL_KINDS:
+        if kind not in kinds_known:
             raise _fail(
-                f"controls[{i}]: unknown control kind {kind!r}; known kinds: {', '.join(CONTROL_KINDS)}",
+                f"controls[{i}]: unknown control kind {kind!r}; known kinds: {', '.join(kinds_known)}",
                 ctx,
                 ("controls", i),
             )
-        c = _check_mapping(item, CONTROL_KINDS[kind], ctx, ("controls", i), f"controls[{i}]")
-        if kind == "timeout_range":
-            try:
-                ranges = _parse_ranges(c["ranges"])
-                default = _parse_ranges(c["default"])[0]
-            except ValueError as exc:
-                raise _fail(f"controls[{i}]: {exc}", ctx, ("controls", i)) from None
-            if default not in ranges:
-                raise _fail(f"controls[{i}]: default {c['default']!r} is not one of the ranges", ctx, ("controls", i))
-            c["ranges"] = [f"{lo}-{hi}" for lo, hi in ranges]
-            c["default"] = f"{default[0]}-{default[1]}"
+        cls = kinds_known[kind]
+        c = _check_mapping(item, cls.all_fields(), ctx, ("controls", i), f"controls[{i}]")
+        try:
+            c = cls.normalise(c)
+        except ControlError as exc:
+            raise _fail(f"controls[{i}] ({kind}): {exc}", ctx, ("controls", i)) from None
         out.append(c)
     kinds = [c["kind"] for c in out]
-    for k in ("timeout_range", "backtrack", "elections"):
-        if kinds.count(k) > 1:
+    for k, cls in kinds_known.items():
+        if cls.unique and kinds.count(k) > 1:
             raise _fail(f"controls: at most one {k!r} control per scene", ctx, ("controls",))
-    if "elections" in kinds and "timeout_range" not in kinds:
-        raise _fail("controls: an 'elections' button needs a 'timeout_range' control (it runs the selected range)",
-                    ctx, ("controls",))
+        for need in cls.needs if k in kinds else ():
+            if need not in kinds:
+                raise _fail(f"controls: a {k!r} control needs a {need!r} control on the same scene", ctx,
+                            ("controls",))
     return out
+
+
+def _controls_doc() -> str:
+    from raftsite.controls import registry
+
+    parts = []
+    for kind, cls in registry().items():
+        keys = ", ".join(f"`{k}`" for k in cls.fields)
+        parts.append(f"`{kind}`" + (f" ({keys})" if keys else ""))
+    return ("Scene-specific controls besides the common ones (play/pause, step, speed, reset, seed, click a "
+            "server). Kinds: " + ", ".join(parts) + "; see the control table.")
 
 
 SCHEMA: tuple[Option, ...] = (
@@ -364,12 +336,9 @@ SCHEMA: tuple[Option, ...] = (
            default=0.25, example="0.25", check=_check_speed),
     Option("title", "text", "Title of the SVG (read by screen readers).", example="Three replicas",
            check=_check_text("title")),
-    Option("controls", "list", "Scene-specific controls besides the common ones (play/pause, step, speed, reset, "
-           "seed, click a server). Kinds: `link_delay` (`target`, `max_ms`, `label`), `client` (`command`, "
-           "`label`), `timeout_range` (`ranges`, `default`, `label`), `backtrack` (`label`), `elections` "
-           "(`trials`, `trials_equal`, `label`).", default=[],
+    Option("controls", "list", _controls_doc(), default=[],
            example="[{kind: link_delay, target: SM_C}]", check=_check_controls),
-    Option("draw", "list", "Extra things the renderer draws: " + ", ".join(f"`{k}` ({v})" for k, v in DRAW.items())
+    Option("draw", "list", "Extra things the renderer draws: " + ", ".join(f"`{k}` ({v})" for k, v in draw_options().items())
            + ".", default=[], example="[commit_markers, match_index]", check=_check_draw),
     Option("listings", "list", "Functions of `raftcore` to list, each `{name, caption}`; their executed lines "
            "light up while the simulation runs. Place them with a ```` ```raft-listings ```` block.", default=[],
@@ -475,4 +444,25 @@ def option_table_markdown() -> str:
         rows.append(
             f"| `{o.name}` | {o.type} | {'yes' if o.required else ''} | {default} | {o.doc} | `{o.example}` |"
         )
+    return "\n".join(rows)
+
+
+def control_table_markdown() -> str:
+    """The authoring guide's control table, generated from the control modules."""
+    from raftsite.controls import registry
+
+    rows = ["| Kind | What the reader gets | Keys | Example |", "|---|---|---|---|"]
+    for kind, cls in registry().items():
+        keys = "<br>".join(
+            f"`{k}`{' (required)' if f.required else ''}: {f.doc}"
+            + ("" if f.default is None else f" (default `{f.default}`)")
+            for k, f in cls.fields.items()
+        ) or "—"
+        notes = []
+        if cls.unique:
+            notes.append("at most one per scene")
+        if cls.needs:
+            notes.append("needs " + ", ".join(f"`{n}`" for n in cls.needs))
+        doc = cls.doc + (f" ({'; '.join(notes)})" if notes else "")
+        rows.append(f"| `{kind}` | {doc} | {keys} | `{cls.example}` |")
     return "\n".join(rows)

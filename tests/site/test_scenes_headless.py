@@ -95,9 +95,9 @@ def test_scene03_timeout_range_and_elections_batches():
     scene.set_control("timeout_range", "", "12-24")
     assert json.loads(scene.status())["timeout_range"] == [12.0, 24.0]
     assert scene.cluster.config.election_timeout_max == 24.0
-    json.loads(scene.elections_start(30))
+    json.loads(scene.control_action("elections", "start", 30))
     while True:
-        out = json.loads(scene.elections_batch(20))
+        out = json.loads(scene.control_action("elections", "batch", 20))
         if out["elections"]["finished"]:
             break
     assert out["elections"]["done"] == 30

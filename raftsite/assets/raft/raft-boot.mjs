@@ -91,6 +91,7 @@ class SceneUI {
     this.accum = 0;
     this.frameTimes = [];
     this.lit = new Map(); // listing id -> Set of lit span ids
+    this.cleanups = []; // run on destroy (controls' own loops, listeners)
     this.q = (sel) => el.querySelector(sel);
     this.companions = () => Array.from(document.querySelectorAll(`[data-raft-for="${CSS.escape(this.id)}"]`));
     this.onVisibility = () => this.schedule();
@@ -204,35 +205,13 @@ class SceneUI {
         applySeed();
       }
     });
-    for (const input of this.el.querySelectorAll('[data-control="link_delay"]')) {
-      const show = () => {
-        const out = input.parentElement.querySelector("output");
-        const v = Number(input.value);
-        if (out) out.textContent = v === 0 ? "normal" : `+${v} ms`;
-      };
-      on(input, "input", () => {
-        show();
-        this.call(() => this.scene.set_control("link_delay", input.dataset.target, Number(input.value)));
-      });
-      show();
+    // Scene-specific controls (raftsite/controls/): generic wiring by element type.
+    for (const input of this.el.querySelectorAll("[data-control]")) this.wireControl(input);
+    for (const name of this.config.control_js || []) {
+      import(new URL(`controls/${name}.mjs`, import.meta.url).href)
+        .then((mod) => mod.wire(this))
+        .catch((err) => this.message(`A control of this scene could not start: ${err.message}`));
     }
-    for (const b of this.el.querySelectorAll('[data-control="client"]')) {
-      on(b, "click", () => this.call(() => this.scene.set_control("client", "", b.dataset.command || "")));
-    }
-    for (const sel of this.el.querySelectorAll('[data-control="timeout_range"]')) {
-      on(sel, "change", () => {
-        this.call(() => this.scene.set_control("timeout_range", "", sel.value));
-        if (!this.reduced) this.setPlaying(true);
-      });
-    }
-    for (const box of this.el.querySelectorAll('[data-control="backtrack"]')) {
-      on(box, "change", () => {
-        this.call(() => this.scene.set_control("backtrack", "", box.checked ? "fast" : "slow"));
-        if (!this.reduced) this.setPlaying(true);
-      });
-    }
-    on(this.q('[data-action="elections"]'), "click", () => this.startElections());
-    on(this.q('[data-action="elections-stop"]'), "click", () => this.stopElections());
     for (const root of all) {
       for (const box of root.querySelectorAll('[data-action="unsafe"]')) {
         on(box, "change", () => {
@@ -268,111 +247,43 @@ class SceneUI {
     }
   }
 
-  // ---------------------------------------------------------------- Figure 16 in the browser
-  // One batch of trials per animation frame (about 12 ms of Python), so the page stays
-  // responsive; progress is shown and a Stop button ends the run early.
+  wireControl(input) {
+    const kind = input.dataset.control;
+    const target = input.dataset.target || "";
+    let event = "change";
+    let value = () => input.value;
+    if (input.tagName === "BUTTON") {
+      event = "click";
+      value = () => input.dataset.value || "";
+    } else if (input.type === "checkbox") {
+      value = () => (input.checked ? "on" : "off");
+    } else if (input.type === "range") {
+      event = "input";
+    }
+    const out = input.type === "range" ? input.parentElement.querySelector("output") : null;
+    const show = () => {
+      if (!out) return;
+      const v = input.value;
+      out.textContent = Number(v) === 0 && input.dataset.zero ? input.dataset.zero : (input.dataset.format || "{v}").replace("{v}", v);
+    };
+    input.addEventListener(event, () => {
+      show();
+      this.call(() => this.scene.set_control(kind, target, value()));
+      if (input.dataset.restarts !== undefined && !this.reduced) this.setPlaying(true);
+    });
+    show();
+  }
 
-  startElections() {
-    if (!this.scene || this.electionsRaf) return;
-    const go = this.q('[data-action="elections"]');
-    const stop = this.q('[data-action="elections-stop"]');
-    const bar = this.q('[data-role="elections-progress"]');
-    const sel = this.q('[data-control="timeout_range"]');
-    let s;
+  // A control's own action (controls with a glue module): parsed JSON, or null after an error.
+  action(kind, name, arg) {
     try {
-      s = JSON.parse(this.scene.elections_start(null)).elections;
+      return JSON.parse(this.scene.control_action(kind, name, arg === undefined ? null : arg));
     } catch (err) {
       this.call(() => {
         throw err;
       });
-      return;
+      return null;
     }
-    this.electionsT0 = performance.now();
-    this.electionsFrames = [];
-    if (go) go.disabled = true;
-    if (sel) sel.disabled = true;
-    if (stop) {
-      stop.hidden = false;
-      stop.disabled = false;
-    }
-    if (bar) {
-      bar.hidden = false;
-      bar.max = s.total;
-      bar.value = 0;
-    }
-    this.electionsStatus(s);
-    const step = () => {
-      this.electionsRaf = null;
-      if (!this.scene || !this.el.isConnected) return;
-      const t = performance.now();
-      let out;
-      try {
-        out = JSON.parse(this.scene.elections_batch(12));
-      } catch (err) {
-        this.endElections();
-        this.call(() => {
-          throw err;
-        });
-        return;
-      }
-      this.electionsFrames.push(performance.now() - t);
-      this.applyPanels(out.panels);
-      const e = out.elections;
-      if (e) {
-        if (bar) bar.value = e.done;
-        this.electionsStatus(e);
-      }
-      if (!e || e.finished) {
-        this.endElections();
-        return;
-      }
-      this.electionsRaf = requestAnimationFrame(step);
-    };
-    this.electionsRaf = requestAnimationFrame(step);
-  }
-
-  electionsStatus(e) {
-    const st = this.q('[data-role="elections-status"]');
-    if (!st) return;
-    const range = e.range.replace("-", "–");
-    if (!e.done) st.textContent = `Running ${e.total} elections with ${range} ms…`;
-    else {
-      const med = Math.round(e.median);
-      const wall = ((performance.now() - (this.electionsT0 || 0)) / 1000).toFixed(1);
-      st.textContent = e.finished || e.stopped
-        ? `${range} ms: ${e.done} elections in ${wall} s; median ${med} ms, max ${Math.round(e.max)} ms.`
-        : `${range} ms: ${e.done} of ${e.total} elections; median so far ${med} ms.`;
-    }
-    this.el.dataset.elections = e.finished || e.stopped ? "done" : "running";
-    state.timings.elections = Object.assign({}, e, {
-      wallMs: performance.now() - (this.electionsT0 || 0),
-      frames: (this.electionsFrames || []).slice(),
-    });
-  }
-
-  stopElections() {
-    if (!this.scene) return;
-    if (this.electionsRaf) cancelAnimationFrame(this.electionsRaf);
-    this.electionsRaf = null;
-    const out = JSON.parse(this.scene.elections_stop());
-    this.applyPanels(out.panels);
-    if (out.elections) this.electionsStatus(out.elections);
-    this.endElections();
-  }
-
-  endElections() {
-    if (this.electionsRaf) cancelAnimationFrame(this.electionsRaf);
-    this.electionsRaf = null;
-    const go = this.q('[data-action="elections"]');
-    const stop = this.q('[data-action="elections-stop"]');
-    const sel = this.q('[data-control="timeout_range"]');
-    if (go) go.disabled = false;
-    if (sel) sel.disabled = false;
-    if (stop) {
-      stop.hidden = true;
-      stop.disabled = true;
-    }
-    if (go) go.focus();
   }
 
   applyPanels(panels) {
@@ -552,8 +463,7 @@ class SceneUI {
   }
 
   destroy() {
-    if (this.electionsRaf) cancelAnimationFrame(this.electionsRaf);
-    this.electionsRaf = null;
+    for (const fn of this.cleanups || []) fn();
     this.playing = false;
     this.schedule();
     document.removeEventListener("visibilitychange", this.onVisibility);

@@ -1,0 +1,55 @@
+"""Drawings a scene can add to the diagram with ``draw: [<name>]``, one module per layer.
+
+A layer is a class with ``name`` (what authors write in ``draw:``), ``doc`` (one line for
+the option table), ``z`` (``"under"`` the servers or ``"over"`` everything) and
+``draw(renderer) -> str``: the inner SVG of its group, called every frame and diffed like
+the rest of the diagram. It is constructed with the scene's runtime config. Every module
+of this package that defines such a class (a subclass of :class:`Layer`) registers it, so
+adding a layer is adding a file; the renderer's own options (``commit_markers`` …) are
+listed in ``raftsite.blocks.schema.DRAW``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import ClassVar
+
+__all__ = ["Layer", "registry", "make_layers"]
+
+
+class Layer:
+    name: ClassVar[str] = ""
+    doc: ClassVar[str] = ""
+    z: ClassVar[str] = "over"
+
+    def __init__(self, config: dict):
+        self.config = config
+
+    def draw(self, renderer) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+_REGISTRY: dict[str, type[Layer]] | None = None
+
+
+def registry() -> dict[str, type[Layer]]:
+    """name -> Layer class, in module-name order."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        found: dict[str, type[Layer]] = {}
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            for obj in vars(module).values():
+                if isinstance(obj, type) and issubclass(obj, Layer) and obj.name and obj.__module__ == module.__name__:
+                    if obj.name in found:
+                        raise RuntimeError(f"two layers named {obj.name!r}")
+                    found[obj.name] = obj
+        _REGISTRY = found
+    return _REGISTRY
+
+
+def make_layers(config: dict) -> list[Layer]:
+    """The layers a scene's ``draw:`` asks for, in the order written."""
+    reg = registry()
+    return [reg[name](config) for name in config.get("draw") or () if name in reg]
