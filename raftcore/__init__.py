@@ -9,9 +9,9 @@ from .config import UNSAFE_SWITCHES, RaftConfig, Unsafe
 from .kv import Command, KVStore, parse_command
 from .log import Entry, Log
 from .membership import ConfigChange
-from .node import Output, RaftNode, Role, Snapshot
+from .node import Output, RaftNode, Role, Snapshot, VoteDecision
 
 __version__ = "0.1.0"
 
 __all__ = ["UNSAFE_SWITCHES", "Command", "ConfigChange", "Entry", "KVStore", "Log", "Output", "RaftConfig",
-           "RaftNode", "Role", "Snapshot", "Unsafe", "parse_command", "__version__"]
+           "RaftNode", "Role", "Snapshot", "Unsafe", "VoteDecision", "parse_command", "__version__"]

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .immutable import immutable
+
 OPS = {"SET": 1, "INC": 0, "DEL": 0, "GET": 0, "CAS": 2}  # op -> number of arguments after the key
 #: The result of INC on a value that is not an integer (the value is left alone), so that such
 #: histories stay checkable instead of aborting.
 ERR = "ERR"
 
 
+@immutable
 @dataclass(frozen=True, slots=True)
 class Command:
     op: str
@@ -134,4 +137,8 @@ class KVStore:
         other = KVStore(self.nondeterministic)
         other.data = dict(self.data)
         other.sessions = dict(self.sessions)
+        return other
+
+    def __deepcopy__(self, memo) -> "KVStore":
+        other = memo[id(self)] = self.copy()  # keys, values and session results are immutable
         return other

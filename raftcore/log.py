@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .immutable import immutable
 
+
+@immutable
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One log entry: the term of the leader that created it, and what to apply.
@@ -127,6 +130,10 @@ class Log:
 
     def copy(self) -> "Log":
         return Log(self._entries, self.snapshot_index, self.snapshot_term)
+
+    def __deepcopy__(self, memo) -> "Log":
+        other = memo[id(self)] = self.copy()  # entries are immutable: a new list of them is a full copy
+        return other
 
     def __repr__(self) -> str:
         return f"Log(snapshot={self.snapshot_index}/{self.snapshot_term}, [{', '.join(map(str, self._entries))}])"

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .immutable import immutable
 
+
+@immutable
 @dataclass(frozen=True, slots=True)
 class ConfigChange:
     """A log entry's command that sets the configuration to ``voters``. ``change`` says what

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .immutable import immutable
 from .log import Entry
 
 
+@immutable
 @dataclass(frozen=True, slots=True)
 class RequestVote:
     """Invoked by candidates to gather votes (§5.2)."""
@@ -35,6 +37,7 @@ class RequestVote:
                 f"last={self.last_log_index}/{self.last_log_term}{extra}")
 
 
+@immutable
 @dataclass(frozen=True, slots=True)
 class RequestVoteReply:
     src: str
@@ -49,6 +52,7 @@ class RequestVoteReply:
         return f"{self.src}->{self.dst} {kind} term={self.term} granted={int(self.vote_granted)}"
 
 
+@immutable
 @dataclass(frozen=True, slots=True)
 class AppendEntries:
     """Invoked by the leader to replicate entries (§5.3); also the heartbeat (§5.2)."""
@@ -72,6 +76,7 @@ class AppendEntries:
                 f"{self.prev_log_term} commit={self.leader_commit} [{ents}]")
 
 
+@immutable
 @dataclass(frozen=True, slots=True)
 class AppendEntriesReply:
     """Figure 2's (term, success), plus what lets the leader act on a reply that arrives
@@ -100,6 +105,7 @@ class AppendEntriesReply:
         return f"{self.src}->{self.dst} AppendEntriesReply term={self.term} reject={self.reject_index}{hint}"
 
 
+@immutable
 @dataclass(frozen=True, slots=True)
 class TimeoutNow:
     """Leadership transfer (thesis §3.10): the leader tells an up-to-date follower to start
@@ -113,6 +119,7 @@ class TimeoutNow:
         return f"{self.src}->{self.dst} TimeoutNow term={self.term}"
 
 
+@immutable
 @dataclass(frozen=True, slots=True)
 class InstallSnapshot:
     """Invoked by the leader to send a follower a snapshot of its state machine (thesis §5.3)
@@ -134,6 +141,7 @@ class InstallSnapshot:
                 f"last={self.last_included_index}/{self.last_included_term}")
 
 
+@immutable
 @dataclass(frozen=True, slots=True)
 class InstallSnapshotReply:
     src: str

@@ -22,12 +22,14 @@ with InstallSnapshot (§5, :meth:`RaftNode.take_snapshot`, :meth:`RaftNode.handl
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from .config import RaftConfig
+from .immutable import immutable
 from .kv import KVStore
 from .log import Entry, Log
 from .membership import ConfigChange
@@ -66,12 +68,44 @@ class Output:
     proposed_index: int | None = None
     #: Answered reads (thesis §6.4): ``(query, result)`` for each read the leader may now answer.
     reads: list[tuple[Any, Any]] = field(default_factory=list)
+    #: How this server answered a RequestVote or PreVote (or that it ignored one), for displays.
+    vote: "VoteDecision | None" = None
 
     def log_changed(self, index: int) -> None:
         if self.persist_log_from is None or index < self.persist_log_from:
             self.persist_log_from = index
 
 
+@immutable
+@dataclass(frozen=True, slots=True)
+class VoteDecision:
+    """How a voter answered one RequestVote or PreVote, in a form a display can draw: what the
+    election restriction compares — each log's last entry as ``(term, index)`` — the verdict
+    of that comparison (``up_to_date``), whether the vote was granted, and why in words."""
+
+    voter: str
+    candidate: str
+    #: The term the candidate asked a vote for (for a PreVote, the term it would campaign in).
+    term: int
+    #: The candidate's ``(last_log_term, last_log_index)``, as its request carried them.
+    candidate_last: tuple[int, int]
+    #: The voter's own ``(last term, last index)``.
+    voter_last: tuple[int, int]
+    granted: bool
+    reason: str
+    up_to_date: bool
+    pre_vote: bool = False
+    #: The voter's current term after the request (at least ``term`` unless the request was stale).
+    voter_term: int = 0
+    time: float = 0.0
+
+    def __str__(self) -> str:
+        kind = "PreVote" if self.pre_vote else "vote"
+        verb = "grants" if self.granted else "refuses"
+        return f"{self.voter} {verb} {kind} to {self.candidate} for term {self.term}: {self.reason}"
+
+
+@immutable
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """A server's snapshot (thesis §5.1): the state machine as of ``index`` (a copy no one
@@ -96,6 +130,10 @@ class PersistentState:
     voted_for: str | None = None
     log: Log = field(default_factory=Log)
     snapshot: Snapshot | None = None
+
+
+_CONTAINERS = (dict, list, set)
+_IMMUTABLE = (int, float, str, bool, type(None), tuple, frozenset, Role)
 
 
 class RaftNode:
@@ -170,6 +208,23 @@ class RaftNode:
         self.alive = True
         self._out = Output()
 
+    def __deepcopy__(self, memo) -> "RaftNode":
+        """Time travel (``Cluster.snapshot``). Invariant of this class: every attribute is a
+        number, name, role, tuple or frozenset (immutable); a dict, list or set of such values,
+        of messages, entries or commands (a shallow copy is a full copy); or an object that
+        copies itself (log, state machine, configuration, random generator, output)."""
+        other = object.__new__(RaftNode)
+        memo[id(self)] = other
+        state = other.__dict__
+        for k, v in self.__dict__.items():
+            t = type(v)
+            if t in _CONTAINERS:
+                v = v.copy()
+            elif t not in _IMMUTABLE:
+                v = copy.deepcopy(v, memo)
+            state[k] = v
+        return other
+
     # ------------------------------------------------------------------ inputs
 
     def start(self, now: float) -> Output:
@@ -210,6 +265,8 @@ class RaftNode:
                     # election timeout, so this candidate cannot be needed: ignore it.
                     self._note(f"ignores {'PreVote' if msg.pre_vote else 'RequestVote'} of {msg.src} "
                                f"term {msg.term}: leader {self.leader_id} is alive")
+                    self.record_vote(msg, False, f"ignored: heard from leader {self.leader_id} within the "
+                                                 f"minimum election timeout (leader stickiness)")
                     return out
                 if msg.pre_vote:  # a PreVote never changes the receiver's term (§9.6)
                     self.handle_request_vote(msg)
@@ -417,6 +474,10 @@ class RaftNode:
         up-to-date as the receiver's log, grant the vote."""
         granted = False
         unsafe = self.config.unsafe
+        up_to_date, comparison = self.candidate_log_is_up_to_date(m.last_log_term, m.last_log_index)
+        if unsafe.skip_up_to_date_check and not up_to_date:
+            comparison = f"UNSAFE, logs not compared ({comparison})"
+        log_ok = up_to_date or unsafe.skip_up_to_date_check
         if m.pre_vote:
             # PreVote (§9.6): would we vote in m.term? Only if the candidate's log is up to date
             # and we have not heard from a leader within the minimum election timeout (with
@@ -424,30 +485,58 @@ class RaftNode:
             # reset no timer.
             heard_leader = self.leader_id is not None and (
                 self.role is Role.LEADER or self.now - self.leader_contact < self.config.election_timeout_min)
-            would = not heard_leader and (m.term > self.current_term or (
-                m.term == self.current_term and self.voted_for in (None, m.candidate_id)))
-            granted = would and (unsafe.skip_up_to_date_check or self.candidate_log_is_up_to_date(
-                m.last_log_term, m.last_log_index))
+            if heard_leader:
+                why = f"heard from leader {self.leader_id} within the minimum election timeout"
+            elif not (m.term > self.current_term or (
+                    m.term == self.current_term and self.voted_for in (None, m.candidate_id))):
+                why = (f"already voted for {self.voted_for} in term {m.term}" if m.term == self.current_term
+                       else f"stale term: {m.term} < my term {self.current_term}")
+            else:
+                granted, why = log_ok, comparison
             self._send(RequestVoteReply(self.name, m.src, m.term if granted else self.current_term, granted,
                                         pre_vote=True))
+            self.record_vote(m, granted, why, up_to_date)
             return
-        if m.term == self.current_term:
-            free_to_vote = self.voted_for in (None, m.candidate_id) or unsafe.multiple_votes_per_term
-            up_to_date = unsafe.skip_up_to_date_check or self.candidate_log_is_up_to_date(
-                m.last_log_term, m.last_log_index)
-            if free_to_vote and up_to_date:
-                granted = True
-                self.voted_for = m.candidate_id
-                self._out.persist_state = True
-                self.reset_election_timer()  # granting a vote resets the timer (Figure 2, Followers)
+        if m.term < self.current_term:
+            why = f"stale term: {m.term} < my term {self.current_term}"
+        elif not (self.voted_for in (None, m.candidate_id) or unsafe.multiple_votes_per_term):
+            why = f"already voted for {self.voted_for} in term {self.current_term}"
+        elif not log_ok:
+            why = comparison
+        else:
+            granted, why = True, comparison
+            if self.voted_for not in (None, m.candidate_id):
+                why = f"UNSAFE, second vote of term {self.current_term} (already voted for {self.voted_for}); {why}"
+            self.voted_for = m.candidate_id
+            self._out.persist_state = True
+            self.reset_election_timer()  # granting a vote resets the timer (Figure 2, Followers)
         self._send(RequestVoteReply(self.name, m.src, self.current_term, granted))
+        self.record_vote(m, granted, why, up_to_date)
 
-    def candidate_log_is_up_to_date(self, last_log_term: int, last_log_index: int) -> bool:
-        """§5.4.1: compare the terms of the last entries; if they are equal, the longer log
-        is more up-to-date."""
-        if last_log_term != self.log.last_term:
-            return last_log_term > self.log.last_term
-        return last_log_index >= self.log.last_index
+    def candidate_log_is_up_to_date(self, last_log_term: int, last_log_index: int) -> tuple[bool, str]:
+        """The election restriction (§5.4.1): "Raft determines which of two logs is more
+        up-to-date by comparing the index and term of the last entries in the logs. If the
+        logs have last entries with different terms, then the log with the later term is more
+        up-to-date. If the logs end with the same term, then whichever log is longer is more
+        up-to-date." Returns the verdict and the comparison in words (for displays)."""
+        my_term, my_index = self.log.last_term, self.log.last_index
+        if last_log_term != my_term:
+            if last_log_term > my_term:
+                return True, f"candidate's log is up to date: its last term {last_log_term} > my last term {my_term}"
+            return False, f"my log is more up-to-date: my last term {my_term} > its last term {last_log_term}"
+        if last_log_index >= my_index:
+            return True, (f"candidate's log is up to date: same last term {my_term}, its last index "
+                          f"{last_log_index} >= mine {my_index}")
+        return False, (f"my log is more up-to-date: same last term {my_term}, my last index {my_index} > "
+                       f"its last index {last_log_index}")
+
+    def record_vote(self, m: RequestVote, granted: bool, reason: str, up_to_date: bool | None = None) -> None:
+        """Tell the driver how this request was answered (``Output.vote``), for displays."""
+        if up_to_date is None:
+            up_to_date = self.candidate_log_is_up_to_date(m.last_log_term, m.last_log_index)[0]
+        self._out.vote = VoteDecision(self.name, m.candidate_id, m.term, (m.last_log_term, m.last_log_index),
+                                      (self.log.last_term, self.log.last_index), granted, reason, up_to_date,
+                                      m.pre_vote, self.current_term, self.now)
 
     def handle_request_vote_reply(self, m: RequestVoteReply) -> None:
         """If votes received from a majority of servers: become leader (§5.2). A pre-candidate
@@ -704,6 +793,8 @@ class RaftNode:
         if op == "add":
             if name in self.voter_set:
                 return f"{name} is already a member"
+            if name == self.name:  # a leader being removed: the next leader adds it back
+                return f"{name} leads: it cannot catch itself up as a learner"
             if name in self.learners:
                 return f"{name} is already catching up"
         elif op == "remove":

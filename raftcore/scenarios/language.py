@@ -17,6 +17,7 @@ the error messages and the authoring guide's table are all made from it.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 from dataclasses import dataclass
@@ -46,15 +47,20 @@ class CommandSpec:
 COMMANDS: dict[str, CommandSpec] = {c.name: c for c in [
     CommandSpec("cluster", "cluster N [names=A,B,..] [seed=S] [timeout=MIN-MAX] [heartbeat=MS] [latency=MIN-MAX] "
                 "[backtrack=fast|slow] [batch=N] [persist=MS] [prevote=on|off] [checkquorum=on|off] "
-                "[reads=log|read_index|lease] [snapshot=N] [trailing=N] [unsafe=SWITCH,..]",
+                "[reads=log|read_index|lease] [snapshot=N] [trailing=N] [unsafe=SWITCH,..] "
+                "[violations=stop|continue] [linearizability=on|off]",
                 "Create the cluster. Must be the first command. PreVote and CheckQuorum are on unless "
-                "turned off; `snapshot=N` compacts the log every N applied entries.",
+                "turned off; `snapshot=N` compacts the log every N applied entries; "
+                "`violations=continue` lets the run go on after an invariant is violated (to show what "
+                "follows), recording the first violation of each invariant; `linearizability=on` checks "
+                "the clients' history after every reply, a non-linearizable history counting as a violation.",
                 "cluster 5 seed=7 timeout=150-300"),
     CommandSpec("run", "run DURATION", "Advance simulated time (`ms` or `s`).", "run 2s"),
     CommandSpec("at", "at TIME COMMAND", "Run COMMAND when simulated time reaches TIME (since the start).",
                 "at 300ms crash S1"),
     CommandSpec("crash", "crash NAME|leader", "Crash a server: it stops; only its disk survives.", "crash leader"),
-    CommandSpec("restart", "restart NAME", "Restart a crashed server from its disk.", "restart S1"),
+    CommandSpec("restart", "restart NAME|all", "Restart a crashed server from its disk (`all`: every crashed "
+                "server).", "restart S1"),
     CommandSpec("isolate", "isolate NAME|leader", "Cut a server off from all others.", "isolate S2"),
     CommandSpec("partition", "partition A,B | C,D,E", "Split the network into groups that cannot talk.",
                 "partition S1,S2 | S3,S4,S5"),
@@ -66,10 +72,13 @@ COMMANDS: dict[str, CommandSpec] = {c.name: c for c in [
                 "Change the network's fault rates and latency.", "network loss=0.1 reorder=0.2"),
     CommandSpec("unsafe", "unsafe SWITCH on|off", "Flip an unsafe switch (removes one rule).",
                 "unsafe multiple_votes_per_term on"),
-    CommandSpec("submit", "submit COMMAND [client=NAME]", "A client submits a KV command.",
-                "submit SET x 1 client=alice"),
-    CommandSpec("read", "read KEY [client=NAME]", "A client reads a key through the linearizable read path.",
-                "read x"),
+    CommandSpec("submit", "submit COMMAND [client=NAME] [server=NAME|leader]",
+                "A client submits a KV command, first to `server` (default: the server that answered its "
+                "last operation, else the first one); it follows redirects and retries on timeouts.",
+                "submit SET x 1 client=alice server=leader"),
+    CommandSpec("read", "read KEY [client=NAME] [server=NAME|leader]",
+                "A client reads a key through the configured read path (ReadIndex unless `reads=`).",
+                "read x client=bob server=S1"),
     CommandSpec("elect", "elect NAME", "Make a server's election timer fire now.", "elect S1"),
     CommandSpec("transfer", "transfer NAME", "The leader hands leadership to NAME (thesis §3.10).", "transfer S3"),
     CommandSpec("add", "add NAME", "Add a new server: it catches up as a learner, then joins the configuration "
@@ -82,6 +91,8 @@ COMMANDS: dict[str, CommandSpec] = {c.name: c for c in [
                 "Run until CONDITION holds (default: within 10s); fails if it never does.", "wait leader within 2s"),
     CommandSpec("expect", "expect CONDITION", "Fail unless CONDITION holds now.", "expect state x=3 on all"),
     CommandSpec("status", "status", "Print each server's role, term, commit index and log.", "status"),
+    CommandSpec("mark", 'mark "LABEL"', "Label this moment of the run (the scenes' timeline shows the "
+                "labels as steps; the event log prints them).", 'mark "(a) S1 is leader of term 2"'),
 ]}
 
 CONDITIONS: dict[str, str] = {
@@ -97,7 +108,8 @@ CONDITIONS: dict[str, str] = {
     "state K=V on all|NAMES": "each named live server's state machine has K=V (`K=` for absent)",
     "logs-equal [NAMES]": "the live servers' logs hold the same entries",
     "members NAMES": "the leader's configuration is exactly these servers, committed, no change pending",
-    "violation NAME|any": "the invariant checker reported that violation",
+    "violation NAME|any": "the invariant checker reported that violation (by key, e.g. "
+                          "`leader_completeness`, or by name)",
     "no-violation": "the invariant checker reported nothing",
     "done": "every client operation has its reply",
     "linearizable": "the clients' history is linearizable",
@@ -193,6 +205,10 @@ class Scenario:
         """The RaftConfig its ``cluster`` line asks for (a fresh copy)."""
         return _parse_cluster_args(self.steps[0].args)["config"]
 
+    def mark_labels(self) -> list[str]:
+        """The labels of its ``mark`` commands, in script order (known before it runs)."""
+        return [_mark_label(s.args) for s in self.steps if s.name == "mark"]
+
     def run_all(self, seed: int | None = None) -> "ScenarioRun":
         """Execute every command (tests): expectations that fail raise ScenarioError."""
         run = self.start(seed=seed, strict=True)
@@ -243,6 +259,8 @@ def _validate(step: Step) -> None:
     elif n == "heal" or n == "status":
         if a:
             raise ValueError(f"{n} takes no arguments")
+    elif n == "mark":
+        _mark_label(a)
     elif n == "partition":
         if "|" not in " ".join(a):
             raise ValueError("partition needs at least two groups separated by '|'")
@@ -263,9 +281,9 @@ def _validate(step: Step) -> None:
     elif n == "submit":
         from ..kv import parse_command
 
-        parse_command(" ".join(x for x in a if not x.startswith("client=")))
+        parse_command(" ".join(_client_options(a)[2]))
     elif n == "read":
-        if len([x for x in a if not x.startswith("client=")]) != 1:
+        if len(_client_options(a)[2]) != 1:
             raise ValueError("read takes one key")
     elif n == "log":
         if len(a) != 2:
@@ -281,6 +299,33 @@ def _validate(step: Step) -> None:
             parse_duration(words[-1])
             words = words[:-2]
         _parse_condition(words)
+
+
+def _mark_label(args: list[str]) -> str:
+    text = " ".join(args).strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1].strip()
+    if not text:
+        raise ValueError('mark needs a label, e.g. mark "(a) S1 is leader of term 2"')
+    return text
+
+
+def _client_options(args: list[str]) -> tuple[str | None, str | None, list[str]]:
+    """``client=`` and ``server=`` of submit/read, and the remaining words."""
+    client = server = None
+    rest = []
+    for x in args:
+        if x.startswith("client="):
+            client = x.split("=", 1)[1]
+            if not client:
+                raise ValueError("client= needs a name")
+        elif x.startswith("server="):
+            server = x.split("=", 1)[1]
+            if not server:
+                raise ValueError("server= needs a server name or leader")
+        else:
+            rest.append(x)
+    return client, server, rest
 
 
 def _parse_cluster_args(args: list[str]) -> dict:
@@ -330,6 +375,14 @@ def _parse_cluster_args(args: list[str]) -> dict:
         elif key == "unsafe":
             for sw in value.split(","):
                 cfg.unsafe.set(sw, True)
+        elif key == "violations":
+            if value not in ("stop", "continue"):
+                raise ValueError(f"violations is stop or continue, got {value!r}")
+            opts["stop_on_violation"] = value == "stop"
+        elif key == "linearizability":
+            if value not in ("on", "off"):
+                raise ValueError(f"linearizability is on or off, got {value!r}")
+            opts["watch_linearizability"] = value == "on"
         else:
             raise ValueError(f"unknown cluster option {key!r}")
     cfg.validate()
@@ -447,13 +500,14 @@ def _parse_condition(words: list[str]) -> tuple[Condition, str]:
         return pred, desc
     if kind == "violation":
         if len(rest) < 1:
-            raise ValueError("violation takes an invariant name (quoted words allowed) or any")
+            raise ValueError("violation takes an invariant key or name (quoted words allowed) or any")
         name = " ".join(rest).strip('"')
-        from ..check.invariants import INVARIANTS
+        if name == "any":
+            return (lambda c: c.violation is not None), desc
+        from ..check.invariants import invariant_key
 
-        if name != "any" and name not in INVARIANTS:
-            raise ValueError(f"unknown invariant {name!r}; invariants: {', '.join(INVARIANTS)}")
-        return (lambda c: c.violation is not None and (name == "any" or c.violation.invariant == name)), desc
+        key = invariant_key(name)
+        return (lambda c: any(v.key == key for v in c.violations)), desc
     if kind == "members":
         if len(rest) != 1:
             raise ValueError("members takes a comma-separated list of servers")
@@ -481,7 +535,10 @@ def _parse_condition(words: list[str]) -> tuple[Condition, str]:
 
 
 class ScenarioRun:
-    """A scenario being executed, possibly a little at a time (the scenes animate it)."""
+    """A scenario being executed, possibly a little at a time (the scenes animate it).
+
+    ``marks`` lists ``(time, label)`` for each ``mark`` reached; :meth:`snapshot` and
+    :meth:`restore` travel in time (the scenes' timeline scrubber)."""
 
     def __init__(self, scenario: Scenario, seed: int | None = None, strict: bool = True,
                  config_overrides: dict | None = None, **cluster_overrides):
@@ -489,13 +546,15 @@ class ScenarioRun:
         self.strict = strict
         self.failures: list[ScenarioError] = []
         self.outputs: list[tuple[Step, str]] = []
+        #: ``(simulated time, label)`` of each ``mark`` command reached, in order.
+        self.marks: list[tuple[float, str]] = []
         first = scenario.steps[0]
         opts = _parse_cluster_args(first.args)
         if seed is not None:
             opts["seed"] = seed
         opts.update(cluster_overrides)
         if config_overrides:
-            opts["config"] = dataclasses.replace(opts["config"], **config_overrides)
+            opts["config"] = _override_config(opts["config"], config_overrides, scenario.source)
         self.cluster = Cluster(**opts)
         self.seed = self.cluster.seed
         self.pc = 1
@@ -509,12 +568,42 @@ class ScenarioRun:
     def finished(self) -> bool:
         return self.pc >= len(self.scenario.steps) and self._run_until is None and self._wait is None
 
+    def next_event_time(self) -> float | None:
+        """When the run next does something: now if script commands are due, else the
+        earliest of the cluster's next event, the next ``at`` command, and the end of the
+        ``run`` or ``wait`` in progress (a "step" button advances to this time). None when
+        nothing at all is left to happen."""
+        c = self.cluster
+        if self._run_until is None and self._wait is None and self.pc < len(self.scenario.steps):
+            return c.now
+        times = [t for t in (c.next_event_time(), self._run_until,
+                             self.pending_at[0][0] if self.pending_at else None,
+                             self._wait[2] if self._wait is not None else None) if t is not None]
+        return max(c.now, min(times)) if times else None
+
     def finish(self) -> None:
         """Execute the rest of the script."""
         while not self.finished:
             self.advance(float("inf"))
-            if self.cluster.violation is not None and self._run_until is not None:
+            if self.cluster.halted and self._run_until is not None:
                 self._end_run()
+
+    # ------------------------------------------------------------------ time travel
+
+    def snapshot(self) -> dict:
+        """The whole run — the cluster (see :meth:`Cluster.snapshot`) and the script's
+        position: next command, scheduled ``at`` commands, the ``run``/``wait`` in progress,
+        outputs, failures and marks — for :meth:`restore`. From a restored snapshot the run
+        goes on exactly as it did (same seed, same trace)."""
+        script = {k: v for k, v in self.__dict__.items() if k not in ("scenario", "cluster")}
+        memo = {id(step): step for step in self.scenario.steps}  # the parsed script is shared
+        return {"cluster": self.cluster.snapshot(), "script": copy.deepcopy(script, memo)}
+
+    def restore(self, snap: dict) -> None:
+        """Go back (or forward) to a :meth:`snapshot` of this run; the snapshot stays usable."""
+        self.cluster.restore(snap["cluster"])
+        memo = {id(step): step for step in self.scenario.steps}
+        self.__dict__.update(copy.deepcopy(snap["script"], memo))
 
     def advance(self, ms: float) -> None:
         """Advance the scenario by ``ms`` of simulated time (the script's pace, then free-running)."""
@@ -524,7 +613,7 @@ class ScenarioRun:
             if self._run_until is not None:
                 stop = min(self._run_until, target)
                 self._run_cluster_to(stop)
-                if c.now >= self._run_until or c.violation is not None:
+                if c.now >= self._run_until or c.halted:
                     self._end_run()
                     continue
                 return
@@ -535,7 +624,7 @@ class ScenarioRun:
                     self._wait = None
                     self.outputs.append((step, "ok"))
                     continue
-                if c.now >= deadline or c.violation is not None:
+                if c.now >= deadline or c.halted:
                     self._wait = None
                     self._fail(step, f"'{' '.join(step.args)}' did not happen by {c.now:.1f}ms")
                     continue
@@ -567,7 +656,7 @@ class ScenarioRun:
                         return True
                 else:
                     c.run_for(nxt - c.now)
-                if c.violation is not None:
+                if c.halted:
                     return False
                 _, _, step = self.pending_at.pop(0)
                 self._execute(step, scheduled=True)
@@ -635,7 +724,11 @@ class ScenarioRun:
             elif n == "crash":
                 c.crash(self._resolve(a[0]))
             elif n == "restart":
-                c.restart(self._resolve(a[0]))
+                if a[0] == "all":
+                    for name in [x for x in c.names if not c.alive(x)]:
+                        c.restart(name)
+                else:
+                    c.restart(self._resolve(a[0]))
             elif n == "isolate":
                 c.isolate(self._resolve(a[0]))
             elif n == "partition":
@@ -655,10 +748,11 @@ class ScenarioRun:
             elif n == "unsafe":
                 c.set_unsafe(a[0], a[1] == "on")
             elif n in ("submit", "read"):
-                client = next((x.split("=", 1)[1] for x in a if x.startswith("client=")), None)
-                words = [x for x in a if not x.startswith("client=")]
-                h = c.submit(" ".join(words), client) if n == "submit" else c.read(words[0], client)
-                out = f"{h.client}#{h.seq} {h.command}"
+                client, server, words = _client_options(a)
+                if server is not None:
+                    server = self._resolve(server)
+                h = c.submit(" ".join(words), client, server) if n == "submit" else c.read(words[0], client, server)
+                out = f"{h.client}#{h.seq} {h.command}" + (f" to {server}" if server else "")
             elif n == "elect":
                 c.timeout(self._resolve(a[0]))
             elif n == "transfer":
@@ -678,6 +772,13 @@ class ScenarioRun:
                     c.set_log(name, [e.term for e in c.nodes[name].log.entries()], current_term=int(a[1]))
             elif n == "status":
                 out = status(c)
+            elif n == "mark":
+                if c.halted:  # a violation stopped time: the moment this mark labels never comes
+                    out = "not reached: the run stopped at a violation"
+                else:
+                    label = _mark_label(a)
+                    self.marks.append((c.now, label))
+                    c.note(f"mark {label}")
             else:  # pragma: no cover - COMMANDS and this dispatch are kept in step by tests
                 raise ValueError(f"command {n!r} has no implementation")
         except ValueError as e:
@@ -709,6 +810,21 @@ class ScenarioRun:
             if i < len(lines) and lines[i].strip():
                 result.append("")
         return "\n".join(result).rstrip("\n") + "\n"
+
+
+def _override_config(config: RaftConfig, overrides: dict, source: str) -> RaftConfig:
+    """The scenario's RaftConfig with some fields replaced (the scenes' controls)."""
+    known = {f.name for f in dataclasses.fields(RaftConfig)}
+    bad = sorted(set(overrides) - known)
+    if bad:
+        raise ScenarioError(f"unknown RaftConfig field(s) in config_overrides: {', '.join(bad)}; "
+                            f"fields: {', '.join(sorted(known))}", None, source)
+    cfg = dataclasses.replace(config, **overrides)
+    try:
+        cfg.validate()
+    except ValueError as e:
+        raise ScenarioError(f"config_overrides: {e}", None, source) from None
+    return cfg
 
 
 def status(c: Cluster) -> str:

@@ -18,6 +18,7 @@ from typing import Callable, Iterable
 
 from ..check.invariants import InvariantChecker, Violation
 from ..config import RaftConfig
+from ..immutable import immutable
 from ..kv import Command, parse_command
 from ..messages import AppendEntries, InstallSnapshot, Message
 from ..node import Output, RaftNode, Role
@@ -27,6 +28,19 @@ from .network import NetworkConfig
 from .scheduler import CLIENT_REPLY, CLIENT_REQUEST, CLIENT_TIMEOUT, DELIVER, MEMBERSHIP, TIMER, Scheduler
 
 
+class Rng(random.Random):
+    """``random.Random`` (the same generator, the same numbers for the same seed) whose deep
+    copy costs one ``getstate``/``setstate`` instead of copying 625 integers one by one:
+    every time-travel snapshot copies six of them."""
+
+    def __deepcopy__(self, memo) -> "Rng":
+        other = Rng(0)  # any seed: the state is replaced at once
+        other.setstate(self.getstate())
+        memo[id(self)] = other
+        return other
+
+
+@immutable
 @dataclass(frozen=True, slots=True)
 class Flight:
     """A message on the wire, with the times the renderer needs to draw it in flight."""
@@ -52,7 +66,14 @@ class Cluster:
         check: bool = True,
         record_trace: bool = True,
         client_timeout: float | None = None,
+        stop_on_violation: bool = True,
+        watch_linearizability: bool = False,
     ):
+        """``check`` runs the invariant checker after every step; the first violation stops
+        the run unless ``stop_on_violation`` is False (then the run goes on and
+        ``violations`` collects the first violation of each invariant). With
+        ``watch_linearizability`` the checker also checks the clients' history after every
+        reply, and a proven non-linearizable history is a violation like the others."""
         if size is not None and (not isinstance(size, int) or size < 1):
             raise ValueError(f"cluster size must be a positive integer, got {size!r}")
         if names is None:
@@ -81,19 +102,22 @@ class Cluster:
         self._membership_at: float | None = None
         self.seed = seed
         self.now = 0.0
-        self.rng = random.Random(seed)  # the network's and clients' randomness
+        self.rng = Rng(seed)  # the network's and clients' randomness
         self.scheduler = Scheduler()
         self.disks = {n: Disk() for n in names}
         # One generator per server, drawn from the seed in name order.
-        self.node_rngs = {n: random.Random(self.rng.getrandbits(64)) for n in sorted(names)}
+        self.node_rngs = {n: Rng(self.rng.getrandbits(64)) for n in sorted(names)}
         self.nodes: dict[str, RaftNode] = {}
         self._alive: dict[str, bool] = {}
         self._timer_at: dict[str, float] = {}
         self.blocked: set[tuple[str, str]] = set()
         self.link_delay: dict[tuple[str, str], float] = {}
-        # Called with each Flight delivered to a live server, before the server handles it
-        # (the scenes count rejections per follower with it). Observers must not mutate.
+        #: Called with each Flight delivered to a live server, *before* the server handles it
+        #: (the scenes count rejections per follower with it); see :meth:`add_observer`.
         self.observers: list = []
+        #: The latest RequestVote/PreVote decision of each voter about each candidate:
+        #: ``(voter, candidate) -> VoteDecision`` (scene 07 draws the comparison on each voter).
+        self.vote_decisions: dict = {}
         self.clients: dict[str, Client] = {}
         self.handles: list[Handle] = []
         self._pending: dict[tuple[str, int], Handle] = {}
@@ -102,7 +126,9 @@ class Cluster:
         self._trace: list[str] = []
         self.events: deque[str] = deque(maxlen=300)
         self.stats: dict[str, int] = {"sent": 0, "delivered": 0, "dropped": 0, "duplicated": 0, "bytes": 0}
-        self.checker = InvariantChecker(self) if check else None
+        self.checker = InvariantChecker(self, stop=stop_on_violation) if check else None
+        self.watch_linearizability = bool(watch_linearizability)
+        self._lin_cache: tuple | None = None
         for n in names:
             self._boot(n, restart=False)
 
@@ -110,11 +136,23 @@ class Cluster:
 
     @property
     def violation(self) -> Violation | None:
+        """The first invariant violation (None while every invariant holds)."""
         return self.checker.violation if self.checker else None
+
+    @property
+    def violations(self) -> list[Violation]:
+        """The first violation of each invariant, in order (one at most, unless the cluster
+        was made with ``stop_on_violation=False``)."""
+        return list(self.checker.violations) if self.checker else []
+
+    @property
+    def halted(self) -> bool:
+        """True once a violation has stopped the run: time no longer advances."""
+        return self.checker is not None and self.checker.halted
 
     def step(self) -> bool:
         """Process exactly one event. False when nothing is scheduled or a violation stopped the run."""
-        if self.violation is not None or not len(self.scheduler):
+        if self.halted or not len(self.scheduler):
             return False
         time, _, kind, payload = self.scheduler.pop()
         self.now = time
@@ -142,12 +180,12 @@ class Cluster:
             raise ValueError(f"cannot run for a negative time ({ms} ms)")
         end = self.now + ms
         sched = self.scheduler
-        while self.violation is None:
+        while not self.halted:
             t = sched.peek_time()
             if t is None or t > end:
                 break
             self.step()
-        if self.violation is None:
+        if not self.halted:
             self.now = max(self.now, end)
 
     def run_until(self, predicate: Callable[["Cluster"], bool], within_ms: float) -> bool:
@@ -155,14 +193,14 @@ class Cluster:
         end = self.now + within_ms
         if predicate(self):
             return True
-        while self.violation is None:
+        while not self.halted:
             t = self.scheduler.peek_time()
             if t is None or t > end:
                 break
             self.step()
             if predicate(self):
                 return True
-        if self.violation is None:
+        if not self.halted:
             self.now = max(self.now, end)
         return False
 
@@ -194,7 +232,10 @@ class Cluster:
 
     @property
     def history(self):
-        """The clients' operations, for :func:`raftcore.check.linearizability.check_history`."""
+        """The clients' operations, in the order they were submitted, for
+        :func:`raftcore.check.linearizability.check_history`: each an ``Operation(client, op,
+        key, args, invoke, complete, result)``; ``complete`` is None (and ``result``
+        meaningless) while the client has no reply — its outcome is unknown."""
         from ..check.linearizability import Operation
 
         ops = []
@@ -205,6 +246,23 @@ class Cluster:
             ops.append(Operation(h.client, c.op, c.key, c.args, h.invoked_at,
                                  h.completed_at if h.done else None, h.result if h.done else None))
         return ops
+
+    def check_linearizability(self, max_states: int = 200_000):
+        """Is the clients' history so far linearizable? One call, for the history panels:
+        a :class:`~raftcore.check.linearizability.LinResult` (``verdict`` is
+        ``"linearizable"``, ``"violation"`` or ``"unknown"``; ``counterexample`` explains a
+        violation). The answer is cached until an operation is invoked or answered, so
+        calling it every frame costs nothing while the history does not change."""
+        from ..check.linearizability import check_history
+
+        sig = (sum(1 for h in self.handles if h.invoked_at is not None), sum(1 for h in self.handles if h.done),
+               max_states)
+        cached = self._lin_cache
+        if cached is not None and cached[0] == sig:
+            return cached[1]
+        result = check_history(self.history, max_states=max_states)
+        self._lin_cache = (sig, result)
+        return result
 
     def trace(self) -> list[str]:
         return list(self._trace)
@@ -330,6 +388,10 @@ class Cluster:
         node.state_machine = type(node.state_machine)(self.config.unsafe.nondeterministic_state_machine)
         self._trace_line(f"{name} log set to {','.join(map(str, terms))} term {term}")
 
+    def note(self, text: str) -> None:
+        """Add a line to the event log and the trace (a scenario's ``mark``)."""
+        self._event(str(text))
+
     def set_unsafe(self, name: str, on: bool) -> None:
         self.config.unsafe.set(name, on)
         if name == "nondeterministic_state_machine":
@@ -339,9 +401,13 @@ class Cluster:
 
     # ------------------------------------------------------------------ clients
 
-    def submit(self, command: str | Command, client: str | None = None) -> Handle:
-        """A client asks the cluster to apply ``command``; returns its handle at once."""
+    def submit(self, command: str | Command, client: str | None = None, server: str | None = None) -> Handle:
+        """A client asks the cluster to apply ``command``; returns its handle at once.
+        ``server`` is where the client sends it first (by default the server that answered
+        its last operation, else the first server); it follows redirects and retries from there."""
         cmd = parse_command(command) if isinstance(command, str) else command
+        if server is not None:
+            self._check_name(server)
         if client is None:
             client = f"c{len(self.clients) + 1}"
             while client in self.clients:
@@ -351,18 +417,18 @@ class Cluster:
             c = self.clients[client] = Client(client)
         seq = c.next_seq
         c.next_seq += 1
-        h = Handle(cmd.with_session(client, seq), client, seq)
+        h = Handle(cmd.with_session(client, seq), client, seq, node=server)
         self.handles.append(h)
         c.queue.append(h)
         if c.current is None:
             self._issue_next(c)
         return h
 
-    def read(self, key: str, client: str | None = None) -> Handle:
+    def read(self, key: str, client: str | None = None, server: str | None = None) -> Handle:
         """A linearizable read through the configured read path (``config.read_mode``): the
         log like a write (§8), ReadIndex or a lease (thesis §6.4). The client's history
         records it like any other operation."""
-        return self.submit(Command("GET", key), client)
+        return self.submit(Command("GET", key), client, server)
 
     def transfer_leadership(self, to: str) -> None:
         """Ask the current leader to hand leadership to ``to`` (thesis §3.10)."""
@@ -387,7 +453,7 @@ class Cluster:
         if name not in self.nodes:
             self.names.append(name)
             self.disks[name] = Disk()
-            self.node_rngs[name] = random.Random(f"{self.seed}/{name}")
+            self.node_rngs[name] = Rng(f"{self.seed}/{name}")
             self._boot(name, restart=False)
         elif not self._alive[name]:
             raise ValueError(f"{name} is crashed; restart it before adding it again")
@@ -445,19 +511,51 @@ class Cluster:
 
     # ------------------------------------------------------------------ time travel
 
+    #: Not part of the simulated state: who watches the cluster (the page), and caches.
+    _NOT_STATE = frozenset({"observers", "_lin_cache"})
+    #: Append-only lists of immutable strings: a shallow copy is a full copy.
+    _SHALLOW = frozenset({"_trace", "events"})
+
     def snapshot(self) -> dict:
-        """The whole simulation's state, for :meth:`restore` (time travel in the scenes)."""
-        # observers belong to the page watching the cluster, not to the simulated state
-        state = {k: v for k, v in self.__dict__.items() if k != "observers"}
-        return copy.deepcopy(state)
+        """The whole simulation's state, for :meth:`restore` (time travel in the scenes):
+        servers, disks, network, scheduler (messages in flight, timers), random generators,
+        clients and the invariant checker. Immutable values (messages, entries, commands,
+        snapshots) are shared, not copied; the checker's and nodes' references to this
+        cluster stay references to this cluster."""
+        state = {}
+        deep = {}
+        for k, v in self.__dict__.items():
+            if k in self._NOT_STATE:
+                continue
+            if k in self._SHALLOW:
+                state[k] = copy.copy(v)
+            else:
+                deep[k] = v
+        state.update(copy.deepcopy(deep, {id(self): self}))
+        return state
 
     def restore(self, snap: dict) -> None:
-        self.__dict__.update(copy.deepcopy(snap))
+        """Put the simulation back where :meth:`snapshot` took it; the snapshot stays usable
+        (restore it again to go back again). Observers stay attached."""
+        state = {}
+        deep = {}
+        for k, v in snap.items():
+            if k in self._SHALLOW:
+                state[k] = copy.copy(v)
+            else:
+                deep[k] = v
+        state.update(copy.deepcopy(deep, {id(self): self}))
+        self.__dict__.update(state)
+        self._lin_cache = None
 
     # ------------------------------------------------------------------ internals
 
     def add_observer(self, fn) -> None:
-        """Call ``fn(flight)`` for every message delivered to a live server, before it is handled."""
+        """Call ``fn(flight)`` for every message delivered to a live server, *before* the server
+        handles it (so ``fn`` sees the receiver's state as the message found it; what the
+        server did shows in the cluster right after). Messages dropped by a partition or sent
+        to a crashed server are not delivered, so not observed. Observers must not change the
+        cluster; they are not part of :meth:`snapshot`, and stay attached across :meth:`restore`."""
         self.observers.append(fn)
 
     def _check_name(self, name: str) -> None:
@@ -501,6 +599,9 @@ class Cluster:
             self._send(msg, send_at)
         for note in out.notes:
             self._event(note)
+        vote = out.vote
+        if vote is not None:
+            self.vote_decisions[(vote.voter, vote.candidate)] = vote
         for index, entry, result, _ in out.applied:
             cmd = entry.command
             if cmd is not None and cmd.client is not None:
@@ -563,7 +664,7 @@ class Cluster:
         h.invoked_at = self.now
         self._pending[(h.client, h.seq)] = h
         self._event(f"client {h.client} invokes {h.command}")
-        self._send_request(c, h, c.target or self.names[0])
+        self._send_request(c, h, h.node or c.target or self.names[0])
 
     def _send_request(self, c: Client, h: Handle, target: str) -> None:
         h.attempt += 1
@@ -614,6 +715,8 @@ class Cluster:
         c.current = None
         self._pending.pop((h.client, h.seq), None)
         self._event(f"client {h.client} gets {result!r} for {h.command}")
+        if self.watch_linearizability and self.checker is not None:
+            self.checker.observe_history(self.history, h.node)
         self._issue_next(c)
 
     def _client_timeout(self, h: Handle, attempt: int, target: str | None = None) -> None:
