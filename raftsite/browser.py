@@ -171,13 +171,6 @@ def _code_objects(listings: list[dict]) -> dict:
     return out
 
 
-def _invariant_key(label: str, labels: dict[str, str]) -> str | None:
-    for key, lab in labels.items():
-        if lab.lower() == str(label).lower():
-            return key
-    return None
-
-
 class Scene:
     """One live scene. Every public method returns a JSON string of updates (see ``_updates``)."""
 
@@ -202,13 +195,16 @@ class Scene:
 
         from raftsite.render import Renderer
 
-        scenario = load_scenario(self.config["scenario"])
-        overrides: dict = {}
-        if self.controls:
-            base = scenario.config()
-            for ctl in self.controls:
-                ctl.configure(overrides, base)
-        self.run = scenario.start(seed=self.seed, strict=False, config_overrides=overrides)
+        # A control may supply the run itself (the lab's replay view); otherwise the scenario runs.
+        self.run = next((r for r in (ctl.start_run() for ctl in self.controls) if r is not None), None)
+        if self.run is None:
+            scenario = load_scenario(self.config["scenario"])
+            overrides: dict = {}
+            if self.controls:
+                base = scenario.config()
+                for ctl in self.controls:
+                    ctl.configure(overrides, base)
+            self.run = scenario.start(seed=self.seed, strict=False, config_overrides=overrides)
         self.cluster = self.run.cluster
         if self.seed is None:
             self.seed = int(getattr(self.run, "seed", getattr(self.cluster, "seed", 0)))
@@ -251,7 +247,9 @@ class Scene:
 
     def step(self) -> str:
         """Advance to the next scheduled event (one message delivery or timer)."""
-        nxt = self.cluster.scheduler.peek_time()
+        # the script's own commands count as events (ScenarioRun.next_event_time)
+        when = getattr(self.run, "next_event_time", None) or self.cluster.next_event_time
+        nxt = when()
         dt = 1.0 if nxt is None else max(0.0, nxt - self.cluster.now)
         with self.tracer:
             self.run.advance(dt)
@@ -329,12 +327,13 @@ class Scene:
 
     def _panel(self) -> dict:
         labels = self.config.get("invariant_labels") or {}
-        v = self.cluster.violation
-        bad = _invariant_key(v.invariant, labels) if v is not None else None
+        # every invariant violated so far (several when the run goes on after one, scene 08)
+        vs = self.cluster.violations
+        bad = [v.key for v in vs]
         return {
-            "invariants": {k: (k != bad) for k in labels},
-            "violation": str(v) if v is not None else None,
-            "violated": bad,
+            "invariants": {k: (k not in bad) for k in labels},
+            "violation": "\n".join(str(v) for v in vs) or None,
+            "violated": bad[0] if bad else None,
         }
 
     def _updates(self, full: bool = False) -> str:
@@ -345,7 +344,7 @@ class Scene:
         if full or sig != self._events_sig:
             self._events_sig = sig
             out["events"] = list(ev)[-EVENT_LINES:]
-        vtxt = str(c.violation) if c.violation is not None else None
+        vtxt = "\n".join(str(v) for v in c.violations) or None
         if full or vtxt != self._violation_sent:
             self._violation_sent = vtxt
             out["panel"] = self._panel()
@@ -410,7 +409,8 @@ class Scene:
 def mount(element, config) -> Scene:
     """Create the Scene for a ``.raft-scene`` element. ``config`` is the JSON of ``data-scene``
     (a string, or a dict from Python) with the glue's additions (``seed`` from the URL,
-    ``reduced_motion``)."""
+    ``reduced_motion``, ``query``: the address's query string, read by controls such as the
+    lab's replay view)."""
     if not isinstance(config, dict):
         config = json.loads(str(config))
     return Scene(config, element=element, reduced_motion=bool(config.get("reduced_motion")))

@@ -196,7 +196,9 @@ def fence_format(source, language, class_name, options, md, **kwargs):
             raise SceneBlockError(_context.path, line, f"raft-scene: a scene with id {cfg['id']!r} is already on this page; set 'id:'")
         try:
             html_out, full = _render_scene(cfg)
-        except SceneBlockError:
+        except SceneBlockError as exc:
+            if exc.line is None:  # found while running the scenario: point at the block
+                raise SceneBlockError(exc.page, line, exc.reason) from None
             raise
         except Exception as exc:  # scenario or renderer failed at build time
             raise SceneBlockError(_context.path, line, f"raft-scene: cannot run scenario {cfg['scenario']!r}: {type(exc).__name__}: {exc}") from exc

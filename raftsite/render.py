@@ -110,6 +110,10 @@ CSS = (
     ".raft-msg--rvr .raft-shape,.raft-msg--aer .raft-shape,.raft-msg--other .raft-shape{fill:" + _BG + "}"
     ".raft-msg--rvr .raft-shape{stroke:var(--raft-candidate,#a34a00);stroke-width:1.5}"
     ".raft-msg--aer .raft-shape{stroke:var(--raft-leader,#1b7a3a);stroke-width:1.5}"
+    ".raft-msg--is .raft-shape{fill:var(--raft-snapshot,#4b5563)}"
+    ".raft-msg--is .raft-fold{fill:none;stroke:#ffffff;stroke-width:1}"
+    ".raft-svg .raft-msg--is text{fill:#ffffff}"
+    ".raft-msg--isr .raft-shape{fill:" + _BG + ";stroke:var(--raft-snapshot,#4b5563);stroke-width:1.5}"
     ".raft-svg .raft-msg text{font-size:8px;font-weight:700}"
     ".raft-svg .raft-msg text.raft-msg-detail{fill:" + _FG + ";font-weight:400;paint-order:stroke;"
     "stroke:" + _BG + ";stroke-width:3px}"
@@ -138,6 +142,8 @@ _MSG_KIND = {
     "RequestVoteReply": "rvr",
     "AppendEntries": "ae",
     "AppendEntriesReply": "aer",
+    "InstallSnapshot": "is",
+    "InstallSnapshotReply": "isr",
 }
 
 
@@ -243,7 +249,9 @@ class Renderer:
                       ``z`` (``"under"`` the servers or ``"over"`` everything) and
                       ``draw(renderer) -> str``, the inner SVG of ``<g id="{id}-layer-{name}">``,
                       called every frame (diffed like the rest; cache inside if costly).
-                      ``renderer.servers`` has each server's ``name``, ``cx``, ``cy``.
+                      ``renderer.servers`` has each server's ``name``, ``cx``, ``cy``. A layer
+                      with ``positions(renderer) -> {name: (cx, cy, info_on_left)}`` places
+                      the servers instead of the layout (asked every frame; a change redraws).
     """
 
     def __init__(self, cluster, layout: str = "ring", options: dict | None = None):
@@ -332,6 +340,14 @@ class Renderer:
                 self._arrow_geo.append(("%s-arrow-%s" % (p, g.slug), g.name, path, head, lx, ly,
                                         "start" if right else "end"))
 
+        # A layer may place the servers itself (scene 10's partitions: one column per side).
+        self._placed = self._placement()
+        for g in self.servers:
+            at = self._placed.get(g.name)
+            if at is not None:
+                g.cx, g.cy = float(at[0]), float(at[1])
+                g.info_x = (-self.r - 12.0 - self._info_w) if at[2] else (self.r + 12.0)
+
         # Message paths: quadratic curves between the rims of every ordered pair.
         self._links: dict = {}
         self._link_paths: list = []
@@ -361,6 +377,16 @@ class Renderer:
     # ------------------------------------------------------------------ helpers
     def _opt(self, key, default=None):
         return self.options.get(key, default)
+
+    def _placement(self) -> dict:
+        """``{name: (cx, cy, info_on_left)}`` from the first layer whose ``positions(renderer)``
+        returns any; empty: the layout's own places. Asked every frame: a change redraws."""
+        for layer in self._opt("layers") or ():
+            fn = getattr(layer, "positions", None)
+            pos = fn(self) if fn is not None else None
+            if pos:
+                return pos
+        return {}
 
     def _node_values(self, g: _ServerGeo):
         """Cheap per-frame facts about one server, used as its change signature."""
@@ -445,7 +471,7 @@ class Renderer:
         else:
             head = ""
         if last < start:
-            head += "log: empty" if not snap else "log: all in snapshot"
+            head += "log: empty" if not snap else "log empty"
         else:
             head += "log %d\u2013%d" % (start, last)
         out.append('<text class="raft-small raft-muted" y="9">%s</text>' % head)
@@ -561,6 +587,14 @@ class Renderer:
             cls += " raft-ok" if ok else " raft-no"
             shape = '<rect class="raft-shape" x="-7" y="-6" width="14" height="12" rx="2"/>'
             label = "\u2713" if ok else "\u2717"
+        elif kind == "is":
+            # a whole snapshot on the wire (§7, Figure 13): a document, with its last included index
+            shape = ('<path class="raft-shape" d="M-14,-9H8L14,-3V9H-14Z"/>'
+                     '<path class="raft-fold" d="M8,-9V-3H14"/>')
+            label = "\u2264%d" % int(getattr(msg, "last_included_index", 0))
+        elif kind == "isr":
+            shape = '<path class="raft-shape" d="M-8,-6H4L8,-2V6H-8Z"/>'
+            label = "\u2713" if int(getattr(msg, "match_index", 0)) > 0 else ""
         else:
             shape = '<circle class="raft-shape" r="7"/>'
             label = "".join(ch for ch in tname if ch.isupper())[:2] or "?"
@@ -853,7 +887,7 @@ class Renderer:
     # ------------------------------------------------------------------ public API
     def svg(self) -> str:
         """The full SVG for the current state; resets the diff baseline."""
-        if tuple(self.cluster.names) != self._names:
+        if tuple(self.cluster.names) != self._names or self._placement() != self._placed:
             self._geometry()
         self._sig = {}
         flights = self._flights()
@@ -948,7 +982,7 @@ class Renderer:
     def update(self) -> list:
         """Patches that bring the last emitted frame up to the cluster's current state."""
         p = self.prefix
-        if tuple(self.cluster.names) != self._names:
+        if tuple(self.cluster.names) != self._names or self._placement() != self._placed:
             # membership changed: redraw everything inside the root group
             self._geometry()
             self._sig = {}

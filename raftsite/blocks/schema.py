@@ -55,6 +55,8 @@ INVARIANTS: dict[str, str] = {
     "leader_completeness": "Leader Completeness",
     "state_machine_safety": "State Machine Safety",
     "term_monotonicity": "Term monotonicity",
+    # watched only when the scenario asks (`cluster … linearizability=on`): not a default
+    "linearizability": "Linearizability",
 }
 
 #: Packages a listing may come from (the plugin generates their source pages).
@@ -346,7 +348,9 @@ SCHEMA: tuple[Option, ...] = (
     Option("unsafe", "mapping", "The \"Defend it\" switch `{switch, label}`: removes one rule of the algorithm. "
            "Place it with a ```` ```raft-defend ```` block.", example="{switch: nondeterministic_state_machine}",
            check=_check_unsafe),
-    Option("invariants", "list", "Invariants shown in the panel (default: all).", default=list(INVARIANTS),
+    Option("invariants", "list", "Invariants shown in the panel (default: all but `linearizability`, which the "
+           "scenario must ask for with `linearizability=on`).",
+           default=[k for k in INVARIANTS if k != "linearizability"],
            example="[state_machine_safety]", check=_check_invariants),
 )
 
@@ -409,6 +413,10 @@ def validate_block(text: str, ctx: Context | None = None) -> dict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
+        context, cmark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if cmark is not None and str(context).startswith(("while scanning", "while parsing a flow")):
+            # an unclosed quote, bracket or key: the mistake is where it opened, not where YAML gave up
+            mark, problem = cmark, f"{context} that starts on this line: {problem} (a quote or bracket left open?)"
         raise BlockError(f"bad YAML: {problem}", mark.line if mark else None) from None
     if not isinstance(data, dict):
         raise BlockError("the block body must be a YAML mapping of options, e.g. 'scenario: scene01'", 0)

@@ -87,6 +87,13 @@ class Control:
         """Before the scenario (re)starts: add ``RaftConfig`` field overrides to ``overrides``;
         ``base`` is the scenario's own RaftConfig (read only)."""
 
+    def start_run(self):
+        """Before each (re)start: the run this control supplies instead of the block's named
+        scenario, or None (the default: the scenario runs). Anything with what a
+        ``ScenarioRun`` offers the scene — ``cluster``, ``seed``, ``finished`` and
+        ``advance(ms)`` — will do; the lab's replay view supplies a lab run this way."""
+        return None
+
     def attach(self, cluster, run) -> None:
         """After each (re)start of the scene: the new cluster and scenario run."""
 

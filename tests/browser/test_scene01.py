@@ -192,6 +192,10 @@ def test_reduced_motion_does_not_autoplay(page):
     t0 = scene_status(page)["time"]
     page.wait_for_timeout(500)
     assert scene_status(page)["time"] == t0  # paused: no frames, no work
-    page.click('.raft-scene [data-action="step"]')
+    # Step runs one event: the script's own commands at t = 0 come first, then deliveries and timers
+    for _ in range(10):
+        page.click('.raft-scene [data-action="step"]')
+        if scene_status(page)["time"] > t0:
+            break
     assert scene_status(page)["time"] > t0
     assert json.loads(page.evaluate("() => JSON.stringify(window.__raft.timings)"))["bootMs"] > 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -36,14 +37,19 @@ def subpath_site(tmp_path_factory):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(_Handler, directory=str(www)))
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, name="subpath-server", daemon=True).start()
+    httpd = _serve(www, port)
     try:
         yield base, www / "raft"
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def _serve(www: Path, port: int) -> http.server.ThreadingHTTPServer:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(_Handler, directory=str(www)))
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, name="subpath-server", daemon=True).start()
+    return httpd
 
 
 def test_subpath_build_uses_its_site_url_and_passes_the_link_check(subpath_site):
@@ -99,3 +105,37 @@ def test_scene_becomes_live_under_the_sub_path(chromium, subpath_site):
     assert not failed, failed
     assert not watch.page_errors, watch.page_errors
     assert not watch.console_errors, watch.console_errors
+
+
+def test_the_site_works_offline_under_the_sub_path(chromium, subpath_site, tmp_path):
+    """The service worker lives at /raft/sw.js, controls /raft/ only, and after one visit the
+    sub-path site works with its server stopped (its own server: the fixture's keeps running)."""
+    _base, site = subpath_site
+    www = tmp_path / "www"
+    shutil.copytree(site, www / "raft")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/raft/"
+    httpd = _serve(www, port)
+    watch = Watch()
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, service_workers="allow")
+    guard(context, watch)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    page.on("pageerror", lambda e: watch.page_errors.append(str(e)))
+    try:
+        try:
+            assert page.goto(base).ok
+            page.wait_for_function("() => window.__raft && window.__raft.offline")
+            assert page.evaluate("() => window.__raft.offline")["complete"] is True
+            scope = page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).scope")
+            assert scope == base
+        finally:
+            httpd.shutdown()
+            httpd.server_close()
+        response = page.goto(base + SCENE01)
+        assert response.ok and response.from_service_worker
+        wait_ready(page)
+    finally:
+        context.close()
+    assert not watch.foreign, watch.foreign
+    assert not watch.page_errors, watch.page_errors

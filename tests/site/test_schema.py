@@ -40,7 +40,7 @@ def test_a_good_block_is_normalised_with_defaults():
         (GOOD + "controls: [{kind: lasers}]\n", 8, "unknown control kind 'lasers'"),
         (GOOD + "controls: [{kind: link_delay, target: SM_Z}]\n", 8, "not one of the servers"),
         (GOOD + "servers: [A, A]\n", None, None),  # duplicate key in YAML: the last wins, then duplicates
-        ("scenario: [unclosed\n", 1, "bad YAML"),
+        ("scenario: [unclosed\n", 0, "bad YAML"),  # the line the bracket opened on
         ("- just\n- a list\n", 0, "must be a YAML mapping"),
         ("servers: [SM_A]\n", None, "missing required key 'scenario'"),
     ],

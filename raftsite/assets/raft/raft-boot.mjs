@@ -35,38 +35,74 @@ function wheelName() {
 
 // ------------------------------------------------------------------ boot (singleton)
 
+// The bytes of one of the site's files.
+async function fetchBytes(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`could not load ${url.pathname.split("/").pop()}: HTTP ${r.status}`);
+  return r.arrayBuffer();
+}
+
 export function boot() {
   if (state.bootPromise) return state.bootPromise;
   window.__raftBoots += 1;
   const t0 = performance.now();
   state.timings.bootStart = t0;
   state.bootPromise = (async () => {
+    const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content || null;
     const wheel = wheelName();
     if (!wheel) throw new Error("this page does not name the raftcore wheel (meta raft-wheel)");
-    // Fetch the wheel in parallel with the interpreter.
-    const get = (name) =>
-      fetch(new URL(name, WHEELS)).then((r) => {
-        if (!r.ok) throw new Error(`could not load ${name}: HTTP ${r.status}`);
-        return r.arrayBuffer();
-      });
-    const wheelBytes = get(wheel);
-    // The wheel's modules precompiled at build time (optional: without it Python compiles them).
-    const pycMeta = document.querySelector('meta[name="raft-pyc"]');
-    const pycBytes = pycMeta ? get(pycMeta.content).catch(() => null) : Promise.resolve(null);
+    // Everything is requested at once (the page's <link rel=preload> hints started the same
+    // requests while it was parsed; these calls pick the responses up).
+    const wheelBytes = fetchBytes(new URL(wheel, WHEELS));
+    // The build's memory snapshot: CPython already initialised, every module a scene needs
+    // already imported (assets/build/make-snapshot.mjs). Optional: any failure falls back.
+    // A worker fetches and decodes it: on a scene page, the plugin's inline script at the top
+    // of <head> (assets/build/snapshot-start.js) started it as the page was parsed; when the
+    // visit's first scene page came by instant navigation, it starts now.
+    const snapshot = !meta("raft-snapshot")
+      ? null
+      : window.__raftSnapshot || (window.__raftStartSnapshot ? window.__raftStartSnapshot() : null);
+    // The wheel's modules precompiled at build time: only needed without the snapshot.
+    const pycName = meta("raft-pyc");
+    const pycFetch = () => (pycName ? fetchBytes(new URL(pycName, WHEELS)).catch(() => null) : Promise.resolve(null));
+    const pycEarly = snapshot ? null : pycFetch();
+    // Pyodide fetches its lock file only after pyodide.mjs is imported; start it now.
+    const lockFileContents = fetchBytes(new URL("pyodide-lock.json", PYODIDE_BASE)).then((b) => new TextDecoder().decode(b));
+    lockFileContents.catch(() => {});
     const { loadPyodide } = await import(new URL("pyodide.mjs", PYODIDE_BASE).href);
-    const stdlib = document.querySelector('meta[name="raft-stdlib"]');
-    const pyodide = await loadPyodide({
+    const stdlib = meta("raft-stdlib");
+    const options = {
       indexURL: PYODIDE_BASE.href,
-      // The build's "hybrid" stdlib: modules imported at boot precompiled to .pyc.
-      ...(stdlib ? { stdLibURL: new URL(stdlib.content, PYODIDE_BASE).href } : {}),
+      lockFileContents,
+      // The build's "hybrid" stdlib: modules imported at boot precompiled to .pyc (and the
+      // very zip the snapshot was made with: its name carries its hash).
+      ...(stdlib ? { stdLibURL: new URL(stdlib, PYODIDE_BASE).href } : {}),
       stdout: (s) => console.log(s),
       stderr: (s) => console.warn(s),
-    });
+    };
+    let pyodide = null;
+    state.timings.snapshot = false;
+    if (snapshot) {
+      try {
+        pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
+        state.timings.snapshot = true;
+        // The heap is copied into WebAssembly memory: let the 31 MB original go.
+        if (pyodide._api && pyodide._api.config) pyodide._api.config._loadSnapshot = undefined;
+      } catch (err) {
+        console.warn("raft: the memory snapshot could not be used; starting Python without it", err);
+      }
+      delete window.__raftSnapshot;
+    }
+    if (!pyodide) pyodide = await loadPyodide(options);
     state.timings.pyodideReady = performance.now() - t0;
+    // The file system is not part of the snapshot: the wheel's files (scenario library,
+    // modules imported later) are unpacked in every case.
     const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
     pyodide.unpackArchive(await wheelBytes, "wheel", { extractDir: sitePackages });
-    const pyc = await pycBytes;
-    if (pyc) pyodide.unpackArchive(pyc, "zip", { extractDir: sitePackages });
+    if (!state.timings.snapshot) {
+      const pyc = await (pycEarly || pycFetch());
+      if (pyc) pyodide.unpackArchive(pyc, "zip", { extractDir: sitePackages });
+    }
     pyodide.runPython("import importlib; importlib.invalidate_caches()");
     const bridge = pyodide.pyimport("raftsite.browser");
     state.timings.bootMs = performance.now() - t0;
@@ -153,7 +189,8 @@ class SceneUI {
     }
     if (!this.el.isConnected) return; // navigated away while booting
     const { seed, bad } = this.seedFromUrl();
-    const cfg = Object.assign({}, this.config, { reduced_motion: this.reduced });
+    // `query`: the address's query string, for controls that take their state from it (lab replay).
+    const cfg = Object.assign({}, this.config, { reduced_motion: this.reduced, query: location.search });
     if (seed !== null) cfg.seed = seed;
     try {
       const t = performance.now();
@@ -509,6 +546,44 @@ function mountAll() {
   }
 }
 
+// ------------------------------------------------------------------ offline (service worker)
+
+// The site's root: this module is assets/raft/raft-boot.mjs (so this works under a sub-path).
+const SITE_ROOT = new URL("../../", import.meta.url);
+
+// Ask the active service worker how complete its cache is: {version, files, cached, complete}.
+function swStatus(worker) {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (e) => resolve(e.data);
+    worker.postMessage({ type: "raft-sw-status" }, [channel.port2]);
+  });
+}
+
+// Register sw.js (the plugin writes it, with the build's file list, at the site's root) once
+// the page has done its own work, so that precaching the whole site (about 25 MB) never
+// competes with the first boot. window.__raft.offline resolves to the worker's status once it
+// is active — its cache then holds every file of its build (it cannot activate otherwise).
+function registerServiceWorker() {
+  const mode = document.querySelector('meta[name="raft-sw"]')?.content;
+  if (!mode || !("serviceWorker" in navigator)) return;
+  if (mode === "off") {
+    // `mkdocs serve`: a worker left by a build served on this address would serve its old pages.
+    state.offline = navigator.serviceWorker.getRegistrations().then((regs) =>
+      Promise.all(regs.filter((r) => r.scope === SITE_ROOT.href).map((r) => r.unregister())).then(() => null)
+    );
+    return;
+  }
+  state.offline = navigator.serviceWorker
+    .register(new URL("sw.js", SITE_ROOT), { scope: SITE_ROOT.href, updateViaCache: "none" })
+    .then(() => navigator.serviceWorker.ready)
+    .then((reg) => swStatus(reg.active))
+    .catch((err) => {
+      console.warn("raft: the service worker could not be registered; the site will not work offline", err);
+      return null;
+    });
+}
+
 state.mountAll = mountAll;
 state.boot = boot;
 
@@ -516,7 +591,13 @@ if (!state.subscribed) {
   state.subscribed = true;
   // This module runs from <head>, async: on a page with a scene, start Python right away,
   // while the rest of the page is parsed and Material's bundle starts.
-  if (document.querySelector('meta[name="raft-scene-page"]')) boot().catch(() => {}); // errors shown per scene
+  const scenePage = !!document.querySelector('meta[name="raft-scene-page"]');
+  if (scenePage) boot().catch(() => {}); // errors shown per scene
+  // The service worker comes after Python is up (scene pages) or the page has loaded (others).
+  const idle = () => ("requestIdleCallback" in window ? requestIdleCallback(registerServiceWorker, { timeout: 2000 }) : setTimeout(registerServiceWorker, 0));
+  if (scenePage) boot().then(idle, idle);
+  else if (document.readyState === "complete") idle();
+  else window.addEventListener("load", idle, { once: true });
   const subscribe = () => {
     if (window.document$ && typeof window.document$.subscribe === "function") {
       window.document$.subscribe(() => mountAll()); // every page, instant navigation included

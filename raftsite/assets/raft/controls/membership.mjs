@@ -1,0 +1,23 @@
+// Scene 11's membership control (raftsite/controls/membership.py): a server selector with Add
+// and Remove buttons. Each press is one request to the cluster; a request the cluster refuses
+// ("S2 is already a member") is shown as a message and the simulation goes on.
+
+export function wire(ui) {
+  const select = ui.q('[data-role="membership-server"]');
+  for (const op of ["add", "remove"]) {
+    const button = ui.q(`[data-action="membership-${op}"]`);
+    if (!button || !select) continue;
+    button.addEventListener("click", () => {
+      if (!ui.scene) return;
+      const out = ui.action("membership", op, select.value);
+      if (!out) return;
+      if (!out.ok) {
+        ui.message(out.message);
+        return;
+      }
+      ui.message("");
+      ui.status(out.status);
+      if (out.updates) ui.apply(out.updates);
+    });
+  }
+}

@@ -1,0 +1,142 @@
+"""Scene 07's layer: beside each voter, how it answered the latest candidate, and why.
+
+A server grants its vote only to a candidate whose log is at least as up-to-date as its own
+(§5.4.1, the election restriction): compare the terms of the last entries, and if they are
+equal, the lengths. That comparison lives in ONE place, the voter's
+:meth:`raftcore.node.RaftNode.candidate_log_is_up_to_date`; the voter reports each answer as a
+:class:`raftcore.node.VoteDecision` (the candidate's last entry as its request carried it, the
+voter's own, the verdict, the reason in words) and the cluster keeps the latest one per
+(voter, candidate) in ``cluster.vote_decisions``. This layer only draws those records: it
+never compares two logs itself.
+
+"The latest candidate" is the candidate of the most recent decision: the election the reader
+is watching. Each voter that has answered it gets a card under its circle, e.g.::
+
+    S5 asks for term 3
+    S5 (T1,#1) vs mine (T1,#2)
+    ✗ refused: my log is more up-to-date:
+    same last term 1, my last index 2 > …
+
+and the candidate a card with the last entry it offers. :func:`current_election` is shared
+with the ``votes`` control, which lists the same decisions in a side table.
+"""
+
+from __future__ import annotations
+
+from raftsite.layers.disk import LINE_H, CardLayer, card_origin
+from raftsite.render import _esc, _f, _wrap
+
+CARD_W = 156.0
+REASON_CHARS = 30  # characters per line of the reason on a card (9px text, CARD_W wide)
+REASON_LINES = 4
+
+
+def last_text(last: tuple[int, int]) -> str:
+    """A log's last entry as the paper's comparison reads it: ``(T<term>,#<index>)``;
+    an empty log has neither."""
+    term, index = last
+    return "(empty)" if index == 0 else "(T%d,#%d)" % (term, index)
+
+
+def current_election(cluster):
+    """``(candidate, term, pre_vote, decisions)`` of the latest election some voter answered —
+    ``decisions`` maps each voter to its :class:`~raftcore.node.VoteDecision` for that
+    candidate and term, in the cluster's name order — or None before any vote was asked."""
+    recorded = getattr(cluster, "vote_decisions", None) or {}
+    if not recorded:
+        return None
+    # the most recent decision names the election; ties broken by term, then names (deterministic)
+    latest = max(recorded.values(), key=lambda d: (d.time, d.term, d.candidate, d.voter))
+    cand, term, pre = latest.candidate, latest.term, latest.pre_vote
+    decisions = {}
+    for name in cluster.names:
+        d = recorded.get((name, cand))
+        if d is not None and d.term == term and d.pre_vote == pre:
+            decisions[name] = d
+    return cand, term, pre, decisions
+
+
+def decision_dict(d) -> dict:
+    """A decision as plain data (tests, the status JSON)."""
+    return {"voter": d.voter, "candidate": d.candidate, "term": d.term, "pre_vote": d.pre_vote,
+            "candidate_last": list(d.candidate_last), "voter_last": list(d.voter_last),
+            "granted": d.granted, "up_to_date": d.up_to_date, "reason": d.reason, "time": d.time}
+
+
+def asking(cluster, candidate: str, term: int, pre_vote: bool) -> set[str]:
+    """Voters a request of this election is still travelling to."""
+    out = set()
+    for f in cluster.in_flight():
+        m = f.msg
+        if type(m).__name__ == "RequestVote" and m.src == candidate and m.term == term and m.pre_vote == pre_vote:
+            out.add(f.dst)
+    return out
+
+
+class VotesLayer(CardLayer):
+    name = "votes"
+    doc = ("under each voter, its answer to the latest candidate: the two last entries compared "
+           "(term, then index), granted or refused, and the voter's reason")
+    z = "over"
+
+    def draw(self, renderer) -> str:
+        c = renderer.cluster
+        election = current_election(c)
+        if election is None:
+            return ""
+        cand, term, pre, decisions = election
+        travelling = asking(c, cand, term, pre)
+        out = []
+        for g in renderer.servers:
+            name = g.name
+            if name == cand:
+                # the entry its requests offered (a winner's log has grown since: its no-op)
+                offered = next((d.candidate_last for d in decisions.values()), None)
+                if offered is None:
+                    node = c.nodes[name]
+                    offered = (node.log.last_term, node.log.last_index)
+                key = ("candidate", cand, term, pre, tuple(offered), g.cx, g.cy)
+            elif name in decisions:
+                key = ("decision", decisions[name], g.cx, g.cy)
+            elif name in travelling and c.alive(name):
+                key = ("asked", cand, term, pre, g.cx, g.cy)
+            else:
+                continue
+            out.append(self.card(name, key, lambda: self._card(renderer, g, key, cand, term, pre)))
+        return "".join(out)
+
+    def _card(self, renderer, g, key, cand: str, term: int, pre: bool) -> str:
+        kind = "PreVote" if pre else "vote"
+        if key[0] == "candidate":
+            lines = [("raft-votes__head", "asks for a %s, term %d" % (kind, term)),
+                     ("raft-mono", "its last entry %s" % last_text(key[4]))]
+            cls, title = "raft-votes--candidate", "%s asks for a %s in term %d" % (g.name, kind, term)
+        elif key[0] == "asked":
+            lines = [("raft-votes__head", "%s asks for term %d" % (cand, term)),
+                     ("raft-muted", "request on its way…")]
+            cls, title = "raft-votes--asked", "%s's request for a %s in term %d is on its way to %s" % (
+                cand, kind, term, g.name)
+        else:
+            d = key[1]
+            verdict = "✓ granted" if d.granted else "✗ refused"
+            reason = _wrap("%s: %s" % (verdict, d.reason), REASON_CHARS)
+            if len(reason) > REASON_LINES:
+                reason = reason[:REASON_LINES]
+                reason[-1] = reason[-1][: REASON_CHARS - 1] + "…"
+            lines = [("raft-votes__head", "%s asks for %sterm %d" % (cand, "PreVote, " if pre else "", term)),
+                     ("raft-mono", "%s %s vs mine %s" % (cand, last_text(d.candidate_last), last_text(d.voter_last)))]
+            lines += [("raft-votes__why", text) for text in reason]
+            cls = "raft-votes--granted" if d.granted else "raft-votes--refused"
+            title = ("%s %s %s's %s for term %d. %s's last entry %s, %s's %s: %s"
+                     % (g.name, "granted" if d.granted else "refused", cand, kind, term, cand,
+                        last_text(d.candidate_last), g.name, last_text(d.voter_last), d.reason))
+        h = len(lines) * LINE_H + 6.0
+        x, y = card_origin(renderer, g, h, CARD_W)
+        parts = ['<g class="raft-card raft-votes %s" data-vote="%s"><title>%s</title>' % (cls, _esc(g.name), _esc(title)),
+                 '<rect class="raft-card__box" x="%s" y="%s" width="%s" height="%s" rx="4"/>'
+                 % (_f(x), _f(y), _f(CARD_W), _f(h))]
+        for i, (lc, text) in enumerate(lines):
+            parts.append('<text class="raft-small %s" x="%s" y="%s">%s</text>'
+                         % (lc, _f(x + 6.0), _f(y + 11.0 + i * LINE_H), _esc(text)))
+        parts.append("</g>")
+        return "".join(parts)

@@ -1,0 +1,149 @@
+"""What the speed figures rest on, as behaviour (issue 8): Python starts once per visit, and a
+scene that is paused, or in a hidden tab, asks for no animation frames at all.
+
+No timing is asserted here: benchmarks/browser.py measures how fast; these tests check what
+happens. Frames are counted at the source: an init script wraps ``requestAnimationFrame``
+and counts the requests made from the site's own modules (``assets/raft/``), so Material's
+occasional frames do not count and a scene's controls' own loops do.
+"""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from browser_helpers import SCENE01, SCENE02, SCENE03, Watch, free_port, guard, serve, wait_ready
+
+COUNT_FRAMES = """
+(() => {
+  const request = window.requestAnimationFrame.bind(window);
+  window.__raftFrames = 0;  // animation frames the site's modules asked for
+  window.requestAnimationFrame = (callback) => {
+    if (/\\/assets\\/raft\\//.test(new Error().stack || "")) window.__raftFrames += 1;
+    return request(callback);
+  };
+})();
+"""
+
+FRAMES = "() => window.__raftFrames"
+UI = "[...window.__raft.scenes.values()].find((u) => u.scene)"
+
+
+@pytest.fixture(scope="module")
+def any_port_site(built_site):
+    """The site on a free port: these tests need no instant navigation (so not port 8000)."""
+    port = free_port()
+    httpd = serve(built_site, port=port)
+    yield f"http://127.0.0.1:{port}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def scene_page(chromium, any_port_site):
+    watch = Watch()
+    context = chromium.new_context(base_url=any_port_site, viewport={"width": 1280, "height": 900}, service_workers="block")
+    guard(context, watch)
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    pg.on("pageerror", lambda e: watch.page_errors.append(str(e)))
+    pg.add_init_script(COUNT_FRAMES)
+    yield pg
+    context.close()
+    assert not watch.foreign, watch.foreign
+    assert not watch.page_errors, watch.page_errors
+
+
+def frames_during(page, ms: int) -> int:
+    """How many frames the site's modules ask for during the next ``ms`` milliseconds."""
+    before = page.evaluate(FRAMES)
+    page.wait_for_timeout(ms)
+    return page.evaluate(FRAMES) - before
+
+
+def open_playing(page, path: str = SCENE01) -> None:
+    page.goto(path)
+    wait_ready(page)
+    page.wait_for_function(f"() => {UI}.playing === true")  # scenes play on their own (no reduced motion)
+    assert frames_during(page, 500) > 0, "a playing scene should ask for frames (else this test proves nothing)"
+
+
+def settle(page) -> None:
+    """Let the frame that was already requested run (it sees the new state and stops)."""
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def test_python_boots_once_across_instant_navigation_between_scenes(page):
+    """One visit, three scene pages through Material's instant navigation: one document, one
+    Python, each scene live, the previous scene unmounted (DESIGN.md: one Pyodide instance)."""
+    page.goto(SCENE01)
+    wait_ready(page)
+    for path in (SCENE02, SCENE03, SCENE01):
+        slug = path.rstrip("/").rsplit("/", 1)[-1]
+        page.locator(f'.md-sidebar--primary a.md-nav__link[href$="{slug}/"]').first.click()
+        page.wait_for_url(f"**/{path}")
+        wait_ready(page)
+    assert page.evaluate("() => window.__raftBoots") == 1
+    assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1  # no full load
+    assert page.evaluate("() => window.__raft.scenes.size") == 1  # scenes of the pages left behind are gone
+    assert page.evaluate("() => document.querySelector('.raft-scene').dataset.state") == "ready"
+
+
+def test_a_paused_scene_asks_for_no_frames(scene_page):
+    page = scene_page
+    open_playing(page)
+    page.click('.raft-scene [data-action="play"]')  # pause
+    settle(page)
+    ran = page.evaluate(f"() => {UI}.frameTimes.length")
+    assert frames_during(page, 1000) == 0
+    assert page.evaluate(f"() => {UI}.raf") is None
+    assert page.evaluate(f"() => {UI}.frameTimes.length") == ran  # Python was not called either
+    page.click('.raft-scene [data-action="play"]')  # and play resumes
+    assert frames_during(page, 500) > 0
+
+
+def test_a_scene_in_a_hidden_tab_asks_for_no_frames(scene_page):
+    """Headless Chromium reports every tab visible; the page is told it is hidden the way a
+    browser tells a tab sent to the background: ``document.hidden`` and a ``visibilitychange``."""
+    page = scene_page
+    open_playing(page)
+    hide = """(hidden) => {
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => hidden });
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (hidden ? "hidden" : "visible") });
+      document.dispatchEvent(new Event("visibilitychange"));
+    }"""
+    page.evaluate(hide, True)
+    settle(page)
+    ran = page.evaluate(f"() => {UI}.frameTimes.length")
+    assert frames_during(page, 1000) == 0
+    assert page.evaluate(f"() => {UI}.frameTimes.length") == ran
+    assert page.evaluate(f"() => {UI}.playing") is True  # still "playing": it resumes when visible
+    page.evaluate(hide, False)
+    assert frames_during(page, 500) > 0
+
+
+def test_a_broken_memory_snapshot_falls_back_to_a_normal_start(scene_page):
+    """The snapshot is an optimisation: one that does not decompress, or is not a snapshot of
+    this Pyodide, costs a warning, never the scene."""
+    page = scene_page
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.context.route("**/assets/pyodide/pyodide-snapshot-*", lambda route: route.fulfill(
+        status=200, content_type="application/gzip", body=gzip.compress(b"\0" * 4096)))
+    page.goto(SCENE01)
+    wait_ready(page)
+    assert page.evaluate("() => window.__raft.timings.snapshot") is False
+    assert any("snapshot could not be used" in w for w in warnings), warnings
+    page.wait_for_function(
+        "() => { const t = document.querySelector('.raft-scene [data-role=\"time\"]');"
+        " return t && /t = [1-9]/.test(t.textContent); }"
+    )
+
+
+def test_the_memory_snapshot_is_used(scene_page):
+    """The other side of the fallback: with the build's snapshot, Python starts from it."""
+    page = scene_page
+    assert page.goto(SCENE01).ok
+    wait_ready(page)
+    assert page.evaluate("() => window.__raft.timings.snapshot") is True
+    assert page.evaluate("() => window.__raftSnapshot") is None  # the 31 MB heap is not kept
