@@ -7,9 +7,6 @@ control kind: the schema, the page, the bridge and the authoring guide all read
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from raftsite.controls.base import Control, ControlError
 
 __all__ = ["Control", "ControlError", "registry", "get"]
@@ -21,17 +18,9 @@ def registry() -> dict[str, type[Control]]:
     """kind -> Control class, in module-name order (deterministic)."""
     global _REGISTRY
     if _REGISTRY is None:
-        found: dict[str, type[Control]] = {}
-        for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-            if info.name == "base":
-                continue
-            module = importlib.import_module(f"{__name__}.{info.name}")
-            for obj in vars(module).values():
-                if isinstance(obj, type) and issubclass(obj, Control) and obj.kind and obj.__module__ == module.__name__:
-                    if obj.kind in found:
-                        raise RuntimeError(f"two controls of kind {obj.kind!r}: {found[obj.kind]} and {obj}")
-                    found[obj.kind] = obj
-        _REGISTRY = found
+        from raftsite.registry import discover
+
+        _REGISTRY = discover(__name__, __path__, Control, "kind", skip=("base",))
     return _REGISTRY
 
 

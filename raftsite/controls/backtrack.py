@@ -66,14 +66,12 @@ class Backtrack(Control):
         self.fast = False
         self.roundtrips: dict[str, dict[str, int]] = {"slow": {}, "fast": {}}
         self.trips: RoundTrips | None = None
-        self._sent = None
 
     def configure(self, overrides, base):
         overrides["fast_backtrack"] = self.fast
 
     def attach(self, cluster, run):
         self.trips = RoundTrips(cluster)
-        self._sent = None
 
     def set(self, target, value):
         self.fast = str(value).lower() in ("on", "true", "1", "fast")
@@ -105,11 +103,7 @@ class Backtrack(Control):
                           table_id=self.scene.config["id"] + "-roundtrips")
 
     def panels(self, full):
-        html = self._table_html()
-        if full or html != self._sent:
-            self._sent = html
-            return {"table": html}
-        return {}
+        return self.fresh({"table": self._table_html()}, full)
 
     def status(self):
         return {"backtrack": "fast" if self.fast else "slow", "roundtrips": self.roundtrips}

@@ -118,6 +118,16 @@ class Control:
     def render_options(self, opts: dict) -> None:
         """Adjust the renderer's options (called after each restart and each ``set``)."""
 
+    def fresh(self, panels: dict[str, str], full: bool) -> dict[str, str]:
+        """The entries of ``panels`` whose markup differs from what was last sent (all of them
+        when ``full``): what ``panels()`` returns, so an unchanged panel costs the page nothing."""
+        sent = self.__dict__.setdefault("_panels_sent", {})
+        out = {}
+        for name, html in panels.items():
+            if full or sent.get(name) != html:
+                sent[name] = out[name] = html
+        return out
+
     def layers(self) -> list:
         """Renderer layers this control adds to the diagram (see ``Renderer`` option ``layers``)."""
         return []

@@ -44,11 +44,7 @@ class Partition(Control):
 
     def __init__(self, scene, c):
         super().__init__(scene, c)
-        self._sent = None
         self.moves = 0
-
-    def attach(self, cluster, run):
-        self._sent = None
 
     def set(self, target, value):
         cluster = self.scene.cluster
@@ -88,11 +84,7 @@ class Partition(Control):
         return f'<span data-sides="{data}">{esc(text)}</span>'
 
     def panels(self, full):
-        out = self._status_html()
-        if full or out != self._sent:
-            self._sent = out
-            return {"partition": out}
-        return {}
+        return self.fresh({"partition": self._status_html()}, full)
 
     def status(self):
         c = self.scene.cluster

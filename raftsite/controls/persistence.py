@@ -58,11 +58,9 @@ class Persistence(Control):
     def __init__(self, scene, c):
         super().__init__(scene, c)
         self.ms = float(c["write_ms"])
-        self._sent: str | None = None
 
     def attach(self, cluster, run):
         cluster.network.persist_latency = self.ms
-        self._sent = None
 
     def set(self, target, value):
         ms = float(value)
@@ -103,11 +101,7 @@ class Persistence(Control):
             self._rows(), table_id=self.scene.config["id"] + "-persistence")
 
     def panels(self, full):
-        html = self._table_html()
-        if full or html != self._sent:
-            self._sent = html
-            return {"persistence": html}
-        return {}
+        return self.fresh({"persistence": self._table_html()}, full)
 
     def status(self):
         c = self.scene.cluster

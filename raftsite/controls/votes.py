@@ -38,13 +38,11 @@ class Votes(Control):
 
     def __init__(self, scene, c):
         super().__init__(scene, c)
-        self._sent: str | None = None
         #: every election answered so far: (candidate, term, pre_vote) -> {voter: decision}
         self.elections: dict[tuple, dict] = {}
         self._seen: dict[tuple, object] = {}  # (voter, candidate) -> the decision last collected
 
     def attach(self, cluster, run):
-        self._sent = None
         self.elections = {}
         self._seen = {}
         cluster.add_observer(lambda flight: self._collect())
@@ -93,11 +91,7 @@ class Votes(Control):
         return "".join(parts)
 
     def panels(self, full):
-        html = self._panel_html()
-        if full or html != self._sent:
-            self._sent = html
-            return {"votes": html}
-        return {}
+        return self.fresh({"votes": self._panel_html()}, full)
 
     def status(self):
         history = [{"candidate": c, "term": t, "pre_vote": p,

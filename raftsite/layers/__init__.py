@@ -11,8 +11,6 @@ listed in ``raftsite.blocks.schema.DRAW``.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from typing import ClassVar
 
 __all__ = ["Layer", "registry", "make_layers"]
@@ -37,15 +35,9 @@ def registry() -> dict[str, type[Layer]]:
     """name -> Layer class, in module-name order."""
     global _REGISTRY
     if _REGISTRY is None:
-        found: dict[str, type[Layer]] = {}
-        for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-            module = importlib.import_module(f"{__name__}.{info.name}")
-            for obj in vars(module).values():
-                if isinstance(obj, type) and issubclass(obj, Layer) and obj.name and obj.__module__ == module.__name__:
-                    if obj.name in found:
-                        raise RuntimeError(f"two layers named {obj.name!r}")
-                    found[obj.name] = obj
-        _REGISTRY = found
+        from raftsite.registry import discover
+
+        _REGISTRY = discover(__name__, __path__, Layer, "name")
     return _REGISTRY
 
 
