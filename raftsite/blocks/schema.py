@@ -18,6 +18,8 @@ from typing import Any, Callable
 
 import yaml
 
+from raftcore.check import INVARIANT_LABELS
+
 from raftsite.blocks.fields import Field
 
 __all__ = [
@@ -47,17 +49,9 @@ class BlockError(ValueError):
 #: Speeds offered by the speed selector: simulated milliseconds per wall-clock millisecond.
 SPEEDS: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
 
-#: Invariants the panel can show, in display order: name -> label.
-INVARIANTS: dict[str, str] = {
-    "election_safety": "Election Safety",
-    "leader_append_only": "Leader Append-Only",
-    "log_matching": "Log Matching",
-    "leader_completeness": "Leader Completeness",
-    "state_machine_safety": "State Machine Safety",
-    "term_monotonicity": "Term monotonicity",
-    # watched only when the scenario asks (`cluster … linearizability=on`): not a default
-    "linearizability": "Linearizability",
-}
+#: Invariants the panel can show, in display order: key -> label (the checker's own).
+#: ``linearizability`` is watched only when the scenario asks (`cluster … linearizability=on`).
+INVARIANTS: dict[str, str] = dict(INVARIANT_LABELS)
 
 #: Packages a listing may come from (the plugin generates their source pages).
 LISTING_PACKAGES: tuple[str, ...] = ("raftcore",)
