@@ -30,9 +30,26 @@ from typing import Any, ClassVar
 
 from raftsite.blocks.fields import Field
 
-__all__ = ["Control", "ControlError", "esc"]
+__all__ = ["Control", "ControlError", "esc", "slider_html"]
 
 esc = html.escape
+
+
+def slider_html(kind: str, label: str, maximum: int, value: int = 0, *, fmt: str = "{v}", zero: str = "",
+                step: int = 1, target: str | None = None, restarts: bool = False, attrs: str = "") -> str:
+    """A labelled ``<input type=range>`` with its ``<output>``, for the glue's generic wiring.
+
+    The output's first text follows the glue's rule (``zero`` at 0, else ``fmt`` with ``{v}``),
+    so the value the page shows before Python starts is the one it shows after."""
+    shown = zero if value == 0 and zero else fmt.replace("{v}", str(value))
+    extra = (f' data-target="{esc(target)}"' if target else "") + (" data-restarts" if restarts else "")
+    zero_attr = f' data-zero="{esc(zero)}"' if zero else ""
+    return (
+        f'<label class="raft-control raft-control--range">{esc(label)} '
+        f'<input type="range" min="0" max="{maximum}" step="{step}" value="{value}" '
+        f'data-control="{kind}"{extra} data-format="{esc(fmt)}"{zero_attr}{attrs} disabled> '
+        f'<output class="raft-control__value">{esc(shown)}</output></label>'
+    )
 
 
 class ControlError(ValueError):
@@ -104,8 +121,10 @@ class Control:
         return not t or not target or t == target
 
     def set(self, target: str, value) -> bool:
-        """The reader operated the control. Return True when the scene must restart."""
-        raise NotImplementedError(f"control {self.kind!r} has no set()")
+        """The reader operated the control. Return True when the scene must restart.
+
+        Kinds driven only by their own glue module (``action``) keep this refusal."""
+        raise ValueError(f"the {self.kind!r} control has no setting to change; its page module drives it")
 
     def action(self, name: str, arg) -> dict:
         """A named action of a control with its own glue module (JSON-able result)."""

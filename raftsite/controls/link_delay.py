@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from raftsite.blocks.fields import Field
-from raftsite.controls.base import Control, esc
+from raftsite.controls.base import Control, slider_html
 
 
 class LinkDelay(Control):
@@ -19,13 +19,8 @@ class LinkDelay(Control):
     @classmethod
     def html(cls, c, scene_id):
         label = c["label"] or f"Network to {c['target']}"
-        step = max(1, c["max_ms"] // 40)
-        return (
-            f'<label class="raft-control raft-control--range">{esc(label)} '
-            f'<input type="range" min="0" max="{c["max_ms"]}" step="{step}" value="0" '
-            f'data-control="link_delay" data-target="{esc(c["target"])}" data-format="+{{v}} ms" '
-            f'data-zero="normal" disabled> <output class="raft-control__value">normal</output></label>'
-        )
+        return slider_html("link_delay", label, c["max_ms"], fmt="+{v} ms", zero="normal",
+                           step=max(1, c["max_ms"] // 40), target=c["target"])
 
     def __init__(self, scene, c):
         super().__init__(scene, c)

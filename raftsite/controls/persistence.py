@@ -11,7 +11,7 @@ write only once it is done, so the longer the write, the longer the "writing…"
 from __future__ import annotations
 
 from raftsite.blocks.fields import Field
-from raftsite.controls.base import Control, esc
+from raftsite.controls.base import Control, esc, slider_html
 from raftsite.layers.disk import disk_facts, log_terms_text, memory_facts, writing
 
 
@@ -39,13 +39,11 @@ class Persistence(Control):
     @classmethod
     def html(cls, c, scene_id):
         label = c["label"] or "Disk write time"
+        note = f"{esc(scene_id)}-persistence-note"
         return (
-            f'<label class="raft-control raft-control--range">{esc(label)} '
-            f'<input type="range" min="0" max="{c["max_ms"]}" step="1" value="{c["write_ms"]}" '
-            f'data-control="persistence" data-format="{{v}} ms" data-zero="instant" '
-            f'aria-describedby="{esc(scene_id)}-persistence-note" disabled> '
-            f'<output class="raft-control__value">{c["write_ms"] or "instant"}{" ms" if c["write_ms"] else ""}</output>'
-            f'</label><span class="raft-muted raft-control__note" id="{esc(scene_id)}-persistence-note">'
+            slider_html("persistence", label, c["max_ms"], c["write_ms"], fmt="{v} ms", zero="instant",
+                        attrs=f' aria-describedby="{note}"')
+            + f'<span class="raft-muted raft-control__note" id="{note}">'
             f'a server sends what depends on a write only once the write is done</span>'
         )
 

@@ -9,7 +9,7 @@ solves.
 from __future__ import annotations
 
 from raftsite.blocks.fields import Field
-from raftsite.controls.base import Control, ControlError, esc
+from raftsite.controls.base import Control, ControlError, slider_html
 
 
 def parse_threshold(value, maximum: int) -> int:
@@ -44,14 +44,8 @@ class SnapshotThreshold(Control):
     @classmethod
     def html(cls, c, scene_id):
         label = c["label"] or "Snapshot every"
-        d = c["default"]
-        shown = f"{d} entries" if d else "never"
-        return (
-            f'<label class="raft-control raft-control--range">{esc(label)} '
-            f'<input type="range" min="0" max="{c["max"]}" step="1" value="{d}" '
-            f'data-control="snapshot_threshold" data-restarts data-format="{{v}} entries" data-zero="never" '
-            f'disabled> <output class="raft-control__value">{shown}</output></label>'
-        )
+        return slider_html("snapshot_threshold", label, c["max"], c["default"], fmt="{v} entries", zero="never",
+                           restarts=True)
 
     def __init__(self, scene, c):
         super().__init__(scene, c)

@@ -11,12 +11,13 @@ listed in ``raftsite.blocks.schema.DRAW``.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import ClassVar
 
 __all__ = ["Layer", "registry", "make_layers"]
 
 
-class Layer:
+class Layer(ABC):
     name: ClassVar[str] = ""
     doc: ClassVar[str] = ""
     z: ClassVar[str] = "over"
@@ -24,8 +25,9 @@ class Layer:
     def __init__(self, config: dict):
         self.config = config
 
-    def draw(self, renderer) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def draw(self, renderer) -> str:
+        """The inner SVG of the layer's group for the renderer's current frame."""
 
 
 _REGISTRY: dict[str, type[Layer]] | None = None
