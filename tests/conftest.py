@@ -37,7 +37,15 @@ def _mkdocs_build(site_dir: Path, config: Path | None = None, cwd: Path = ROOT) 
 
 @pytest.fixture(scope="session")
 def site_build(tmp_path_factory):
-    """The site, built once per session with ``mkdocs build --strict``: (process, site_dir)."""
+    """The site, built once per session with ``mkdocs build --strict``: (process, site_dir).
+
+    ``RAFT_BUILT_SITE=DIR`` skips the build and tests DIR instead — for iterating on browser
+    tests against a site built once by hand (``mkdocs build --strict --site-dir DIR``); CI never
+    sets it, so CI always tests a fresh build."""
+    prebuilt = os.environ.get("RAFT_BUILT_SITE")
+    if prebuilt:
+        done = subprocess.CompletedProcess(["RAFT_BUILT_SITE", prebuilt], 0, "", "")
+        return done, Path(prebuilt)
     out = tmp_path_factory.mktemp("site") / "site"
     proc = _mkdocs_build(out)
     return proc, out
