@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-HOST, PORT = "127.0.0.1", 8000
+HOST = "127.0.0.1"
+#: 8000 matches mkdocs.yml's site_url. RAFT_TEST_PORT=N serves on another port, for a site built
+#: with SITE_URL=http://127.0.0.1:N/ (several people testing on one machine); CI never sets it.
+PORT = int(__import__("os").environ.get("RAFT_TEST_PORT", "8000"))
 ROOT = Path(__file__).resolve().parents[2]
 BASE = f"http://{HOST}:{PORT}/"
 CHROMIUM = "/usr/bin/chromium"
@@ -63,7 +66,8 @@ def serve(directory: Path, host: str = HOST, port: int = PORT):
     except OSError as exc:
         raise RuntimeError(
             f"port {port} on {host} is busy ({exc}); stop whatever listens there (`make serve`?) "
-            f"— the browser tests must serve the site on http://{host}:{port}/ to match site_url"
+            f"— the browser tests must serve the site on http://{host}:{port}/ to match site_url "
+            f"(or build with SITE_URL=http://{host}:N/ and set RAFT_TEST_PORT=N and RAFT_BUILT_SITE)"
         ) from None
     finally:
         probe.close()
