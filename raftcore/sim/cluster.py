@@ -22,10 +22,12 @@ from ..immutable import immutable
 from ..kv import Command, parse_command
 from ..messages import AppendEntries, InstallSnapshot, Message
 from ..node import Output, RaftNode, Role
+from ..view import ClusterView
 from .clients import Client, Handle
 from .disk import Disk
 from .network import NetworkConfig
 from .scheduler import CLIENT_REPLY, CLIENT_REQUEST, CLIENT_TIMEOUT, DELIVER, MEMBERSHIP, TIMER, Scheduler
+from .view_builder import build_view
 
 
 class Rng(random.Random):
@@ -273,6 +275,12 @@ class Cluster:
             h.update(line.encode())
             h.update(b"\n")
         return h.hexdigest()
+
+    def view(self, log_window: int | None = 20) -> ClusterView:
+        """The cluster as frozen values (:mod:`raftcore.view`): what the site draws, without
+        reaching into a node, a disk or the network. ``log_window`` is how many of each
+        log's latest entries the view carries (None: all of them)."""
+        return build_view(self, log_window)
 
     # ------------------------------------------------------------------ faults
 
