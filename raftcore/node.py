@@ -190,6 +190,9 @@ class RaftNode:
         self.heartbeat_deadline = float("inf")
         # When this server last heard from the leader of its term (leader stickiness, §4.2.3).
         self.leader_contact = float("-inf")
+        #: Until when a restarted server keeps the stickiness promise it may have made before
+        #: it crashed (:meth:`start`, :meth:`in_lease`).
+        self.restart_fence = float("-inf")
         # Leaders: CheckQuorum (§6.2) and confirming leadership for reads (§6.4). Every
         # broadcast starts a new heartbeat round; replies echo the round they answer.
         self.last_ack: dict[str, float] = {}
@@ -228,8 +231,26 @@ class RaftNode:
     # ------------------------------------------------------------------ inputs
 
     def start(self, now: float) -> Output:
-        """Boot (or reboot) as a follower with a fresh randomized election timer."""
+        """Boot (or reboot) as a follower with a fresh randomized election timer.
+
+        Leader stickiness across a restart (thesis §4.2.3, §6.4; issue 13). Before it
+        crashed this server may have acknowledged a leader's heartbeat, and that leader may
+        now serve lease reads on the strength of it: the acknowledgement promised that this
+        server would grant no vote for a minimum election timeout. ``leader_contact`` is
+        volatile, so a restarted server no longer knows when it last heard from a leader.
+        Of the two ways to keep the promise — persist the time of every leader contact, or
+        assume the worst — we assume the worst: a restarted server behaves as if it had
+        heard from a leader at the moment it booted, ignoring RequestVote and PreVote
+        (except a leadership transfer's, which disregards stickiness anyway, §3.10) until
+        ``election_timeout_min`` has passed on its clock. Persisting the contact time would
+        cost a disk write per heartbeat and still need a clock that survives the crash; the
+        fence costs at most one minimum election timeout of availability after a restart,
+        which the thesis already spends on stickiness. A server still in term 0 has never
+        acknowledged any leader, so it has no promise to keep (the first election of a
+        cluster is not delayed); without CheckQuorum there is no stickiness and no lease."""
         out = self._begin(now)
+        if self.config.check_quorum and self.current_term > 0:
+            self.restart_fence = now + self.config.election_timeout_min
         if self.snapshot is not None and self.last_applied == self.snapshot.index:
             out.installed = (self.snapshot.index, self.snapshot.digest)
         self.reset_election_timer()
@@ -263,10 +284,17 @@ class RaftNode:
                 if self.in_lease() and not msg.transfer:
                     # Leader stickiness (§4.2.3): we heard from a leader within the minimum
                     # election timeout, so this candidate cannot be needed: ignore it.
-                    self._note(f"ignores {'PreVote' if msg.pre_vote else 'RequestVote'} of {msg.src} "
-                               f"term {msg.term}: leader {self.leader_id} is alive")
-                    self.record_vote(msg, False, f"ignored: heard from leader {self.leader_id} within the "
-                                                 f"minimum election timeout (leader stickiness)")
+                    kind_name = "PreVote" if msg.pre_vote else "RequestVote"
+                    if self.leader_id is None:  # the restart fence (see start)
+                        self._note(f"ignores {kind_name} of {msg.src} term {msg.term}: restarted less than "
+                                   f"{self.config.election_timeout_min:.0f}ms ago")
+                        self.record_vote(msg, False, "ignored: restarted within the minimum election timeout, "
+                                                     "it may have promised a leader its lease (stickiness)")
+                    else:
+                        self._note(f"ignores {kind_name} of {msg.src} term {msg.term}: leader {self.leader_id} "
+                                   f"is alive")
+                        self.record_vote(msg, False, f"ignored: heard from leader {self.leader_id} within the "
+                                                     f"minimum election timeout (leader stickiness)")
                     return out
                 if msg.pre_vote:  # a PreVote never changes the receiver's term (§9.6)
                     self.handle_request_vote(msg)
@@ -452,8 +480,13 @@ class RaftNode:
     def in_lease(self) -> bool:
         """Leader stickiness (thesis §4.2.3; etcd's ``inLease``, on with CheckQuorum): a server
         that knows a leader and heard from it within the minimum election timeout — or is that
-        leader — disregards RequestVote and PreVote requests of higher terms."""
-        if not self.config.check_quorum or self.leader_id is None:
+        leader — disregards RequestVote and PreVote requests of higher terms. So does a server
+        that restarted less than a minimum election timeout ago (see :meth:`start`)."""
+        if not self.config.check_quorum:
+            return False
+        if self.now < self.restart_fence:
+            return True
+        if self.leader_id is None:
             return False
         return self.role is Role.LEADER or self.now - self.leader_contact < self.config.election_timeout_min
 
@@ -622,6 +655,11 @@ class RaftNode:
         """Leaders: on success update nextIndex and matchIndex for the follower (§5.3);
         if AppendEntries fails because of log inconsistency: decrement nextIndex and retry."""
         if self.role is not Role.LEADER or m.term != self.current_term:
+            return
+        if m.src not in self.next_index:
+            # A reply carries the replier's term, so the rejection of an old-term request from
+            # a server removed since (thesis §4) passes the term filter. We keep no progress
+            # for it: ignore it, as etcd's stepLeader ignores replies without a Progress.
             return
         peer = m.src
         self.last_ack[peer] = self.now
@@ -898,8 +936,8 @@ class RaftNode:
         self._send(InstallSnapshotReply(self.name, m.src, self.current_term, index))
 
     def handle_install_snapshot_reply(self, m: InstallSnapshotReply) -> None:
-        if self.role is not Role.LEADER or m.term != self.current_term:
-            return
+        if self.role is not Role.LEADER or m.term != self.current_term or m.src not in self.next_index:
+            return  # not ours to act on; see handle_append_entries_reply for untracked servers
         peer = m.src
         self.last_ack[peer] = self.now
         if m.match_index > self.match_index[peer]:

@@ -221,14 +221,33 @@ class InvariantChecker:
                        f"leader {name} of term {term} rewrote its log from index {out.persist_log_from}",
                        index=out.persist_log_from, term=term)
 
+    @staticmethod
+    def _entry(log, applied: dict, index: int):
+        """The entry at ``index`` as this step saw it: from the log, or — when the step
+        applied it and then compacted it into a snapshot (thesis §5) — from what it applied."""
+        entry = applied.get(index)
+        if entry is None and log.has(index):
+            entry = log.entry(index)
+        return entry
+
+    @staticmethod
+    def _term_before(log, applied: dict, index: int) -> int | None:
+        entry = applied.get(index - 1)
+        return entry.term if entry is not None else log.term_at(index - 1)
+
     def _check_log_matching(self, node, out) -> None:
-        """Log Matching (§5.3), inductively over every entry this step wrote."""
+        """Log Matching (§5.3), inductively over every entry this step wrote — including
+        entries written, applied and compacted into a snapshot in the same step."""
         if out.persist_log_from is None:
             return
         name, log, seen = node.name, node.log, self.seen
-        for index in range(max(out.persist_log_from, log.first_index), log.last_index + 1):
-            entry = log.entry(index)
-            prev = log.term_at(index - 1)
+        applied = {index: entry for index, entry, _, _ in out.applied}
+        start = max(out.persist_log_from, min(log.first_index, min(applied, default=log.first_index)))
+        for index in range(start, log.last_index + 1):
+            entry = self._entry(log, applied, index)
+            if entry is None:
+                continue  # compacted before this step: checked when it was written
+            prev = self._term_before(log, applied, index)
             key = (index, entry.term)
             first = seen.get(key)
             if first is None:
@@ -240,14 +259,20 @@ class InvariantChecker:
                                   index=index, term=entry.term)
 
     def _check_commitment(self, node, out) -> None:
-        """Two servers must never commit different entries at one index (§5.4.3)."""
+        """Two servers must never commit different entries at one index (§5.4.3). Entries
+        committed, applied and compacted in one step are recorded from what was applied
+        (else, with ``snapshot_threshold=1``, no commitment would ever be recorded and
+        Leader Completeness would have nothing to compare)."""
         name, log = node.name, node.log
         if not (out.commit_advanced or node.commit_index > self.commit_seen.get(name, 0)):
             return
-        start = max(self.commit_seen.get(name, 0) + 1, log.first_index)
+        applied = {index: entry for index, entry, _, _ in out.applied}
+        start = max(self.commit_seen.get(name, 0) + 1, min(log.first_index, min(applied, default=log.first_index)))
         self.commit_seen[name] = node.commit_index
         for index in range(start, node.commit_index + 1):
-            entry = log.entry(index)
+            entry = self._entry(log, applied, index)
+            if entry is None:
+                continue  # inside a snapshot installed or loaded: its state is checked instead
             first = self.committed.get(index)
             if first is None:
                 self.committed[index] = (entry, name)

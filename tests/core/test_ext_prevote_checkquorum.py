@@ -157,9 +157,11 @@ def test_follower_that_hears_from_a_leader_ignores_vote_requests():
 
 
 def test_stickiness_needs_a_known_leader():
-    """etcd's inLease: a server that knows no leader (leader_id is None) considers votes."""
+    """etcd's inLease: a server that knows no leader (leader_id is None) considers votes —
+    once the restart fence is over (this node boots from a disk in term 3, so for a minimum
+    election timeout it keeps the promise it may have made before; tests/core/test_defend_core.py)."""
     n = node("n2", term=3)
-    out = n.step(RequestVote("n3", "n2", 4, "n3", 5, 3), 10.0)
+    out = n.step(RequestVote("n3", "n2", 4, "n3", 5, 3), n.config.election_timeout_min + 10.0)
     assert n.current_term == 4 and out.messages[0].vote_granted
 
 
