@@ -540,6 +540,11 @@ class ScenarioRun:
     ``marks`` lists ``(time, label)`` for each ``mark`` reached; :meth:`snapshot` and
     :meth:`restore` travel in time (the scenes' timeline scrubber)."""
 
+    #: When True, :meth:`advance` returns right after a ``mark`` command, before the commands
+    #: that follow it at the same instant: the scenes' Next ▶ stops on each step of the story
+    #: (a class attribute the caller sets per run; snapshots do not carry it).
+    stop_at_marks = False
+
     def __init__(self, scenario: Scenario, seed: int | None = None, strict: bool = True,
                  config_overrides: dict | None = None, **cluster_overrides):
         self.scenario = scenario
@@ -633,6 +638,8 @@ class ScenarioRun:
                 step = self.scenario.steps[self.pc]
                 self.pc += 1
                 self._execute(step)
+                if self.stop_at_marks and step.name == "mark":
+                    return  # a step of the story: the scenes' stepper shows this very moment
                 continue
             if target == float("inf"):
                 return
@@ -642,7 +649,8 @@ class ScenarioRun:
     def _end_run(self) -> None:
         step = self._run_step
         self._run_until = None
-        new = list(self.cluster.events)[self._events_mark:] if self._events_mark <= len(self.cluster.events) else []
+        new = self.cluster.events_since(self._events_mark)
+        self.cluster.retain_events(None)
         self.outputs.append((step, "\n".join(new) if new else "ok"))
 
     def _run_cluster_to(self, stop: float, pred: Condition | None = None) -> bool:
@@ -687,8 +695,17 @@ class ScenarioRun:
         c._check_name(name)
         return name
 
+    #: Commands that only look at the cluster: they still run after a violation stopped it.
+    _OBSERVE = frozenset({"expect", "status", "wait"})
+    NOT_REACHED = "not reached: the run stopped at a violation"
+
     def _execute(self, step: Step, scheduled: bool = False) -> None:
         c = self.cluster
+        if c.halted and step.name not in self._OBSERVE:
+            # Time stopped at the violation: nothing more happens, so the state left to inspect
+            # is the state the checker caught (a command would otherwise act at that instant).
+            self.outputs.append((step, self.NOT_REACHED))
+            return
         if step.at is not None and not scheduled:
             if step.at < c.now:
                 self._fail(step, f"'at {step.at:.0f}ms' is already in the past (now {c.now:.1f}ms)")
@@ -703,7 +720,8 @@ class ScenarioRun:
             n = step.name
             if n == "run":
                 self._run_step = step
-                self._events_mark = len(c.events)
+                self._events_mark = c.event_count
+                c.retain_events(self._events_mark)
                 self._run_until = c.now + parse_duration(a[0])
                 return
             if n == "wait":
@@ -773,12 +791,9 @@ class ScenarioRun:
             elif n == "status":
                 out = status(c)
             elif n == "mark":
-                if c.halted:  # a violation stopped time: the moment this mark labels never comes
-                    out = "not reached: the run stopped at a violation"
-                else:
-                    label = _mark_label(a)
-                    self.marks.append((c.now, label))
-                    c.note(f"mark {label}")
+                label = _mark_label(a)
+                self.marks.append((c.now, label))
+                c.note(f"mark {label}")
             else:  # pragma: no cover - COMMANDS and this dispatch are kept in step by tests
                 raise ValueError(f"command {n!r} has no implementation")
         except ValueError as e:

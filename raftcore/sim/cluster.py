@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import random
-from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -28,6 +27,10 @@ from .disk import Disk
 from .network import NetworkConfig
 from .scheduler import CLIENT_REPLY, CLIENT_REQUEST, CLIENT_TIMEOUT, DELIVER, MEMBERSHIP, TIMER, Scheduler
 from .view_builder import build_view
+
+
+#: Event lines a cluster keeps for the page's event log (the latest ones; see ``events``).
+EVENTS_KEPT = 300
 
 
 class Rng(random.Random):
@@ -67,6 +70,7 @@ class Cluster:
         *,
         check: bool = True,
         record_trace: bool = True,
+        record_events: bool = True,
         client_timeout: float | None = None,
         stop_on_violation: bool = True,
         watch_linearizability: bool = False,
@@ -75,7 +79,9 @@ class Cluster:
         the run unless ``stop_on_violation`` is False (then the run goes on and
         ``violations`` collects the first violation of each invariant). With
         ``watch_linearizability`` the checker also checks the clients' history after every
-        reply, and a proven non-linearizable history is a violation like the others."""
+        reply, and a proven non-linearizable history is a violation like the others.
+        ``record_trace`` and ``record_events`` off keep no trace and no event log (long
+        experiments nobody reads them in, e.g. Figure 16's sweep)."""
         if size is not None and (not isinstance(size, int) or size < 1):
             raise ValueError(f"cluster size must be a positive integer, got {size!r}")
         if names is None:
@@ -126,7 +132,13 @@ class Cluster:
         self.client_timeout = client_timeout if client_timeout is not None else 2 * self.config.election_timeout_max
         self.record_trace = record_trace
         self._trace: list[str] = []
-        self.events: deque[str] = deque(maxlen=300)
+        self.record_events = record_events
+        #: Event lines, oldest first: the latest EVENTS_KEPT, and every line from
+        #: ``_events_from`` on while someone holds them (:meth:`retain_events`).
+        self._events: list[str] = []
+        #: How many event lines there have been: the number the next one gets.
+        self.event_count = 0
+        self._events_from: int | None = None
         self.stats: dict[str, int] = {"sent": 0, "delivered": 0, "dropped": 0, "duplicated": 0, "bytes": 0}
         self.checker = InvariantChecker(self, stop=stop_on_violation) if check else None
         self.watch_linearizability = bool(watch_linearizability)
@@ -267,7 +279,35 @@ class Cluster:
         return result
 
     def trace(self) -> list[str]:
+        """Every line of the trace so far (empty unless the cluster records one)."""
         return list(self._trace)
+
+    def last_trace_line(self) -> str | None:
+        """The latest trace line (what the checker names as a violation's event)."""
+        return self._trace[-1] if self._trace else None
+
+    @property
+    def events(self) -> list[str]:
+        """The latest event lines (at most ``EVENTS_KEPT``), oldest first: the page's event log."""
+        return self._events[-EVENTS_KEPT:]
+
+    def events_since(self, number: int) -> list[str]:
+        """Every event line numbered ``number`` or later (lines are numbered from 0;
+        ``event_count`` is the next number): what happened since a moment that read
+        ``event_count``. Lines older than the latest ``EVENTS_KEPT`` are kept only while
+        :meth:`retain_events` holds them; asking for a line no longer kept is an error."""
+        n = self.event_count - number
+        if n <= 0:
+            return []
+        if n > len(self._events):
+            raise ValueError(f"event lines from {number} on are no longer kept (the latest {len(self._events)} are); "
+                             f"hold them with retain_events({number})")
+        return self._events[-n:]
+
+    def retain_events(self, number: int | None) -> None:
+        """Keep every event line from ``number`` on, however many follow, until called with
+        None (a scenario's ``run`` prints all the events of its run)."""
+        self._events_from = number
 
     def trace_hash(self) -> str:
         h = hashlib.sha256()
@@ -522,7 +562,7 @@ class Cluster:
     #: Not part of the simulated state: who watches the cluster (the page), and caches.
     _NOT_STATE = frozenset({"observers", "_lin_cache"})
     #: Append-only lists of immutable strings: a shallow copy is a full copy.
-    _SHALLOW = frozenset({"_trace", "events"})
+    _SHALLOW = frozenset({"_trace", "_events"})
 
     def snapshot(self) -> dict:
         """The whole simulation's state, for :meth:`restore` (time travel in the scenes):
@@ -587,8 +627,14 @@ class Cluster:
         self._handle(node, node.start(self.now))
 
     def _event(self, text: str) -> None:
-        line = f"{self.now:.1f}ms {text}"
-        self.events.append(line)
+        if self.record_events:
+            self._events.append(f"{self.now:.1f}ms {text}")
+            self.event_count += 1
+            if len(self._events) > 2 * EVENTS_KEPT:  # trimmed in batches: amortised O(1)
+                keep = EVENTS_KEPT
+                if self._events_from is not None:
+                    keep = max(keep, self.event_count - self._events_from)
+                del self._events[:len(self._events) - keep]
         self._trace_line(text)
 
     def _trace_line(self, text: str) -> None:

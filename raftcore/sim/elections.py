@@ -73,8 +73,7 @@ def run_trials(timeout_min: float, timeout_max: float, trials: int, seed: int = 
                      heartbeat_interval=timeout_min / 2, pre_vote=False, check_quorum=False,
                      snapshot_threshold=64, snapshot_trailing=16)
     c = Cluster(size=5, seed=seed, config=cfg, network=NetworkConfig(**(network or PAPER_NETWORK)),
-                check=False, record_trace=False, client_timeout=1e12)
-    c.events = _NoEvents()  # nobody reads them here; keep the hot path free
+                check=False, record_trace=False, record_events=False, client_timeout=1e12)
     rng = c.rng
     done = 0
     while done < trials:
@@ -129,19 +128,6 @@ def figure16(trials: int = 1000, trials_150_150: int = 100, seed: int = 0,
         n = trials_150_150 if lo == hi else trials
         out[(lo, hi)] = list(run_trials(lo, hi, n, seed=seed, network=network))
     return out
-
-
-class _NoEvents:
-    """Stands in for the event log when nobody reads it."""
-
-    def append(self, _line: str) -> None:
-        pass
-
-    def __iter__(self):
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
 
 
 def percentile(values: list[float], q: float) -> float:
