@@ -18,7 +18,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve site test test-fast chromium bench clean bundle
+.PHONY: setup serve site test test-fast chromium bench clean bundle mutants
 
 setup: $(PY_STAMP) $(NPM_STAMP)
 
@@ -61,5 +61,13 @@ test-fast: setup
 bench: setup chromium
 	$(BIN)/python benchmarks/browser.py
 
+# Mutation score of raftcore/node.py (mutmut; configured in pyproject.toml [tool.mutmut]).
+# Slow (minutes on two cores) and not part of CI; survivors: $(BIN)/mutmut results.
+mutants: setup
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[mutation]'
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $${MUTMUT_CHILDREN:-2}
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf site build dist .pytest_cache
+	rm -rf site build dist .pytest_cache mutants
