@@ -256,6 +256,23 @@ class RaftNode:
         self.reset_election_timer()
         return out
 
+    def force_timeout(self, now: float) -> Output:
+        """Make the election timer fire at ``now`` (a scripted election): the transition a
+        timeout makes (§5.2), without waiting for the randomized deadline."""
+        self.election_deadline = now
+        return self.tick(now)
+
+    def load_persistent_state(self, p: PersistentState) -> None:
+        """Setup only (a scenario's ``log`` and ``term``, as the paper's figures start from
+        given logs): take ``p`` as this server's persistent state, with the volatile state of
+        a server restarted from it — nothing committed or applied, an empty state machine,
+        the configuration its log says. Timers keep running."""
+        self.current_term, self.voted_for = p.current_term, p.voted_for
+        self.log, self.snapshot = p.log.copy(), p.snapshot
+        self.commit_index = self.last_applied = self.log.snapshot_index
+        self.state_machine = KVStore(self.config.unsafe.nondeterministic_state_machine)
+        self.rebuild_config()
+
     def tick(self, now: float) -> Output:
         """Timer input: fire whichever deadlines have passed."""
         out = self._begin(now)

@@ -336,10 +336,9 @@ class InvariantChecker:
         nothing); with ``stop``, halt the run."""
         if self.halted or any(v.invariant == invariant for v in self.violations):
             return
-        trace = self.cluster._trace
-        event = trace[-1] if trace else None
+        event = self.cluster.last_trace_line()
         v = Violation(invariant, tuple(servers), detail, self.cluster.now, index, term, event)
         self.violations.append(v)
         if self.stop:
             self.halted = True
-        self.cluster._event(f"VIOLATION {v}")
+        self.cluster.note(f"VIOLATION {v}")

@@ -431,7 +431,7 @@ def _parse_condition(words: list[str]) -> tuple[Condition, str]:
             return [n for n in c.names if c.alive(n)]
         names = spec.split(",")
         for n in names:
-            c._check_name(n)
+            c.check_name(n)
         return names
 
     if kind == "leader":
@@ -447,7 +447,7 @@ def _parse_condition(words: list[str]) -> tuple[Condition, str]:
 
         def pred(c: Cluster) -> bool:
             if want_name is not None:
-                c._check_name(want_name)
+                c.check_name(want_name)
             lead = c.leader()
             if lead is None or (want_name is not None and lead != want_name):
                 return False
@@ -692,7 +692,7 @@ class ScenarioRun:
             if lead is None:
                 raise ValueError("there is no leader right now")
             return lead
-        c._check_name(name)
+        c.check_name(name)
         return name
 
     #: Commands that only look at the cluster: they still run after a violation stopped it.

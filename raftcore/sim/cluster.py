@@ -225,7 +225,7 @@ class Cluster:
         return self.scheduler.peek_time()
 
     def alive(self, name: str) -> bool:
-        self._check_name(name)
+        self.check_name(name)
         return self._alive[name]
 
     def leader(self) -> str | None:
@@ -326,7 +326,7 @@ class Cluster:
 
     def crash(self, name: str) -> None:
         """Stop a server: its volatile state is lost, its disk survives, its timers stop."""
-        self._check_name(name)
+        self.check_name(name)
         if not self._alive[name]:
             raise ValueError(f"{name} is already crashed")
         self._alive[name] = False
@@ -337,7 +337,7 @@ class Cluster:
     def restart(self, name: str) -> None:
         """Restart a crashed server from its disk (the TLA+ spec's Restart: follower, empty
         volatile state, commit index and state machine rebuilt as commits are learned)."""
-        self._check_name(name)
+        self.check_name(name)
         if self._alive[name]:
             raise ValueError(f"{name} is running; crash it before restarting it")
         self._boot(name, restart=True)
@@ -349,7 +349,7 @@ class Cluster:
         seen: set[str] = set()
         for g in groups:
             for n in g:
-                self._check_name(n)
+                self.check_name(n)
                 if n in seen:
                     raise ValueError(f"{n} appears in two partition groups")
                 seen.add(n)
@@ -361,13 +361,13 @@ class Cluster:
         self._event("partition " + " | ".join(",".join(g) for g in groups))
 
     def isolate(self, name: str) -> None:
-        self._check_name(name)
+        self.check_name(name)
         self.partition([name])
 
     def cut(self, src: str, dst: str) -> None:
         """Cut one direction of one link: ``src`` can no longer reach ``dst``."""
-        self._check_name(src)
-        self._check_name(dst)
+        self.check_name(src)
+        self.check_name(dst)
         self.blocked.add((src, dst))
         self._event(f"link {src}->{dst} cut")
 
@@ -389,8 +389,8 @@ class Cluster:
 
     def set_link_delay(self, src: str, dst: str, extra_ms: float) -> None:
         """Extra one-way delay on the link src→dst (a slow link, not a broken one)."""
-        self._check_name(src)
-        self._check_name(dst)
+        self.check_name(src)
+        self.check_name(dst)
         if extra_ms < 0:
             raise ValueError(f"link delay must not be negative, got {extra_ms}")
         if extra_ms:
@@ -400,21 +400,37 @@ class Cluster:
 
     def timeout(self, name: str) -> None:
         """Make ``name``'s election timer fire now (scripted elections in scenarios)."""
-        self._check_name(name)
+        self.check_name(name)
         if not self._alive[name]:
             raise ValueError(f"{name} is crashed; restart it before it can time out")
         node = self.nodes[name]
         if node.role is Role.LEADER:
             raise ValueError(f"{name} is the leader of term {node.current_term}; leaders have no election timer")
-        node.election_deadline = self.now
         self._trace_line(f"{name} forced timeout")
-        self._handle(node, node.tick(self.now))
+        self._handle(node, node.force_timeout(self.now))
+
+    def crash_after_appending(self, name: str, commands: Iterable[Command]) -> None:
+        """Crash the leader ``name`` right after it appended ``commands`` to its log and wrote
+        them to its disk, before any AppendEntries carrying them left: Figure 16's trials (§9.3)
+        then hand parts of that batch to some followers with :meth:`inject`, so that their logs
+        differ in length."""
+        self.check_name(name)
+        node = self.nodes[name]
+        if not self._alive[name] or node.role is not Role.LEADER:
+            raise ValueError(f"{name} is not a live leader")
+        for command in commands:
+            out = node.propose(command, self.now)
+            out.messages.clear()  # they never leave: the leader crashes first
+            self.disks[name].write(node, out)  # persisted first, as Figure 2 has it
+            if self.checker is not None:
+                self.checker.observe(node, out)
+        self.crash(name)
 
     def inject(self, msg: Message) -> None:
         """Deliver ``msg`` now, as if it had just come off the wire (experiments and tests
         that need one exact message to arrive, e.g. part of a crashing leader's last batch)."""
-        self._check_name(msg.src)
-        self._check_name(msg.dst)
+        self.check_name(msg.src)
+        self.check_name(msg.dst)
         self._deliver(Flight(msg.src, msg.dst, msg, self.now, self.now))
 
     def set_log(self, name: str, terms: list[int], current_term: int | None = None) -> None:
@@ -423,17 +439,14 @@ class Cluster:
         always carries the same entry, as Log Matching requires of any reachable state."""
         from ..log import Entry, Log
 
-        self._check_name(name)
+        self.check_name(name)
         if any(b < a for a, b in zip(terms, terms[1:])) or any(t < 1 for t in terms):
             raise ValueError(f"log terms must be positive and never decrease: {terms}")
         term = max([current_term or 0, *terms, self.nodes[name].current_term])
         log = Log([Entry(t, Command("SET", "x", (str(t),))) for t in terms])
         disk = self.disks[name]
         disk.current_term, disk.voted_for, disk.log, disk.snapshot = term, None, log.copy(), None
-        node = self.nodes[name]
-        node.current_term, node.voted_for, node.log, node.snapshot = term, None, log.copy(), None
-        node.commit_index = node.last_applied = 0
-        node.state_machine = type(node.state_machine)(self.config.unsafe.nondeterministic_state_machine)
+        self.nodes[name].load_persistent_state(disk.read())
         self._trace_line(f"{name} log set to {','.join(map(str, terms))} term {term}")
 
     def note(self, text: str) -> None:
@@ -455,7 +468,7 @@ class Cluster:
         its last operation, else the first server); it follows redirects and retries from there."""
         cmd = parse_command(command) if isinstance(command, str) else command
         if server is not None:
-            self._check_name(server)
+            self.check_name(server)
         if client is None:
             client = f"c{len(self.clients) + 1}"
             while client in self.clients:
@@ -480,7 +493,7 @@ class Cluster:
 
     def transfer_leadership(self, to: str) -> None:
         """Ask the current leader to hand leadership to ``to`` (thesis §3.10)."""
-        self._check_name(to)
+        self.check_name(to)
         lead = self.leader()
         if lead is None:
             raise ValueError("there is no leader to transfer leadership from")
@@ -513,7 +526,7 @@ class Cluster:
     def remove_server(self, name: str) -> None:
         """Remove a server (thesis §4); a leader that removes itself steps down once the new
         configuration is committed."""
-        self._check_name(name)
+        self.check_name(name)
         if name not in self.members:
             raise ValueError(f"{name} is not a member of the cluster (members: {', '.join(self.members)})")
         if len(self.members) == 1:
@@ -606,7 +619,8 @@ class Cluster:
         cluster; they are not part of :meth:`snapshot`, and stay attached across :meth:`restore`."""
         self.observers.append(fn)
 
-    def _check_name(self, name: str) -> None:
+    def check_name(self, name: str) -> None:
+        """ValueError (naming the servers there are) unless ``name`` is a server of this cluster."""
         if name not in self.nodes and name not in self.disks:
             raise ValueError(f"unknown server {name!r}; servers are {', '.join(self.names)}")
 

@@ -21,6 +21,7 @@ from typing import Callable, Iterator
 
 from ..config import RaftConfig
 from ..kv import Command
+from ..log import Entry
 from ..messages import AppendEntries
 from ..node import Role
 from .cluster import Cluster
@@ -48,17 +49,17 @@ def _crash_mid_replication(c: Cluster, leader: str) -> None:
     appended three entries; one follower receives all three, one two, one one, one none
     (which follower gets what is drawn at random). The followers that received entries heard
     from the leader just now; the last one only at its last heartbeat."""
-    node = c.nodes[leader]
-    base = node.log.last_index
-    for k in range(3):
-        node.propose(Command("SET", "f16", (str(k),)), c.now)  # its messages never leave: it crashes
+    before = c.view(log_window=0).server(leader)
+    base = before.log.last_index
+    c.crash_after_appending(leader, [Command("SET", "f16", (str(k),)) for k in range(3)])
+    batch = c.view(log_window=3).server(leader).log.entries
+    entries = tuple(Entry(e.term, e.command) for e in batch)
     followers = [n for n in c.names if n != leader]
     c.rng.shuffle(followers)
     for follower, count in zip(followers, (3, 2, 1, 0)):
         if count:
-            c.inject(AppendEntries(leader, follower, node.current_term, leader, base, node.log.term_at(base),
-                                   node.log.slice(base + 1, base + 1 + count), node.commit_index))
-    c.crash(leader)
+            c.inject(AppendEntries(leader, follower, before.current_term, leader, base, before.log.last_term,
+                                   entries[:count], before.commit_index))
 
 
 def run_trials(timeout_min: float, timeout_max: float, trials: int, seed: int = 0,
