@@ -128,9 +128,12 @@ class KVStore:
         return apply_op(self.data.get(command.key), "GET", ())[1]
 
     def digest(self) -> str:
-        """A deterministic summary of the whole state, compared across replicas by the checker."""
+        """A deterministic summary of the whole state, compared across replicas by the checker:
+        the data and the session table — each client's last sequence number *and the result
+        it was given* (thesis §6.3), since a retry is answered from that record: two replicas
+        whose recorded results differ would answer the same retry differently (issue 13)."""
         data = ";".join(f"{k}={v}" for k, v in sorted(self.data.items()))
-        sess = ";".join(f"{c}#{s}" for c, (s, _) in sorted(self.sessions.items()))
+        sess = ";".join(f"{c}#{s}={r!r}" for c, (s, r) in sorted(self.sessions.items()))
         return f"{data}|{sess}"
 
     def copy(self) -> "KVStore":

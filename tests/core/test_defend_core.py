@@ -176,3 +176,35 @@ def test_leader_completeness_violation_is_reported_at_every_snapshot_threshold(t
     r.finish()
     v = r.cluster.violation
     assert v is not None and v.invariant == LEADER_COMPLETENESS, str(v)
+
+
+def test_state_machine_safety_compares_the_session_table() -> None:
+    """§5.4.3 State Machine Safety, with client sessions (thesis §6.3): the session table is
+    replicated state — a retry is answered from the result it records — so two replicas that
+    applied the same entry but recorded different results for the client have diverged, even
+    though their data agree. The checker must say so, not leave it to linearizability."""
+    from raftcore.kv import KVStore
+
+    class Forgetful(KVStore):
+        __slots__ = ()
+
+        def apply(self, command, local_clock=0.0):
+            result = KVStore.apply(self, command, local_clock)
+            if command.client is not None:
+                self.sessions[command.client] = (command.seq, "OK?")  # a different recorded result
+            return result
+
+        def copy(self):
+            other = Forgetful(self.nondeterministic)
+            other.data, other.sessions = dict(self.data), dict(self.sessions)
+            return other
+
+    c = Cluster(size=3, seed=1)
+    assert c.run_until(lambda c: c.leader() is not None, 2000)
+    follower = next(n for n in c.names if n != c.leader())
+    c.nodes[follower].state_machine = Forgetful()
+    h = c.submit("SET x 1", client="w")
+    c.run_until(lambda c: h.done and c.violation is not None, 1000)
+    v = c.violation
+    assert v is not None and v.key == "state_machine_safety", str(v)
+    assert {n.state_machine.data.get("x") for n in c.nodes.values()} == {"1"}  # the data agree
