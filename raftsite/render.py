@@ -1,31 +1,42 @@
-"""Pure-Python SVG renderer for one frame of a ``raftcore`` cluster.
+"""Pure-Python SVG renderer for one frame of a ``raftcore`` cluster, drawn from its view.
 
-The same code renders the prerendered first frame at build time (CPython) and
-every animation frame in the reader's browser (Pyodide)::
+The same code renders the prerendered first frame at build time (CPython) and every frame in
+the reader's browser (Pyodide)::
 
     r = Renderer(cluster, layout="ring", options={"id": "s02"})
-    html = r.svg()          # the full <svg> document fragment
+    html = r.svg()          # two <svg>: the desktop drawing and the phone drawing
     patches = r.update()    # [(element_id, kind, value), ...] changed since last call
 
-``kind`` is ``"attr:<name>"`` (set an attribute), ``"text"`` (set textContent)
-or ``"html"`` (replace innerHTML of a group whose children come and go).
+``kind`` is ``"attr:<name>"`` (set an attribute), ``"text"`` (set textContent) or ``"html"``
+(replace the innerHTML of a group whose children come and go).
 
 Design notes
 ------------
-* Deterministic: same cluster state gives byte-identical output. Servers are
-  drawn in ``cluster.names`` order, messages in ``cluster.in_flight()`` order,
-  state tables sorted by key, every float printed with one decimal.
-* Cheap updates: geometry is computed once in ``__init__``; each ``update()``
-  compares a few values per server against the previous frame (kept in a dict)
-  and only rebuilds the HTML of a log or state table when its inputs changed.
-* Presentation lives in CSS classes (see ``CSS``); every colour is a CSS custom
-  property with a fallback, so the site's light and dark palettes can theme it.
-  The SVG embeds ``CSS`` in a ``<style>`` so it also stands alone
-  (``options["embed_style"] = False`` turns that off).
-* Nothing is said by colour alone: roles have a letter (F/C/L) and the leader a
-  thicker ring, crashed servers a cross, committed log entries are solid and
-  uncommitted ones dashed with the term number written in the cell, messages
-  have a shape and a label per type.
+* **Drawn from the contract.** Every frame reads one :meth:`Cluster.view()
+  <raftcore.sim.Cluster.view>` (``raftcore.view.ClusterView``); the renderer never touches a
+  node, a disk or the network. ``renderer.view`` is that frame's view, for layers.
+* **Legible at the size it is shown.** A drawing is laid out for the width it will have on
+  screen, so one unit is about one CSS pixel: a *wide* drawing (640 units, a desktop's content
+  column) with text of at least 12 px, and a *narrow* one (320 units, a phone) with text of
+  at least 11 px, servers in a tighter ring and fewer log columns. ``svg()`` returns both; the
+  page's CSS shows one (``.raft-svg--wide`` / ``.raft-svg--narrow``), so the prerendered frame
+  and the live one are the same markup whatever the screen. Element ids of the narrow drawing
+  end in ``-n``.
+* **One log grid.** Logs are not drawn beside each server but in one grid under the servers:
+  a row per server, a column per log index, so entries at the same index line up and
+  divergence shows at a glance (RaftScope's idea). A cell is coloured by term (solid once the
+  server knows it committed, dashed before), a bar marks each server's commit index, the
+  compacted prefix is a grey snapshot block, and the state machine sits at the row's end.
+* **Honest about violations.** While the checker reports a violation, the servers it names
+  get a red ring and the grid cells at its index a red outline.
+* Deterministic: the same view gives byte-identical output (servers in ``view.names``
+  order, messages in flight order, floats with one decimal).
+* Cheap updates: geometry is computed when the servers or a layer's placement change; each
+  ``update()`` compares per-server signatures with the previous frame and rebuilds a grid
+  row only when its inputs changed.
+* Nothing is said by colour alone: roles have a letter (F/P/C/L), crashed servers a cross,
+  committed entries are solid and uncommitted ones dashed with the term written in the cell,
+  messages have a shape and a label per type.
 
 Only the standard library is used; no ``js``/``pyodide`` import here.
 """
@@ -34,8 +45,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["Renderer", "CSS", "TERM_PALETTE", "LAYOUTS", "DEFAULT_BANNER", "cdf_chart_svg", "html_table",
-           "FIGURE16_PAPER_POINTS"]
+__all__ = ["Renderer", "CSS", "NARROW_MEDIA", "TERM_PALETTE", "LAYOUTS", "DEFAULT_BANNER", "SIZES", "cdf_chart_svg",
+           "html_table", "FIGURE16_PAPER_POINTS", "command_text"]
 
 LAYOUTS = ("ring", "scene01")
 
@@ -56,24 +67,75 @@ DEFAULT_BANNER = (
     "risks never deciding; giving up risks being wrong. That is FLP."
 )
 
+
+class Size:
+    """The measures of one drawing: its width in units (about CSS px where it is shown) and
+    every length and font size that depends on it. Two instances: ``SIZES["wide"]`` and
+    ``SIZES["narrow"]``."""
+
+    def __init__(self, name, width, r, font, small, letter, ring_rx, ring_ry, ring_top, label_w,
+                 state_w, col_w, cell_w, row_h, cell_h, text_col_w, msg):
+        self.name = name
+        self.width = width
+        self.r = r                  # server circle radius
+        self.font = font            # body text
+        self.small = small          # the smallest text drawn (never below the legibility floor)
+        self.letter = letter        # role letter in a server
+        self.ring_rx, self.ring_ry, self.ring_top = ring_rx, ring_ry, ring_top
+        self.label_w = label_w      # grid: the server-name column
+        self.state_w = state_w      # grid: the state-machine column
+        self.col_w, self.cell_w = col_w, cell_w    # grid: column pitch and cell width
+        self.row_h, self.cell_h = row_h, cell_h    # grid: row pitch and cell height
+        self.text_col_w = text_col_w  # grid: column pitch when cells show command text
+        self.msg = msg              # scale of message shapes
+
+
+SIZES = {
+    "wide": Size("wide", 640.0, 21.0, 13.0, 12.0, 17.0, 205.0, 84.0, 44.0, 58.0, 124.0,
+                 26.0, 24.0, 28.0, 22.0, 74.0, 1.0),
+    # a phone's content column: 390 px less the page's and the scene box's margins
+    "narrow": Size("narrow", 320.0, 15.0, 12.0, 11.0, 13.0, 112.0, 78.0, 40.0, 38.0, 70.0,
+                   22.0, 20.0, 26.0, 20.0, 54.0, 0.85),
+}
+
 _FG = "var(--raft-fg,var(--md-default-fg-color,#1f2328))"
 _BG = "var(--raft-bg,var(--md-default-bg-color,#ffffff))"
 _MUTED = "var(--raft-muted,var(--md-default-fg-color--light,#57606a))"
 _FAINT = "var(--raft-link,var(--md-default-fg-color--lightest,#c9d1d9))"
+_BAD = "var(--raft-bad,#b3261e)"
+
+
+def _size_css(s: Size) -> str:
+    k = ".raft-svg--" + s.name
+    return (
+        k + "{font-size:%gpx}" % s.font
+        + k + " .raft-small,%s .raft-cell text,%s .raft-msg text,%s .raft-badge text{font-size:%gpx}"
+        % (k, k, k, s.small)
+        + k + " .raft-name{font-size:%gpx}" % s.font
+        + k + " .raft-letter{font-size:%gpx}" % s.letter
+    )
+
+
+#: Below this viewport width the content column is narrower than the wide drawing's 640 units
+#: (Material: no sidebars under 60em, page margins), so the phone drawing is shown instead.
+NARROW_MEDIA = "(max-width: 719.98px)"
 
 CSS = (
-    ".raft-svg{font-family:var(--raft-font,system-ui,-apple-system,'Segoe UI',Roboto,sans-serif);"
-    "font-size:11px}"
+    "svg.raft-svg.raft-svg--narrow{display:none}"
+    "@media " + NARROW_MEDIA + "{svg.raft-svg.raft-svg--wide{display:none}svg.raft-svg.raft-svg--narrow{display:block}}"
+    ".raft-svg{font-family:var(--raft-font,system-ui,-apple-system,'Segoe UI',Roboto,sans-serif)}"
+    + _size_css(SIZES["wide"]) + _size_css(SIZES["narrow"]) +
     ".raft-svg text{fill:" + _FG + "}"
     ".raft-svg .raft-muted{fill:" + _MUTED + "}"
     ".raft-link{fill:none;stroke:" + _FAINT + ";stroke-width:1}"
     ".raft-node{fill:var(--raft-follower,#52627a);stroke:" + _FG + ";stroke-width:1.5}"
+    ".raft-role-pre_candidate .raft-node{fill:var(--raft-precandidate,#8a5a00)}"
     ".raft-role-candidate .raft-node{fill:var(--raft-candidate,#a34a00)}"
-    ".raft-role-leader .raft-node{fill:var(--raft-leader,#1b7a3a);stroke-width:4.5}"
+    ".raft-role-leader .raft-node{fill:var(--raft-leader,#1b7a3a);stroke-width:4}"
     ".raft-crashed .raft-node{fill:var(--raft-crashed,#a8adb3);stroke-dasharray:4 3;stroke-width:1.5}"
-    ".raft-svg .raft-letter{fill:var(--raft-on-role,#ffffff);font-size:20px;font-weight:700}"
+    ".raft-svg .raft-letter{fill:var(--raft-on-role,#ffffff);font-weight:700}"
     ".raft-svg .raft-crashed .raft-letter{fill:var(--raft-on-crashed,#1f2328)}"
-    ".raft-cross{stroke:var(--raft-cross,#b3261e);stroke-width:4;stroke-linecap:round;display:none}"
+    ".raft-cross{stroke:" + _BAD + ";stroke-width:4;stroke-linecap:round;display:none}"
     ".raft-crashed .raft-cross{display:inline}"
     ".raft-timer{fill:none;stroke:var(--raft-timer,#7a4fd6);stroke-width:3.5}"
     ".raft-timer-track{fill:none;stroke:" + _FAINT + ";stroke-width:3.5}"
@@ -85,39 +147,47 @@ CSS = (
     ".raft-focus{fill:none;stroke:var(--raft-focus,var(--md-accent-fg-color,#0969da));"
     "stroke-width:3;display:none}"
     ".raft-server{cursor:pointer;outline:none}"
-    ".raft-server:focus-visible .raft-focus{display:inline}"
+    ".raft-server:focus-visible .raft-focus,.raft-server.raft-selected .raft-focus{display:inline}"
     ".raft-badge rect{fill:" + _BG + ";stroke:" + _FG + ";stroke-width:1}"
-    ".raft-svg .raft-name{font-weight:600;font-size:12px}"
-    ".raft-svg .raft-small{font-size:9px}"
-    ".raft-table{fill:" + _BG + ";stroke:" + _FAINT + ";stroke-width:1}"
+    ".raft-svg .raft-name{font-weight:600}"
     ".raft-svg .raft-mono{font-family:var(--raft-mono,ui-monospace,SFMono-Regular,Menlo,Consolas,monospace)}"
+    ".raft-offender .raft-focus{display:inline;stroke:" + _BAD + ";stroke-dasharray:5 3}"
     + "".join(
         ".raft-t%d{--raft-c:var(--raft-term-%d,%s)}" % (i, i, c) for i, c in enumerate(TERM_PALETTE)
     )
-    + ".raft-cell rect{stroke:var(--raft-c,#52627a);stroke-width:1.5;fill:" + _BG + ";stroke-dasharray:3 2}"
+    + ".raft-cell rect{stroke:var(--raft-c,#52627a);stroke-width:2;fill:" + _BG + ";stroke-dasharray:4 2}"
     ".raft-cell.raft-committed rect{fill:var(--raft-c,#52627a);stroke-dasharray:none}"
-    ".raft-svg .raft-cell text{font-size:8px}"
     ".raft-svg .raft-cell.raft-committed text{fill:var(--raft-on-term,#ffffff)}"
-    ".raft-cell.raft-planned rect{stroke:" + _MUTED + ";stroke-dasharray:1 2;fill:none}"
-    ".raft-svg .raft-cell.raft-planned text{fill:" + _MUTED + "}"
-    ".raft-svg .raft-mark{font-size:8px}"
-    ".raft-mark path{fill:" + _FG + "}"
-    ".raft-mark-applied path{fill:none;stroke:" + _FG + ";stroke-width:1.2}"
-    ".raft-mark-match path{fill:var(--raft-leader,#1b7a3a)}"
+    ".raft-svg .raft-cell text{font-weight:600}"
+    ".raft-cell.raft-planned rect{stroke:" + _MUTED + ";stroke-dasharray:1 3;fill:none}"
+    ".raft-svg .raft-cell.raft-planned text{fill:" + _MUTED + ";font-weight:400}"
+    ".raft-cell.raft-bad rect{stroke:" + _BAD + ";stroke-width:3.5;stroke-dasharray:none}"
+    ".raft-snapcell rect{fill:var(--raft-snapshot,#4b5563)}"
+    ".raft-svg .raft-snapcell text{fill:#ffffff}"
+    ".raft-commit-bar{stroke:" + _FG + ";stroke-width:3;stroke-linecap:round}"
+    ".raft-mark-applied{fill:none;stroke:" + _FG + ";stroke-width:1.5}"
+    ".raft-mark-match{fill:var(--raft-leader,#1b7a3a)}"
+    ".raft-row--crashed{opacity:.55}"
+    ".raft-row-hit{fill:transparent}"
+    ".raft-gridrule{stroke:" + _FAINT + ";stroke-width:1}"
     ".raft-msg .raft-shape{stroke:" + _FG + ";stroke-width:1}"
-    ".raft-msg--rv .raft-shape{fill:var(--raft-candidate,#a34a00)}"
+    ".raft-msg--rv .raft-shape,.raft-msg--pv .raft-shape{fill:var(--raft-candidate,#a34a00)}"
+    ".raft-msg--pv .raft-shape{stroke-dasharray:3 2}"
     ".raft-msg--ae .raft-shape,.raft-msg--hb .raft-shape{fill:var(--raft-leader,#1b7a3a)}"
     ".raft-msg--rvr .raft-shape,.raft-msg--aer .raft-shape,.raft-msg--other .raft-shape{fill:" + _BG + "}"
-    ".raft-msg--rvr .raft-shape{stroke:var(--raft-candidate,#a34a00);stroke-width:1.5}"
-    ".raft-msg--aer .raft-shape{stroke:var(--raft-leader,#1b7a3a);stroke-width:1.5}"
+    ".raft-msg--rvr .raft-shape{stroke:var(--raft-candidate,#a34a00);stroke-width:2}"
+    ".raft-msg--aer .raft-shape{stroke:var(--raft-leader,#1b7a3a);stroke-width:2}"
     ".raft-msg--is .raft-shape{fill:var(--raft-snapshot,#4b5563)}"
     ".raft-msg--is .raft-fold{fill:none;stroke:#ffffff;stroke-width:1}"
     ".raft-svg .raft-msg--is text{fill:#ffffff}"
-    ".raft-msg--isr .raft-shape{fill:" + _BG + ";stroke:var(--raft-snapshot,#4b5563);stroke-width:1.5}"
-    ".raft-svg .raft-msg text{font-size:8px;font-weight:700}"
+    ".raft-msg--isr .raft-shape{fill:" + _BG + ";stroke:var(--raft-snapshot,#4b5563);stroke-width:2}"
+    ".raft-msg--tn .raft-shape{fill:var(--raft-timer,#7a4fd6)}"
+    ".raft-svg .raft-msg text{font-weight:700}"
     ".raft-svg .raft-msg text.raft-msg-detail{fill:" + _FG + ";font-weight:400;paint-order:stroke;"
     "stroke:" + _BG + ";stroke-width:3px}"
-    ".raft-svg .raft-msg--rv text,.raft-svg .raft-msg--ae text,.raft-svg .raft-msg--hb text{fill:#ffffff}"
+    ".raft-svg .raft-msg--rv text,.raft-svg .raft-msg--pv text,.raft-svg .raft-msg--ae text,"
+    ".raft-svg .raft-msg--hb text,.raft-svg .raft-msg--tn text{fill:#ffffff}"
+    ".raft-msg{cursor:pointer}"
     ".raft-arrow path{fill:none;stroke:" + _MUTED + ";stroke-width:2}"
     ".raft-arrow .raft-head{fill:" + _MUTED + ";stroke:none}"
     ".raft-arrow--busy path{stroke-width:3.5}"
@@ -125,17 +195,17 @@ CSS = (
     ".raft-arrow--stalled .raft-head{fill:var(--raft-stalled,#c62828);stroke-dasharray:none}"
     ".raft-arrow-label{display:none}"
     ".raft-svg .raft-arrow--stalled .raft-arrow-label{display:inline;fill:var(--raft-stalled-fg,#b3261e);"
-    "font-weight:700}"
+    "font-weight:700;paint-order:stroke;stroke:" + _BG + ";stroke-width:3px}"
     "[data-md-color-scheme=slate] .raft-svg .raft-arrow--stalled .raft-arrow-label{"
     "fill:var(--raft-stalled-fg,#ff8a80)}"
     ".raft-banner rect{fill:var(--raft-banner-bg,#fff4e5);stroke:var(--raft-stalled,#c62828);stroke-width:1.5}"
-    ".raft-svg .raft-banner text{fill:var(--raft-banner-fg,#4a1a12);font-size:12px}"
+    ".raft-svg .raft-banner text{fill:var(--raft-banner-fg,#4a1a12)}"
     ".raft-logbox{fill:none;stroke:" + _FAINT + ";stroke-width:1}"
-    ".raft-svg .raft-logcell text{font-size:11px}"
 )
 
-_ROLE_LETTER = {"follower": "F", "candidate": "C", "leader": "L", "precandidate": "P",
-                "pre_candidate": "P", "learner": "N"}
+_ROLE_LETTER = {"follower": "F", "candidate": "C", "leader": "L", "pre_candidate": "P"}
+_ROLE_WORD = {"follower": "follower", "candidate": "candidate", "leader": "leader",
+              "pre_candidate": "pre-candidate"}
 
 _MSG_KIND = {
     "RequestVote": "rv",
@@ -144,6 +214,7 @@ _MSG_KIND = {
     "AppendEntriesReply": "aer",
     "InstallSnapshot": "is",
     "InstallSnapshotReply": "isr",
+    "TimeoutNow": "tn",
 }
 
 
@@ -166,13 +237,6 @@ def _slug(name: str) -> str:
         else:
             out.append("_%x_" % ord(ch))
     return "".join(out) or "_"
-
-
-def _role_name(role) -> str:
-    s = str(role)
-    if "." in s:  # e.g. "Role.LEADER" from a plain Enum
-        s = s.rsplit(".", 1)[1]
-    return s.lower()
 
 
 def command_text(cmd) -> str:
@@ -206,153 +270,124 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+def _chars(width: float, font: float, mono: bool = False) -> int:
+    """How many characters of ``font`` px fit in ``width`` (a conservative average advance)."""
+    return max(1, int(width / (font * (0.62 if mono else 0.58))))
+
+
 class _ServerGeo:
-    __slots__ = ("name", "slug", "gid", "cx", "cy", "info_x", "info_y", "info_w")
+    """Where one server sits on a drawing. ``info_x``/``info_y`` (relative to the server) is
+    the corner of the free space beside it that layers may use for a card."""
+
+    __slots__ = ("name", "slug", "gid", "cx", "cy", "info_x", "info_y", "info_w", "row_y")
 
     def __init__(self, name, slug, gid, cx, cy, info_x, info_y, info_w):
         self.name, self.slug, self.gid = name, slug, gid
         self.cx, self.cy = cx, cy
         self.info_x, self.info_y, self.info_w = info_x, info_y, info_w
+        self.row_y = 0.0
 
 
-class Renderer:
-    """Renders a cluster frame as SVG and diffs later frames into patches.
+class Canvas:
+    """One drawing of the cluster at one :class:`Size`.
 
-    ``cluster`` needs: ``names``, ``nodes[name]`` (``role``, ``current_term``,
-    ``log`` with ``last_index``/``entries()``, ``commit_index``, ``last_applied``,
-    ``state``, ``election_deadline``, ``election_timeout``), ``now``,
-    ``alive(name)``, ``leader()``, ``in_flight()``.
+    Layers receive the canvas as their ``renderer`` argument: ``cluster`` (to act or to ask
+    ``view()``), ``view`` (this frame's :class:`~raftcore.view.ClusterView`), ``servers``
+    (each server's ``name``, ``cx``, ``cy``), ``r`` (server radius), ``width`` and ``height``
+    — the *stage* where the servers stand; the log grid is drawn below it —, ``size``
+    (the :class:`Size`) and ``options``."""
 
-    Options (all optional; ``r.options`` may be mutated between updates):
-
-    ``id``            element-id prefix (default ``"raft"``)
-    ``title``         SVG title (default "Raft cluster of N servers")
-    ``reduced_motion`` draw messages at fixed midpoints, no interpolation
-    ``markers``       show commit-index / last-applied markers under each log
-    ``match_index``   show the leader's matchIndex marker under each follower's log
-    ``log_window``    most recent log entries drawn per server (default 20)
-    ``log_text_max``  logs up to this length show command text (default 6)
-    ``state_rows``    rows of the key:value table (default 3)
-    ``stalled``       set of server names whose scene01 arrow is stalled
-    ``banner``        None: shown iff ``stalled`` (scene01) ; True/False: force;
-                      a string: shown, with that text
-    ``banner_text``   text of the banner (default: the FLP explanation)
-    ``planned_log``   scene01: command texts drawn as ghost slots in the shared log
-                      until real entries take their place
-    ``hide_noop``     hide leader no-op entries in the scene01 shared log (default True)
-    ``shared_log_slots`` most recent entries shown in the scene01 shared log (default 3)
-    ``server_hint``   appended to each server's aria-label (default says it
-                      crashes/restarts on activation; False to omit)
-    ``embed_style``   embed ``CSS`` in the SVG (default True)
-    ``svg_role``      role attribute of the <svg> (default "img")
-    ``layers``        extra drawings (controls' and scenes' own): objects with ``name``,
-                      ``z`` (``"under"`` the servers or ``"over"`` everything) and
-                      ``draw(renderer) -> str``, the inner SVG of ``<g id="{id}-layer-{name}">``,
-                      called every frame (diffed like the rest; cache inside if costly).
-                      ``renderer.servers`` has each server's ``name``, ``cx``, ``cy``. A layer
-                      with ``positions(renderer) -> {name: (cx, cy, info_on_left)}`` places
-                      the servers instead of the layout (asked every frame; a change redraws).
-    """
-
-    def __init__(self, cluster, layout: str = "ring", options: dict | None = None):
-        if layout not in LAYOUTS:
-            raise ValueError("unknown layout %r (expected one of %s)" % (layout, ", ".join(LAYOUTS)))
-        self.cluster = cluster
-        self.layout = layout
-        self.options = dict(options or {})
-        self.prefix = str(self.options.get("id") or "raft")
+    def __init__(self, renderer: "Renderer", size: Size, prefix: str):
+        self.owner = renderer
+        self.size = size
+        self.prefix = prefix
         self._prev: dict = {}
         self._sig: dict = {}
-        self._msgs: list = []
-        self._cell_cache: dict = {}
-        self._msg_cache: dict = {}
+        self._msg_ids: tuple = ()
         self._msg_tr: list = []
-        self._log_cache: dict = {}
-        self._geometry()
+        self._msg_cache: dict = {}
+        self.geometry()
+
+    # the owner's state, shared by both drawings
+    @property
+    def cluster(self):
+        return self.owner.cluster
+
+    @property
+    def view(self):
+        return self.owner.view
+
+    @property
+    def options(self) -> dict:
+        return self.owner.options
+
+    @property
+    def layout(self) -> str:
+        return self.owner.layout
+
+    def _opt(self, key, default=None):
+        return self.owner.options.get(key, default)
 
     # ------------------------------------------------------------------ geometry
-    def _geometry(self) -> None:
-        names = list(self.cluster.names)
+    def geometry(self) -> None:
+        v = self.view
+        names = list(v.names)
         self._names = tuple(names)
         n = len(names)
+        s = self.size
         p = self.prefix
-        self.r = 28.0
-        self._timer_r = self.r + 6.0
+        self.r = s.r
+        self._timer_r = s.r + 5.0
         self._timer_c = 2.0 * math.pi * self._timer_r
-        self._info_w = 150.0
+        self.width = s.width
         self.servers: list[_ServerGeo] = []
-        seen = set()
-        slugs = []
+        seen, slugs = set(), []
         for i, name in enumerate(names):
-            s = _slug(name)
-            if s in seen:
-                s = "%s-%d" % (s, i)
-            seen.add(s)
-            slugs.append(s)
-
-        if self.layout == "ring":
-            self.width, self.height = 800.0, 500.0
-            cx0, cy0, R = 400.0, 235.0, 165.0
-            # six or more servers: a wider ellipse, so each server's log clears its neighbours
-            rx = R if n <= 5 else 205.0
-            for i, name in enumerate(names):
+            sl = _slug(name)
+            if sl in seen:
+                sl = "%s-%d" % (sl, i)
+            seen.add(sl)
+            slugs.append(sl)
+        scene01 = self.layout == "scene01"
+        rx, ry = s.ring_rx, s.ring_ry
+        if n <= 3 and not scene01:
+            rx, ry = rx * 0.8, ry * 0.95
+        if n <= 5 and s.name == "narrow":
+            ry = ry * 0.85
+        if scene01:  # room for the shared log between the servers
+            rx, ry = rx * 1.12, ry * 1.2
+        cx0 = s.width / 2
+        cy0 = s.ring_top + ry
+        below = s.r + s.font + s.small + 10.0   # name and vote tally under the lowest server
+        self.height = cy0 + ry + below           # the stage: where servers and messages are
+        info_w = 150.0 if s.name == "wide" else 110.0
+        for i, name in enumerate(names):
+            if scene01:
+                a = math.radians(-90.0 - 180.0 / max(n, 1) + 360.0 / max(n, 1) * i)
+            else:
                 a = -math.pi / 2 + 2 * math.pi * i / max(n, 1)
                 if n >= 6:
-                    a -= math.pi / n  # two servers side by side at the top, not one above a neighbour's log
-                cx = round(cx0 + rx * math.cos(a), 1)
-                cy = round(cy0 + R * math.sin(a), 1)
-                if math.cos(a) < -0.2:
-                    ix = -self.r - 12.0 - self._info_w
-                else:
-                    ix = self.r + 12.0
-                self.servers.append(_ServerGeo(name, slugs[i], "%s-s-%s" % (p, slugs[i]),
-                                               cx, cy, ix, -self.r - 2.0, self._info_w))
-            self._banner_box = (60.0, 448.0, 680.0, 44.0)
-        else:  # scene01: the shared log in the middle, servers around it (a triangle for 3)
-            self.width, self.height = 780.0, 480.0
-            lx0, ly0 = 390.0, 170.0  # centre of the shared log
-            self._logbox = (lx0, ly0, 112.0, 14.0)  # centre and half-sizes of the slots
-            for i, name in enumerate(names):
-                a = math.radians(-90.0 - 180.0 / max(n, 1) + 360.0 / max(n, 1) * i)
-                cx = round(390.0 + 219.0 * math.cos(a), 1)
-                cy = round(173.0 + 157.0 * math.sin(a), 1)
-                ix = (-self.r - 14.0 - self._info_w) if math.cos(a) < -0.2 else (self.r + 14.0)
-                self.servers.append(_ServerGeo(name, slugs[i], "%s-s-%s" % (p, slugs[i]),
-                                               cx, cy, ix, -self.r - 2.0, self._info_w))
-            self._banner_box = (40.0, 420.0, 700.0, 50.0)
-            self._arrow_geo = []
-            hw, hh = self._logbox[2], self._logbox[3]
-            for g in self.servers:
-                dx, dy = g.cx - lx0, g.cy - ly0
-                d = math.hypot(dx, dy) or 1.0
-                ux, uy = dx / d, dy / d
-                t = min(hw / abs(dx) if dx else 1e9, hh / abs(dy) if dy else 1e9)
-                off = 6.0 + (28.0 if dy > 0 else 0.0)  # clear the title under the slots
-                sx, sy = lx0 + dx * t + ux * off, ly0 + dy * t + uy * off
-                ex, ey = g.cx - ux * (self._timer_r + 6.0), g.cy - uy * (self._timer_r + 6.0)
-                hx, hy = ex - 10.0 * ux, ey - 10.0 * uy  # base of the arrow head
-                px, py = -uy * 5.0, ux * 5.0
-                path = "M%s,%sL%s,%s" % (_f(sx), _f(sy), _f(hx), _f(hy))
-                head = "M%s,%sL%s,%sL%s,%sZ" % (_f(ex), _f(ey), _f(hx + px), _f(hy + py),
-                                                _f(hx - px), _f(hy - py))
-                right = ux >= -0.2
-                lx, ly = (sx + ex) / 2 + (8.0 if right else -8.0), (sy + ey) / 2 + 4.0
-                self._arrow_geo.append(("%s-arrow-%s" % (p, g.slug), g.name, path, head, lx, ly,
-                                        "start" if right else "end"))
-
+                    a -= math.pi / n  # two servers side by side at the top
+            cx = round(cx0 + rx * math.cos(a), 1)
+            cy = round(cy0 + ry * math.sin(a), 1)
+            left = math.cos(a) < -0.2
+            ix = (-s.r - 12.0 - info_w) if left else (s.r + 12.0)
+            self.servers.append(_ServerGeo(name, slugs[i], "%s-s-%s" % (p, slugs[i]), cx, cy, ix,
+                                           -s.r - 2.0, info_w))
+        if scene01:
+            self._logbox = (cx0, cy0 + 4.0)
+            self._arrows()
         # A layer may place the servers itself (scene 10's partitions: one column per side).
         self._placed = self._placement()
         for g in self.servers:
             at = self._placed.get(g.name)
             if at is not None:
                 g.cx, g.cy = float(at[0]), float(at[1])
-                g.info_x = (-self.r - 12.0 - self._info_w) if at[2] else (self.r + 12.0)
-
-        # Message paths: quadratic curves between the rims of every ordered pair.
-        self._links: dict = {}
-        self._link_paths: list = []
+                g.info_x = (-s.r - 12.0 - info_w) if at[2] else (s.r + 12.0)
+        self._links = {}
+        self._link_paths = []
         pos = {g.name: (g.cx, g.cy) for g in self.servers}
-        rim = self.r + 9.0
+        rim = s.r + 8.0
         for i, a in enumerate(names):
             for j, b in enumerate(names):
                 if i == j:
@@ -364,22 +399,57 @@ class Renderer:
                 ux, uy = dx / d, dy / d
                 x0, y0 = ax + ux * rim, ay + uy * rim
                 x1, y1 = bx - ux * rim, by - uy * rim
-                px, py = -uy, ux  # perpendicular (each direction bows to its own side)
-                bow = 14.0
-                cxp = (x0 + x1) / 2 + px * bow
-                cyp = (y0 + y1) / 2 + py * bow
-                self._links[(a, b)] = (x0, y0, cxp, cyp, x1, y1)
+                px, py = -uy, ux  # each direction bows to its own side
+                bow = 12.0
+                self._links[(a, b)] = (x0, y0, (x0 + x1) / 2 + px * bow, (y0 + y1) / 2 + py * bow, x1, y1)
                 if i < j:
-                    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-                    self._link_paths.append("M%s,%sQ%s,%s %s,%s" % (
-                        _f(x0), _f(y0), _f(mx), _f(my), _f(x1), _f(y1)))
+                    self._link_paths.append("M%s,%sL%s,%s" % (_f(x0), _f(y0), _f(x1), _f(y1)))
+        # banner (scene 01's FLP explanation, two leaders at once): a band under the stage
+        self._has_banner = scene01 or bool(self._opt("leaders_banner")) or self._opt("banner") not in (None, False)
+        top = self.height
+        if self._has_banner:
+            lines = 4 if s.name == "narrow" else 3
+            self._banner_box = (4.0, top + 2.0, s.width - 8.0, 14.0 + lines * (s.small + 4.0))
+            top += self._banner_box[3] + 8.0
+        else:
+            self._banner_box = (4.0, top, s.width - 8.0, 0.0)
+        # the log grid: a header row of indices, then a row per server
+        self._grid_y = top + 4.0
+        head = s.small + 8.0
+        for k, g in enumerate(self.servers):
+            g.row_y = self._grid_y + head + k * s.row_h
+        self.total_height = self._grid_y + head + n * s.row_h + 6.0
 
-    # ------------------------------------------------------------------ helpers
-    def _opt(self, key, default=None):
-        return self.options.get(key, default)
+    def _arrows(self) -> None:
+        """Scene 01: an arrow from the shared log to each server."""
+        s = self.size
+        lx0, ly0 = self._logbox
+        self._arrow_geo = []
+        hw, hh = self._shared_half()
+        for g in self.servers:
+            dx, dy = g.cx - lx0, g.cy - ly0
+            d = math.hypot(dx, dy) or 1.0
+            ux, uy = dx / d, dy / d
+            t = min(hw / abs(dx) if dx else 1e9, (hh + 10.0) / abs(dy) if dy else 1e9)
+            sx, sy = lx0 + dx * t + ux * 4.0, ly0 + dy * t + uy * 4.0
+            ex, ey = g.cx - ux * (s.r + 9.0), g.cy - uy * (s.r + 9.0)
+            hx, hy = ex - 9.0 * ux, ey - 9.0 * uy
+            px, py = -uy * 5.0, ux * 5.0
+            path = "M%s,%sL%s,%s" % (_f(sx), _f(sy), _f(hx), _f(hy))
+            head = "M%s,%sL%s,%sL%s,%sZ" % (_f(ex), _f(ey), _f(hx + px), _f(hy + py), _f(hx - px), _f(hy - py))
+            right = ux >= 0
+            lx, ly = (sx + ex) / 2 + (8.0 if right else -8.0), (sy + ey) / 2 + 4.0
+            self._arrow_geo.append(("%s-arrow-%s" % (self.prefix, g.slug), g.name, path, head, lx, ly,
+                                    "start" if right else "end"))
+
+    def _shared_half(self) -> tuple[float, float]:
+        s = self.size
+        slots = int(self._opt("shared_log_slots", 3))
+        sw = s.text_col_w
+        return (slots * sw + (slots - 1) * 6.0) / 2, (s.small + 10.0) / 2 + s.small + 4.0
 
     def _placement(self) -> dict:
-        """``{name: (cx, cy, info_on_left)}`` from the first layer whose ``positions(renderer)``
+        """``{name: (cx, cy, info_on_left)}`` from the first layer whose ``positions(canvas)``
         returns any; empty: the layout's own places. Asked every frame: a change redraws."""
         for layer in self._opt("layers") or ():
             fn = getattr(layer, "positions", None)
@@ -388,299 +458,334 @@ class Renderer:
                 return pos
         return {}
 
-    def _node_values(self, g: _ServerGeo):
-        """Cheap per-frame facts about one server, used as its change signature."""
-        c = self.cluster
-        node = c.nodes[g.name]
-        alive = bool(c.alive(g.name))
-        role = _role_name(node.role)
-        log = node.log
-        last = log.last_index
-        window = int(self._opt("log_window", 20))
-        start = max(getattr(log, "first_index", 1), last - window + 1)
-        if hasattr(log, "slice"):
-            win = log.slice(start, last + 1)
+    def needs_geometry(self) -> bool:
+        return tuple(self.view.names) != self._names or self._placement() != self._placed
+
+    # ------------------------------------------------------------------ servers
+    def _server_class(self, sv, offender: bool) -> str:
+        cls = "raft-server raft-role-%s%s" % (sv.role.value, "" if sv.alive else " raft-crashed")
+        if offender:
+            cls += " raft-offender"
+        if self.owner.selected == sv.name:
+            cls += " raft-selected"
+        return cls
+
+    @staticmethod
+    def _letter(sv) -> str:
+        return _ROLE_LETTER.get(sv.role.value, "?") if sv.alive else "X"
+
+    def _aria(self, sv) -> str:
+        if sv.alive:
+            n = sv.log.last_index
+            text = "%s: %s, term %d, %d log entr%s, %d committed" % (
+                sv.name, _ROLE_WORD.get(sv.role.value, sv.role.value), sv.current_term, n,
+                "y" if n == 1 else "ies", sv.commit_index)
+            if sv.state.data:
+                text += ", state " + ", ".join("%s=%s" % kv for kv in sv.state.data)
         else:
-            win = tuple(log.entries()[start - 1:])
-        state = node.state
-        st = tuple(sorted(state.items())) if state else ()
-        return node, alive, role, int(node.current_term), win, start, int(node.commit_index), \
-            int(node.last_applied), st, int(getattr(log, "snapshot_index", 0) or 0)
-
-    def _server_class(self, role: str, alive: bool) -> str:
-        return "raft-server raft-role-%s%s" % (role, "" if alive else " raft-crashed")
-
-    def _letter(self, role: str, alive: bool) -> str:
-        if not alive:
-            return "X"
-        return _ROLE_LETTER.get(role, role[:1].upper() or "?")
-
-    def _aria(self, g, role, alive, term, nlog, commit, st) -> str:
-        if alive:
-            s = "%s: %s, term %d, %d log entr%s, %d committed" % (
-                g.name, role, term, nlog, "y" if nlog == 1 else "ies", commit)
-            if st:
-                s += ", state " + ", ".join("%s=%s" % kv for kv in st)
-        else:
-            s = "%s: crashed" % g.name
+            text = "%s: crashed" % sv.name
         hint = self._opt("server_hint", None)
         if hint is None:
-            hint = "activate to restart" if not alive else "activate to crash"
+            hint = "activate to inspect"
         if hint:
-            s += ". " + str(hint)
-        return s
+            text += ". " + str(hint)
+        return text
 
-    def _timer_offset(self, node, alive, role) -> str:
-        if not alive or role == "leader":
+    def _timer_offset(self, sv) -> str:
+        frac = sv.timer
+        if frac is None:
             return _f(self._timer_c)
-        dl = getattr(node, "election_deadline", None)
-        to = getattr(node, "election_timeout", None)
-        if dl is None or not to:
-            return _f(self._timer_c)
-        frac = (dl - self.cluster.now) / to
-        if frac < 0.0:
-            frac = 0.0
-        elif frac > 1.0:
-            frac = 1.0
         if self._opt("reduced_motion"):
             frac = math.ceil(frac * 8.0) / 8.0  # drain in eighths, not continuously
         return _f(self._timer_c * (1.0 - frac))
 
-    def _match_for(self, name: str):
-        if not self._opt("match_index"):
-            return None
-        c = self.cluster
-        lead = c.leader()
-        if lead is None or lead == name:
-            return None
-        mi = getattr(c.nodes[lead], "match_index", None) or {}
-        return mi.get(name)
-
-    # ----- log grid / table HTML (local coordinates of the info block)
-    def _log_html(self, win, start, commit, applied, match, snap=0) -> str:
-        out = []
-        w = self._info_w
-        last = start + len(win) - 1
-        text_mode = last <= int(self._opt("log_text_max", 6))
-        if text_mode:
-            cw, ch, gx, cols, nchars = 46.0, 15.0, 3.0, 3, 9
-        else:
-            cw, ch, gx, cols, nchars = 12.0, 12.0, 2.5, 10, 0
-        if snap > 0:
-            head = "snap \u2264%d \u00b7 " % snap
-        else:
-            head = ""
-        if last < start:
-            head += "log: empty" if not snap else "log empty"
-        else:
-            head += "log %d\u2013%d" % (start, last)
-        out.append('<text class="raft-small raft-muted" y="9">%s</text>' % head)
-        y0 = 13.0
-        cache = self._cell_cache
-        if len(cache) > 4096:
-            cache.clear()
-        rows = (len(win) + cols - 1) // cols
-        for k, e in enumerate(win):
-            idx = start + k
-            committed = idx <= commit
-            ckey = (k, idx, e, committed, text_mode)
-            try:
-                cell = cache.get(ckey)
-            except TypeError:  # an unhashable command: draw without the cache
-                ckey, cell = None, None
-            if cell is not None:
-                out.append(cell)
-                continue
-            col, row = k % cols, k // cols
-            x, y = col * (cw + gx), y0 + row * (ch + gx)
-            term = int(e.term)
-            cls = "raft-cell raft-t%d %s" % (term % len(TERM_PALETTE),
-                                             "raft-committed" if committed else "raft-uncommitted")
-            cmd = command_text(e.command)
-            label = _trunc(cmd, nchars) if text_mode else str(term)
-            cell = ('<g class="%s"><title>#%d term %d: %s (%s)</title>'
-                    '<rect x="%s" y="%s" width="%s" height="%s" rx="2"/>'
-                    '<text class="raft-mono" x="%s" y="%s" text-anchor="middle">%s</text></g>'
-                    % (cls, idx, term, _esc(cmd), "committed" if committed else "not committed",
-                       _f(x), _f(y), _f(cw), _f(ch), _f(x + cw / 2), _f(y + ch / 2 + 3), _esc(label)))
-            if ckey is not None:
-                cache[ckey] = cell
-            out.append(cell)
-        if self._opt("markers") or match is not None:
-            my = y0 + max(rows, 1) * (ch + gx) + 1.0
-            marks = []
-            if self._opt("markers"):
-                marks.append(("commit", commit, "c"))
-                marks.append(("applied", applied, "a"))
-            if match is not None:
-                marks.append(("match", int(match), "m"))
-            head = []
-            for n, (kind, idx, letter) in enumerate(marks):
-                head.append("%s=%d" % (letter, idx))
-                if idx < start or idx > last:
-                    continue
-                pos = ((idx - start) % cols) * (cw + gx) + cw / 2
-                yy = my + n * 10.0
-                out.append('<g class="raft-mark raft-mark-%s"><path d="M%s,%sl-3.5,6h7z"/>'
-                           '<text x="%s" y="%s">%s</text></g>'
-                           % (kind, _f(pos), _f(yy), _f(pos + 5.0), _f(yy + 6.5), letter))
-            out.append('<text class="raft-small raft-muted" x="%s" y="9" text-anchor="end">%s</text>'
-                       % (_f(w), _esc(" ".join(head))))
-        return "".join(out)
-
-    def _state_html(self, st) -> str:
-        rows = int(self._opt("state_rows", 3))
-        w, rh = 96.0, 13.0
-        out = ['<rect class="raft-table" x="0" y="0" width="%s" height="%s" rx="3"/>'
-               % (_f(w), _f(rows * rh + 3))]
-        if not st:
-            out.append('<text class="raft-small raft-muted" x="5" y="11">(empty)</text>')
-            return "".join(out)
-        shown = st if len(st) <= rows else st[: rows - 1]
-        for i, (k, v) in enumerate(shown):
-            y = _f(i * rh + 11)
-            out.append('<text class="raft-mono" x="5" y="%s">%s</text>'
-                       '<text class="raft-mono" x="%s" y="%s" text-anchor="end">%s</text>'
-                       % (y, _esc(_trunc(str(k), 6)), _f(w - 5), y, _esc(_trunc(str(v), 8))))
-        if len(st) > rows:
-            out.append('<text class="raft-small raft-muted" x="5" y="%s">+%d more</text>'
-                       % (_f((rows - 1) * rh + 11), len(st) - rows + 1))
-        return "".join(out)
-
-    # ----- messages
     @staticmethod
-    def _msg_kind(msg):
-        name = type(msg).__name__
-        kind = _MSG_KIND.get(name, "other")
-        if kind == "ae" and not getattr(msg, "entries", ()):
-            return "hb", "heartbeat"
-        return kind, name
+    def _votes(sv) -> str:
+        if sv.alive and sv.role.value in ("candidate", "pre_candidate"):
+            return "%s %d/%d" % ("pre-votes" if sv.role.value == "pre_candidate" else "votes",
+                                 len(sv.votes), sv.quorum)
+        return ""
 
-    def _msg_parts(self, f):
-        """(class, inner markup) of one message: its shape and label by type."""
-        msg = f.msg
-        kind, tname = self._msg_kind(msg)
-        cls = "raft-msg raft-msg--" + kind
-        if kind == "rv":
-            shape = '<path class="raft-shape" d="M0,-8L9,0 0,8-9,0Z"/>'
-            label = "V"
-        elif kind == "rvr":
-            ok = bool(getattr(msg, "vote_granted", getattr(msg, "granted", False)))
-            cls += " raft-ok" if ok else " raft-no"
-            shape = '<path class="raft-shape" d="M0,-7L8,0 0,7-8,0Z"/>'
-            label = "\u2713" if ok else "\u2717"
-        elif kind == "ae":
-            n = len(getattr(msg, "entries", ()) or ())
-            shape = '<rect class="raft-shape" x="-11" y="-7" width="22" height="14" rx="2"/>'
-            label = "+%d" % n
-            if self._opt("message_details"):
-                shape += ('<text class="raft-msg-detail" y="-10" text-anchor="middle">prev %d/t%d</text>'
-                          % (int(getattr(msg, "prev_log_index", 0)), int(getattr(msg, "prev_log_term", 0))))
-        elif kind == "hb":
-            shape = '<circle class="raft-shape" r="5"/>'
-            label = ""
-            if self._opt("message_details"):
-                shape += ('<text class="raft-msg-detail" y="-8" text-anchor="middle">prev %d/t%d</text>'
-                          % (int(getattr(msg, "prev_log_index", 0)), int(getattr(msg, "prev_log_term", 0))))
-        elif kind == "aer":
-            ok = bool(getattr(msg, "success", False))
-            cls += " raft-ok" if ok else " raft-no"
-            shape = '<rect class="raft-shape" x="-7" y="-6" width="14" height="12" rx="2"/>'
-            label = "\u2713" if ok else "\u2717"
-        elif kind == "is":
-            # a whole snapshot on the wire (§7, Figure 13): a document, with its last included index
-            shape = ('<path class="raft-shape" d="M-14,-9H8L14,-3V9H-14Z"/>'
-                     '<path class="raft-fold" d="M8,-9V-3H14"/>')
-            label = "\u2264%d" % int(getattr(msg, "last_included_index", 0))
-        elif kind == "isr":
-            shape = '<path class="raft-shape" d="M-8,-6H4L8,-2V6H-8Z"/>'
-            label = "\u2713" if int(getattr(msg, "match_index", 0)) > 0 else ""
-        else:
-            shape = '<circle class="raft-shape" r="7"/>'
-            label = "".join(ch for ch in tname if ch.isupper())[:2] or "?"
-        text = ('<text y="3" text-anchor="middle">%s</text>' % label) if label else ""
-        return cls, "<title>%s</title>%s%s" % (_esc("%s \u2192 %s: %s" % (f.src, f.dst, msg)), shape, text)
+    # ------------------------------------------------------------------ grid
+    def _grid_columns(self, text_mode: bool) -> int:
+        s = self.size
+        pitch = s.text_col_w if text_mode else s.col_w
+        return max(3, int((s.width - s.label_w - s.state_w - 8.0) / pitch))
 
-    # ----- scene01 shared log
-    def _shared_source(self):
-        c = self.cluster
-        lead = c.leader()
-        if lead is not None and c.alive(lead):
-            return lead
-        best, key = None, None
-        for g in self.servers:
-            if not c.alive(g.name):
+    def _window(self):
+        """(first index shown, last index shown, text mode): the most recent columns of the
+        longest log, so every server's entry at an index sits in the same column."""
+        v = self.view
+        last = max((sv.log.last_index for sv in v.servers), default=0)
+        planned = len(self._opt("planned_log") or ()) if self.layout == "scene01" else 0
+        last = max(last, planned)
+        text_mode = last <= int(self._opt("log_text_max", 6)) and self._grid_columns(True) >= max(last, 1)
+        cols = self._grid_columns(text_mode)
+        start = max(1, last - cols + 1)
+        # one empty column after the longest log: where the next entry will go
+        return start, min(start + cols - 1, max(last + 1, start)), text_mode
+
+    def _bad_cells(self) -> dict:
+        """{server: index} of the entries the current violation concerns."""
+        out = {}
+        for viol in self.view.violations:
+            if viol.index is None:
                 continue
-            node = c.nodes[g.name]
-            k = (int(node.commit_index), node.log.last_index)
-            if key is None or k > key:
-                best, key = g.name, k
-        return best if best is not None else (self.servers[0].name if self.servers else None)
+            for name in viol.servers:
+                out.setdefault(name, set()).add(int(viol.index))
+        return {k: frozenset(v) for k, v in out.items()}
 
-    def _shared_values(self):
-        src = self._shared_source()
+    def _offenders(self) -> frozenset:
+        return frozenset(n for viol in self.view.violations for n in viol.servers)
+
+    def _col_x(self, idx: int, start: int, text_mode: bool) -> float:
+        s = self.size
+        pitch = s.text_col_w if text_mode else s.col_w
+        return s.label_w + 4.0 + (idx - start) * pitch
+
+    def _grid_head_html(self, start: int, end: int, text_mode: bool) -> str:
+        s = self.size
+        y = self._grid_y + s.small + 2.0
+        pitch = s.text_col_w if text_mode else s.col_w
+        cw = pitch - (s.col_w - s.cell_w)
+        out = ['<text class="raft-small raft-muted" x="%s" y="%s" text-anchor="end">%s</text>'
+               % (_f(s.label_w - 4.0), _f(y), "index" if start == 1 else "\u2026")]
+        step = 1 if text_mode or s.name == "wide" else 2
+        for idx in range(start, end + 1):
+            if (idx - start) % step and idx != end:
+                continue
+            x = self._col_x(idx, start, text_mode) + cw / 2
+            out.append('<text class="raft-small raft-muted" x="%s" y="%s" text-anchor="middle">%d</text>'
+                       % (_f(x), _f(y), idx))
+        if s.state_w:
+            out.append('<text class="raft-small raft-muted" x="%s" y="%s">state</text>'
+                       % (_f(s.width - s.state_w + 4.0), _f(y)))
+        return "".join(out)
+
+    def _row_html(self, g: _ServerGeo, sv, start, end, text_mode, bad: frozenset, match) -> str:
+        s = self.size
+        y = g.row_y
+        ch = s.cell_h
+        pitch = s.text_col_w if text_mode else s.col_w
+        cw = pitch - (s.col_w - s.cell_w)
+        out = ['<rect class="raft-row-hit" x="0" y="%s" width="%s" height="%s"/>'
+               % (_f(y - 2.0), _f(s.width), _f(s.row_h))]
+        name = _trunc(str(sv.name), _chars(s.label_w - 6.0, s.font))
+        out.append('<text class="raft-name" x="%s" y="%s" text-anchor="end">%s</text>'
+                   % (_f(s.label_w - 4.0), _f(y + ch / 2 + s.font * 0.35), _esc(name)))
+        log = sv.log
+        snap = log.snapshot_index
+        if snap >= start:
+            x0 = self._col_x(start, start, text_mode)
+            x1 = self._col_x(min(snap, end), start, text_mode) + cw
+            label = "snap \u2264%d" % snap
+            fits = _chars(x1 - x0 - 4.0, s.small) >= len(label)
+            out.append('<g class="raft-snapcell"><title>%s</title><rect x="%s" y="%s" width="%s" height="%s" rx="3"/>'
+                       '%s</g>'
+                       % (_esc("entries up to %d (term %d) compacted into a snapshot" % (snap, log.snapshot_term)),
+                          _f(x0), _f(y), _f(x1 - x0), _f(ch),
+                          ('<text x="%s" y="%s" text-anchor="middle">%s</text>'
+                           % (_f((x0 + x1) / 2), _f(y + ch / 2 + s.small * 0.35), _esc(label))) if fits else ""))
+        nchars = _chars(cw - 4.0, s.small, mono=True)
+        for e in log.entries:
+            idx = e.index
+            if idx < start or idx > end or idx <= snap:
+                continue
+            x = self._col_x(idx, start, text_mode)
+            cls = "raft-cell raft-t%d %s" % (e.term % len(TERM_PALETTE),
+                                             "raft-committed" if e.committed else "raft-uncommitted")
+            if idx in bad:
+                cls += " raft-bad"
+            label = _trunc(e.label if e.label != "no-op" or text_mode else "·", nchars) if text_mode else str(e.term)
+            out.append('<g class="%s"><title>%s</title><rect x="%s" y="%s" width="%s" height="%s" rx="3"/>'
+                       '<text class="raft-mono" x="%s" y="%s" text-anchor="middle">%s</text></g>'
+                       % (cls, _esc("%s #%d, term %d: %s (%s)" % (sv.name, idx, e.term, e.label,
+                                                                    "committed" if e.committed else "not committed")),
+                          _f(x), _f(y), _f(cw), _f(ch), _f(x + cw / 2), _f(y + ch / 2 + s.small * 0.35),
+                          _esc(label)))
+        for idx in bad:
+            if idx > log.last_index and start <= idx <= end:  # the entry the server lacks
+                x = self._col_x(idx, start, text_mode)
+                out.append('<g class="raft-cell raft-uncommitted raft-bad"><title>%s</title>'
+                           '<rect x="%s" y="%s" width="%s" height="%s" rx="3"/></g>'
+                           % (_esc("%s has no entry %d" % (sv.name, idx)), _f(x), _f(y), _f(cw), _f(ch)))
+        commit = sv.commit_index
+        if start <= commit <= end or (commit > end and log.last_index >= start):
+            bx = self._col_x(min(commit, end), start, text_mode) + cw + (pitch - cw) / 2
+            out.append('<path class="raft-commit-bar" d="M%s,%sV%s"><title>%s</title></path>'
+                       % (_f(bx), _f(y - 2.0), _f(y + ch + 2.0), _esc("%s commitIndex %d" % (sv.name, commit))))
+        if self._opt("markers") and start <= sv.last_applied <= end:
+            ax = self._col_x(sv.last_applied, start, text_mode) + cw / 2
+            out.append('<circle class="raft-mark-applied" cx="%s" cy="%s" r="2.5"><title>%s</title></circle>'
+                       % (_f(ax), _f(y + ch + 3.0), _esc("%s lastApplied %d" % (sv.name, sv.last_applied))))
+        if match is not None and start <= match <= end:
+            mx = self._col_x(match, start, text_mode) + cw / 2
+            out.append('<path class="raft-mark-match" d="M%s,%sl-4,5h8z"><title>%s</title></path>'
+                       % (_f(mx), _f(y + ch + 0.5), _esc("the leader's matchIndex for %s: %d" % (sv.name, match))))
+        if s.state_w:
+            st = " ".join("%s=%s" % kv for kv in sv.state.data) or "\u2205"
+            out.append('<text id="%s-state" class="raft-state raft-mono" x="%s" y="%s">%s</text>'
+                       % (g.gid, _f(s.width - s.state_w + 4.0), _f(y + ch / 2 + s.font * 0.35),
+                          _esc(_trunc(st, _chars(s.state_w - 6.0, s.font, mono=True)))))
+        return "".join(out)
+
+    # ------------------------------------------------------------------ scene 01's shared log
+    def _shared_html(self) -> str:
+        """The log as the leader (or the most advanced live server) holds it, in the middle."""
+        s = self.size
+        v = self.view
+        src = v.leader
         if src is None:
-            return (None, (), 0)
-        node = self.cluster.nodes[src]
-        return (src, tuple(node.log.entries()), int(node.commit_index))
-
-    def _shared_html(self, vals) -> str:
-        src, entries, commit = vals
+            best = None
+            for sv in v.servers:
+                if sv.alive and (best is None or (sv.commit_index, sv.log.last_index) >
+                                 (best.commit_index, best.log.last_index)):
+                    best = sv
+            src = best.name if best is not None else None
+        sv = v.server(src) if src is not None else None
         hide = self._opt("hide_noop", True)
-        items = [(i + 1, e) for i, e in enumerate(entries) if not (hide and e.command is None)]
+        items = [e for e in (sv.log.entries if sv else ()) if not (hide and e.noop)]
         planned = list(self._opt("planned_log") or ())
         slots = []
         for k in range(max(len(items), len(planned))):
             if k < len(items):
-                idx, e = items[k]
-                term = int(e.term)
-                committed = idx <= commit
+                e = items[k]
                 slots.append(("raft-cell raft-logcell raft-t%d %s" % (
-                    term % len(TERM_PALETTE), "raft-committed" if committed else "raft-uncommitted"),
-                    command_text(e.command), "#%d term %d%s" % (
-                        idx, term, "" if committed else " (not committed)")))
+                    e.term % len(TERM_PALETTE), "raft-committed" if e.committed else "raft-uncommitted"),
+                    e.label, "#%d term %d%s" % (e.index, e.term, "" if e.committed else " (not committed)")))
             else:
                 slots.append(("raft-cell raft-logcell raft-planned", str(planned[k]), "not yet in the log"))
         maxn = int(self._opt("shared_log_slots", 3))
-        skipped = 0
-        if len(slots) > maxn:
-            skipped = len(slots) - maxn
-            slots = slots[-maxn:]
-        lx0, ly0, _hw, hh = self._logbox
-        sw, sh, gap = 70.0, 24.0, 6.0
+        skipped = max(0, len(slots) - maxn)
+        slots = slots[-maxn:] if skipped else slots
+        lx0, ly0 = self._logbox
+        sw, sh, gap = s.text_col_w, s.small + 10.0, 6.0
         total = len(slots) * sw + max(len(slots) - 1, 0) * gap
         x0 = lx0 - total / 2
-        y = ly0 - 12.0
-        title = "replicated log"
-        out = ['<text class="raft-name" x="%s" y="%s" text-anchor="middle">%s</text>'
-               % (_f(lx0), _f(ly0 + hh + 14.0), _esc(title))]
+        y = ly0 - sh / 2
+        out = ['<text class="raft-name" x="%s" y="%s" text-anchor="middle">replicated log</text>'
+               % (_f(lx0), _f(y - 6.0))]
         if src is not None and items:
             out.append('<text class="raft-small raft-muted" x="%s" y="%s" text-anchor="middle">as %s holds it</text>'
-                       % (_f(lx0), _f(ly0 + hh + 25.0), _esc(str(src))))
+                       % (_f(lx0), _f(y + sh + s.small + 3.0), _esc(str(src))))
         if not slots:
             out.append('<text class="raft-muted" x="%s" y="%s" text-anchor="middle">(empty)</text>'
                        % (_f(lx0), _f(ly0 + 4.0)))
         if skipped:
-            out.append('<text class="raft-small raft-muted" x="%s" y="%s" text-anchor="middle">'
-                       '%d earlier entr%s not shown</text>'
-                       % (_f(lx0), _f(ly0 - hh - 6.0), skipped, "y" if skipped == 1 else "ies"))
+            out[0] = ('<text class="raft-name" x="%s" y="%s" text-anchor="middle">replicated log (+%d earlier)</text>'
+                      % (_f(lx0), _f(y - 6.0), skipped))
+        nchars = _chars(sw - 4.0, s.small, mono=True)
         for k, (cls, label, tip) in enumerate(slots):
             x = x0 + k * (sw + gap)
             out.append('<g class="%s"><title>%s</title><rect x="%s" y="%s" width="%s" height="%s" rx="3"/>'
                        '<text class="raft-mono" x="%s" y="%s" text-anchor="middle">%s</text></g>'
                        % (cls, _esc(tip), _f(x), _f(y), _f(sw), _f(sh), _f(x + sw / 2),
-                          _f(y + sh / 2 + 4), _esc(_trunc(label, 10))))
+                          _f(y + sh / 2 + s.small * 0.35), _esc(_trunc(label, nchars))))
         return "".join(out)
 
-    # ----- banner
+    # ------------------------------------------------------------------ messages
+    def _msg_parts(self, f):
+        """(class, inner markup) of one message: its shape and label by type."""
+        k = self.size.msg
+        kind = _MSG_KIND.get(f.type, "other")
+        if kind == "ae" and f.kind == "Heartbeat":
+            kind = "hb"
+        if kind == "rv" and f.kind == "PreVote":
+            kind = "pv"
+        cls = "raft-msg raft-msg--" + kind
+        sm = self.size.small
+        detail = ""
+        if kind in ("rv", "pv"):
+            shape = '<path class="raft-shape" d="M0,%sL%s,0 0,%s%s,0Z"/>' % (_f(-10 * k), _f(11 * k), _f(10 * k), _f(-11 * k))
+            label = "P" if kind == "pv" else "V"
+        elif kind == "rvr":
+            ok = bool(f.field("vote_granted", False))
+            cls += " raft-ok" if ok else " raft-no"
+            shape = '<path class="raft-shape" d="M0,%sL%s,0 0,%s%s,0Z"/>' % (_f(-9 * k), _f(10 * k), _f(9 * k), _f(-10 * k))
+            label = "\u2713" if ok else "\u2717"
+        elif kind == "ae":
+            n = int(f.field("entries", 0) or 0)
+            shape = ('<rect class="raft-shape" x="%s" y="%s" width="%s" height="%s" rx="3"/>'
+                     % (_f(-14 * k), _f(-9 * k), _f(28 * k), _f(18 * k)))
+            label = "+%d" % n
+            if self._opt("message_details"):
+                detail = "prev %d/t%d" % (int(f.field("prev_log_index", 0)), int(f.field("prev_log_term", 0)))
+        elif kind == "hb":
+            shape = '<circle class="raft-shape" r="%s"/>' % _f(6 * k)
+            label = ""
+            if self._opt("message_details"):
+                detail = "prev %d/t%d" % (int(f.field("prev_log_index", 0)), int(f.field("prev_log_term", 0)))
+        elif kind == "aer":
+            ok = bool(f.field("success", False))
+            cls += " raft-ok" if ok else " raft-no"
+            shape = ('<rect class="raft-shape" x="%s" y="%s" width="%s" height="%s" rx="3"/>'
+                     % (_f(-9 * k), _f(-8 * k), _f(18 * k), _f(16 * k)))
+            label = "\u2713" if ok else "\u2717"
+        elif kind == "is":
+            shape = ('<path class="raft-shape" d="M%s,%sH%sL%s,%sV%sH%sZ"/><path class="raft-fold" d="M%s,%sV%sH%s"/>'
+                     % (_f(-16 * k), _f(-10 * k), _f(9 * k), _f(16 * k), _f(-3 * k), _f(10 * k), _f(-16 * k),
+                        _f(9 * k), _f(-10 * k), _f(-3 * k), _f(16 * k)))
+            label = "\u2264%d" % int(f.field("last_included_index", 0))
+        elif kind == "isr":
+            shape = ('<rect class="raft-shape" x="%s" y="%s" width="%s" height="%s" rx="2"/>'
+                     % (_f(-9 * k), _f(-7 * k), _f(18 * k), _f(14 * k)))
+            label = "\u2713"
+        elif kind == "tn":
+            shape = '<circle class="raft-shape" r="%s"/>' % _f(9 * k)
+            label = "T"
+        else:
+            shape = '<circle class="raft-shape" r="%s"/>' % _f(8 * k)
+            label = "".join(ch for ch in f.type if ch.isupper())[:2] or "?"
+        text = ('<text y="%s" text-anchor="middle">%s</text>' % (_f(sm * 0.36), label)) if label else ""
+        if detail:
+            text += ('<text class="raft-msg-detail" y="%s" text-anchor="middle">%s</text>'
+                     % (_f(-11 * k - 4.0), _esc(detail)))
+        return cls, "<title>%s</title>%s%s" % (_esc("%s \u2192 %s: %s" % (f.src, f.dst, f.text)), shape, text)
+
+    def _flights(self):
+        """[(flight view, transform)] for the messages on the wire, in flight order."""
+        links = self._links
+        still = bool(self._opt("reduced_motion"))
+        out = []
+        for f in self.view.flights:
+            link = links.get((f.src, f.dst))
+            if link is None:
+                continue
+            x0, y0, cx, cy, x1, y1 = link
+            t = 0.5 if still else min(1.0, max(0.0, f.travelled))
+            u = 1.0 - t
+            a, b, c = u * u, 2.0 * u * t, t * t
+            out.append((f, "translate(%s %s)" % (_f(a * x0 + b * cx + c * x1), _f(a * y0 + b * cy + c * y1))))
+        return out
+
+    def _msgs_html(self, flights) -> str:
+        old = self._msg_cache
+        cache = {}
+        out = []
+        p = self.prefix
+        for i, (f, tr) in enumerate(flights):
+            hit = old.get(f.id)
+            if hit is None:
+                hit = self._msg_parts(f)
+            cache[f.id] = hit
+            out.append('<g id="%s-m-%d" class="%s" data-flight="%d" transform="%s">%s</g>'
+                       % (p, i, hit[0], f.id, tr, hit[1]))
+        self._msg_cache = cache
+        return "".join(out)
+
+    # ------------------------------------------------------------------ banner
     def _leaders_text(self):
-        """With ``leaders_banner``: the banner text while two or more live servers believe they lead."""
-        c = self.cluster
-        fn = getattr(c, "leaders", None)
-        leads = [n for n in (fn() if fn else []) if c.alive(n)]
+        """With ``leaders_banner``: the banner while two or more live servers believe they lead."""
+        v = self.view
+        leads = [v.server(n) for n in v.leaders]
         if len(leads) < 2:
             return None
-        terms = sorted(((int(c.nodes[n].current_term), n) for n in leads), reverse=True)
+        terms = sorted(((sv.current_term, sv.name) for sv in leads), reverse=True)
+        if terms[0][0] == terms[1][0]:
+            same = [n for t, n in terms if t == terms[0][0]]
+            return ("Election Safety is broken: %s both lead term %d. At most one leader may be "
+                    "elected in a term (§5.2); each can commit entries the other overwrites."
+                    % (" and ".join(sorted(same)), terms[0][0]))
         cur_t, cur = terms[0]
         stale = ", ".join("%s (term %d)" % (n, t) for t, n in terms[1:])
         return ("Two servers believe they lead: %s and %s (term %d). Only the newest term counts: "
@@ -693,127 +798,101 @@ class Renderer:
             if text is not None:
                 return "visible", text
         b = self._opt("banner", None)
-        stalled = self._opt("stalled") or ()
         if isinstance(b, str):
             return "visible", b
         text = str(self._opt("banner_text") or DEFAULT_BANNER)
         if b is None and self._opt("leaders_banner"):
             return "hidden", ""
-        if b is None:
-            shown = bool(stalled) and self.layout == "scene01"
-        else:
-            shown = bool(b)
+        shown = (bool(self._opt("stalled")) and self.layout == "scene01") if b is None else bool(b)
         return ("visible" if shown else "hidden"), text
 
     def _banner_lines_html(self, text) -> str:
-        bx, by, bw, _bh = self._banner_box
-        lines = _wrap(text, int(bw / 6.3))
-        out = []
-        for i, line in enumerate(lines[:3]):
-            out.append('<tspan x="%s" y="%s">%s</tspan>' % (_f(bx + 12), _f(by + 18 + i * 15), _esc(line)))
-        return "".join(out)
+        s = self.size
+        bx, by, bw, bh = self._banner_box
+        per = _chars(bw - 20.0, s.small)
+        lines = _wrap(text, per)
+        maxl = int((bh - 10.0) // (s.small + 4.0))
+        if len(lines) > maxl:
+            lines = lines[:maxl]
+            lines[-1] = _trunc(lines[-1] + " \u2026", per)
+        return "".join('<tspan class="raft-small" x="%s" y="%s">%s</tspan>'
+                       % (_f(bx + 10), _f(by + 6 + (i + 1) * (s.small + 4.0) - 3.0), _esc(line))
+                       for i, line in enumerate(lines))
 
-    # ----- description
-    def _desc(self, facts, stalled=()) -> str:
-        c = self.cluster
-        lead = c.leader()
-        parts = ["%d servers." % len(self.servers)]
-        if lead is not None:
-            parts.append("Leader: %s in term %d." % (lead, int(c.nodes[lead].current_term)))
+    # ------------------------------------------------------------------ description
+    def _desc(self) -> str:
+        v = self.view
+        parts = ["%d servers." % len(v.servers)]
+        if v.leader is not None:
+            parts.append("Leader: %s in term %d." % (v.leader, v.server(v.leader).current_term))
         else:
             parts.append("No leader.")
-        for g, (role, alive, term, nlog, commit, st) in zip(self.servers, facts):
-            if not alive:
-                parts.append("%s crashed." % g.name)
+        for sv in v.servers:
+            if not sv.alive:
+                parts.append("%s crashed." % sv.name)
                 continue
-            s = "%s %s, term %d, log %d, committed %d" % (g.name, role, term, nlog, commit)
-            if st:
-                s += ", " + ", ".join("%s=%s" % kv for kv in st)
-            parts.append(s + ".")
-        for name in stalled:
+            text = "%s %s, term %d, log %d, committed %d" % (
+                sv.name, _ROLE_WORD.get(sv.role.value, sv.role.value), sv.current_term, sv.log.last_index,
+                sv.commit_index)
+            if sv.state.data:
+                text += ", " + ", ".join("%s=%s" % kv for kv in sv.state.data)
+            parts.append(text + ".")
+        for name in sorted(str(x) for x in (self._opt("stalled") or ())) if self.layout == "scene01" else ():
             parts.append("The link to %s is stalled." % name)
+        for viol in v.violations:
+            parts.append("Violated: %s." % viol.text)
         return " ".join(parts)
 
-    def _title(self) -> str:
-        t = self._opt("title")
-        if t:
-            return str(t)
-        return "Raft cluster of %d servers" % len(self.servers)
-
     # ------------------------------------------------------------------ frame
-    def _frame(self, flights=()):
-        """Compute every dynamic value of the current frame.
-
-        Returns a list of ``(element_id, kind, value)`` in a fixed order (messages
-        excepted: ``update()`` handles them). Expensive HTML is only rebuilt when its
-        inputs changed (signatures kept in ``self._sig``).
-        """
+    def _frame(self, flights):
+        """Every dynamic value of the frame as ``(element_id, kind, value)`` in a fixed order
+        (messages excepted: :meth:`update` handles them). Grid rows are rebuilt only when
+        their inputs changed (signatures in ``self._sig``)."""
         p = self.prefix
-        vals = []
-        facts = []
+        v = self.view
         sig = self._sig
-        facts_changed = False
-        for g in self.servers:
-            node, alive, role, term, win, start, commit, applied, st, snap = self._node_values(g)
+        vals = []
+        offenders = self._offenders()
+        bad = self._bad_cells()
+        start, end, text_mode = self._window()
+        wkey = (start, end, text_mode)
+        if sig.get(p + ":win") != wkey:
+            sig[p + ":win"] = wkey
+            sig[p + ":head"] = self._grid_head_html(start, end, text_mode)
+        vals.append((p + "-gridhead", "html", sig[p + ":head"]))
+        lead = v.server(v.leader) if v.leader is not None and self._opt("match_index") else None
+        for g, sv in zip(self.servers, v.servers):
             gid = g.gid
-            votes = ""
-            if alive and role == "candidate":
-                vs = getattr(node, "votes", None)
-                if vs is not None:
-                    q = getattr(node, "quorum_size", None)
-                    votes = "votes %d/%d" % (len(vs), q() if callable(q) else len(self.servers) // 2 + 1)
-            key = (alive, role, term, len(win) + start - 1, commit, st, votes)
+            offender = sv.name in offenders
+            key = (sv.alive, sv.role, sv.current_term, sv.log.last_index, sv.commit_index, sv.state.data,
+                   offender, self.owner.selected == sv.name)
             if sig.get(gid) != key:
                 sig[gid] = key
-                facts_changed = True
-                sig[gid + ":attrs"] = (
-                    self._server_class(role, alive),
-                    self._letter(role, alive),
-                    "T%d" % term,
-                    self._aria(g, role, alive, term, len(win) + start - 1, commit, st),
-                )
+                sig[gid + ":attrs"] = (self._server_class(sv, offender), self._letter(sv),
+                                       "T%d" % sv.current_term, self._aria(sv))
             cls, letter, badge, aria = sig[gid + ":attrs"]
             vals.append((gid, "attr:class", cls))
             vals.append((gid, "attr:aria-label", aria))
             vals.append((gid + "-letter", "text", letter))
             vals.append((gid + "-term", "text", badge))
-            vals.append((gid + "-votes", "text", votes))
-            vals.append((gid + "-timer", "attr:stroke-dashoffset", self._timer_offset(node, alive, role)))
-            if sig.get(gid + ":st") != st:
-                sig[gid + ":st"] = st
-                sig[gid + ":sthtml"] = self._state_html(st)
-            vals.append((gid + "-state", "html", sig[gid + ":sthtml"]))
-            match = self._match_for(g.name)
-            lkey = (win, start, commit, applied, match, bool(self._opt("markers")), snap,
-                    int(self._opt("log_text_max", 6)))
-            if sig.get(gid + ":log") != lkey:
-                sig[gid + ":log"] = lkey
-                # servers with the same log, commit and markers share one rendering
-                try:
-                    html = self._log_cache.get(lkey)
-                except TypeError:
-                    html = self._log_html(win, start, commit, applied, match, snap)
-                else:
-                    if html is None:
-                        html = self._log_html(win, start, commit, applied, match, snap)
-                        if len(self._log_cache) > 256:
-                            self._log_cache.clear()
-                        self._log_cache[lkey] = html
-                sig[gid + ":loghtml"] = html
-            vals.append((gid + "-log", "html", sig[gid + ":loghtml"]))
-            facts.append((role, alive, term, len(win) + start - 1, commit, st))
-        stalled = self._opt("stalled") or ()
-        dkey = tuple(sorted(str(s) for s in stalled)) if self.layout == "scene01" else ()
-        if facts_changed or sig.get(p + ":desckey") != dkey:
-            sig[p + ":desckey"] = dkey
-            sig[p + ":desc"] = self._desc(facts, dkey)
-        vals.append((p + "-desc", "text", sig[p + ":desc"]))
-
+            vals.append((gid + "-votes", "text", self._votes(sv)))
+            vals.append((gid + "-timer", "attr:stroke-dashoffset", self._timer_offset(sv)))
+            match = None
+            if lead is not None and lead.name != sv.name:
+                pr = lead.progress_of(sv.name)
+                match = pr.match_index if pr is not None else None
+            rkey = (wkey, sv.log, sv.commit_index, sv.last_applied, sv.state.data, bad.get(sv.name, frozenset()),
+                    match, bool(self._opt("markers")))
+            if sig.get(gid + ":row") != rkey:
+                sig[gid + ":row"] = rkey
+                sig[gid + ":rowhtml"] = self._row_html(g, sv, start, end, text_mode, bad.get(sv.name, frozenset()),
+                                                       match)
+            vals.append((gid + "-log", "attr:class", "raft-log raft-row" + ("" if sv.alive else " raft-row--crashed")))
+            vals.append((gid + "-log", "html", sig[gid + ":rowhtml"]))
+        vals.append((p + "-desc", "text", self._desc()))
         if self.layout == "scene01":
-            busy = set()
-            for f, _ in flights:
-                if getattr(f.msg, "entries", None):
-                    busy.add(f.dst)
+            stalled = self._opt("stalled") or ()
+            busy = {f.dst for f, _ in flights if f.field("entries")}
             for aid, name, _path, _head, _lx, _ly, _anchor in self._arrow_geo:
                 cls = "raft-arrow"
                 if name in busy:
@@ -821,189 +900,140 @@ class Renderer:
                 if name in stalled:
                     cls += " raft-arrow--stalled"
                 vals.append((aid, "attr:class", cls))
-            sv = self._shared_values()
-            skey = (sv, tuple(self._opt("planned_log") or ()), self._opt("hide_noop", True),
-                    self._opt("shared_log_slots", 3))
+            src = v.leader
+            skey = (tuple((sv.name, sv.alive, sv.log, sv.commit_index) for sv in v.servers), src,
+                    tuple(self._opt("planned_log") or ()))
             if sig.get(p + ":shared") != skey:
                 sig[p + ":shared"] = skey
-                sig[p + ":sharedhtml"] = self._shared_html(sv)
+                sig[p + ":sharedhtml"] = self._shared_html()
             vals.append((p + "-log", "html", sig[p + ":sharedhtml"]))
-
         for layer in self._opt("layers") or ():
             vals.append(("%s-layer-%s" % (p, layer.name), "html", layer.draw(self)))
-
-        vis, text = self._banner_state()
-        vals.append((p + "-banner", "attr:visibility", vis))
-        if sig.get(p + ":bannertext") != text:
-            sig[p + ":bannertext"] = text
-            sig[p + ":bannerhtml"] = self._banner_lines_html(text)
-        vals.append((p + "-banner-text", "html", sig[p + ":bannerhtml"]))
+        if self._has_banner:
+            vis, text = self._banner_state()
+            vals.append((p + "-banner", "attr:visibility", vis))
+            if sig.get(p + ":bannertext") != text:
+                sig[p + ":bannertext"] = text
+                sig[p + ":bannerhtml"] = self._banner_lines_html(text)
+            vals.append((p + "-banner-text", "html", sig[p + ":bannerhtml"]))
         return vals
 
-    def _flights(self):
-        """[(flight, transform)] for the messages on the wire, in ``in_flight()`` order."""
-        fn = getattr(self.cluster, "in_flight", None)
-        if fn is None:
-            return []
-        links = self._links
-        now = self.cluster.now
-        still = bool(self._opt("reduced_motion"))
-        out = []
-        for f in fn():
-            link = links.get((f.src, f.dst))
-            if link is None:
-                continue
-            x0, y0, cx, cy, x1, y1 = link
-            if still:
-                t = 0.5
-            else:
-                span = f.deliver_at - f.sent_at
-                t = 1.0 if span <= 0 else (now - f.sent_at) / span
-                if t < 0.0:
-                    t = 0.0
-                elif t > 1.0:
-                    t = 1.0
-            u = 1.0 - t
-            a, b, c = u * u, 2.0 * u * t, t * t
-            out.append((f, "translate(%s %s)" % (_f(a * x0 + b * cx + c * x1), _f(a * y0 + b * cy + c * y1))))
-        return out
-
-    def _msgs_html(self, flights) -> str:
-        """The inner HTML of the messages group; per-message markup is cached by identity."""
-        old = self._msg_cache
-        cache = {}
-        out = []
-        p = self.prefix
-        for i, (f, tr) in enumerate(flights):
-            m = f.msg
-            hit = old.get(id(m))
-            if hit is None or hit[0] is not m:
-                hit = (m,) + self._msg_parts(f)
-            cache[id(m)] = hit
-            out.append('<g id="%s-m-%d" class="%s" transform="%s">%s</g>' % (p, i, hit[1], tr, hit[2]))
-        self._msg_cache = cache
-        return "".join(out)
-
-    # ------------------------------------------------------------------ public API
-    def svg(self) -> str:
-        """The full SVG for the current state; resets the diff baseline."""
-        if tuple(self.cluster.names) != self._names or self._placement() != self._placed:
-            self._geometry()
+    def svg(self, title: str) -> str:
+        if self.needs_geometry():
+            self.geometry()
         self._sig = {}
         flights = self._flights()
         vals = self._frame(flights)
-        prev = {}
-        for eid, kind, value in vals:
-            prev[(eid, kind)] = value
+        prev = {(e, k): val for e, k, val in vals}
+        prev[(self.prefix + "-title", "text")] = title
         self._prev = prev
-        prev[(self.prefix + "-title", "text")] = self._title()
-        self._msgs = [f.msg for f, _ in flights]
+        self._msg_ids = tuple(f.id for f, _ in flights)
         self._msg_tr = [tr for _, tr in flights]
-        v = prev.get
         p = self.prefix
-        opt_role = str(self._opt("svg_role", "img"))
-        out = ['<svg xmlns="http://www.w3.org/2000/svg" id="%s" class="raft-svg raft-layout-%s" '
-               'viewBox="0 0 %s %s" role="%s" aria-labelledby="%s-title %s-desc">'
-               % (p, self.layout, _f(self.width), _f(self.height), _esc(opt_role), p, p),
-               '<title id="%s-title">%s</title>' % (p, _esc(self._title())),
-               '<desc id="%s-desc">%s</desc>' % (p, _esc(v((p + "-desc", "text")))),
-               ]
+        s = self.size
+        out = ['<svg xmlns="http://www.w3.org/2000/svg" id="%s" class="raft-svg raft-svg--%s raft-layout-%s" '
+               'viewBox="0 0 %s %s" role="%s" aria-labelledby="%s-title %s-desc" data-size="%s">'
+               % (p, s.name, self.layout, _f(s.width), _f(self.total_height), _esc(str(self._opt("svg_role", "img"))),
+                  p, p, s.name),
+               '<title id="%s-title">%s</title>' % (p, _esc(title)),
+               '<desc id="%s-desc">%s</desc>' % (p, _esc(prev[(p + "-desc", "text")]))]
         if self._opt("embed_style", True):
             out.append("<style>%s</style>" % CSS)
-        out.append('<g id="%s-root">' % p)
-        out.append(self._root_inner(v, flights))
-        out.append("</g></svg>")
+        out.append('<g id="%s-root">%s</g></svg>' % (p, self._root_inner(prev.get, flights)))
         return "".join(out)
 
     def _root_inner(self, v, flights) -> str:
         p = self.prefix
+        s = self.size
         out = ['<g id="%s-links" aria-hidden="true">' % p]
-        for d in self._link_paths:
-            out.append('<path class="raft-link" d="%s"/>' % d)
+        out.extend('<path class="raft-link" d="%s"/>' % d for d in self._link_paths)
         out.append("</g>")
         if self.layout == "scene01":
             out.append('<g id="%s-log" class="raft-shared-log">%s</g>' % (p, v((p + "-log", "html"))))
             for aid, _name, path, head, lx, ly, anchor in self._arrow_geo:
                 out.append('<g id="%s" class="%s"><path d="%s"/><path class="raft-head" d="%s"/>'
-                           '<text class="raft-arrow-label" x="%s" y="%s" text-anchor="%s">stalled?</text></g>'
+                           '<text class="raft-arrow-label raft-small" x="%s" y="%s" text-anchor="%s">stalled?</text></g>'
                            % (aid, v((aid, "attr:class")), path, head, _f(lx), _f(ly), anchor))
         layers = list(self._opt("layers") or ())
         for layer in layers:
             if getattr(layer, "z", "over") == "under":
                 lid = "%s-layer-%s" % (p, layer.name)
                 out.append('<g id="%s" class="raft-layer">%s</g>' % (lid, v((lid, "html"))))
-        r = self.r
-        tr = self._timer_r
+        # messages travel under the servers, so a queue on a slow link never hides a name
+        out.append('<g id="%s-msgs" class="raft-msgs">%s</g>' % (p, self._msgs_html(flights)))
+        r, tr = s.r, self._timer_r
         for g in self.servers:
             gid = g.gid
-            out.append(
-                '<g id="%s" class="%s" data-server="%s" tabindex="0" role="button" aria-label="%s" '
-                'transform="translate(%s %s)">'
-                % (gid, v((gid, "attr:class")), _esc(str(g.name)), _esc(v((gid, "attr:aria-label"))),
-                   _f(g.cx), _f(g.cy)))
+            out.append('<g id="%s" class="%s" data-server="%s" tabindex="0" role="button" aria-label="%s" '
+                       'transform="translate(%s %s)">'
+                       % (gid, v((gid, "attr:class")), _esc(str(g.name)), _esc(v((gid, "attr:aria-label"))),
+                          _f(g.cx), _f(g.cy)))
             out.append('<circle class="raft-focus" r="%s"/>' % _f(tr + 5))
             out.append('<circle class="raft-timer-track" r="%s"/>' % _f(tr))
             out.append('<circle id="%s-timer" class="raft-timer" r="%s" transform="rotate(-90)" '
                        'stroke-dasharray="%s" stroke-dashoffset="%s"/>'
                        % (gid, _f(tr), _f(self._timer_c), v((gid + "-timer", "attr:stroke-dashoffset"))))
             out.append('<circle class="raft-node" r="%s"/>' % _f(r))
-            out.append('<text id="%s-letter" class="raft-letter" y="7" text-anchor="middle">%s</text>'
-                       % (gid, _esc(v((gid + "-letter", "text")))))
-            out.append('<path class="raft-cross" d="M-15,-15L15,15M15,-15L-15,15"/>')
+            out.append('<text id="%s-letter" class="raft-letter" y="%s" text-anchor="middle">%s</text>'
+                       % (gid, _f(s.letter * 0.36), _esc(v((gid + "-letter", "text")))))
+            c = r * 0.55
+            out.append('<path class="raft-cross" d="M-%s,-%sL%s,%sM%s,-%sL-%s,%s"/>'
+                       % (_f(c), _f(c), _f(c), _f(c), _f(c), _f(c), _f(c), _f(c)))
             out.append('<path class="raft-heart" aria-hidden="true" '
-                       'd="M0,%sl-5,-5a3,3 0 0 1 5,-4a3,3 0 0 1 5,4z"/>' % _f(-r - 4))
+                       'd="M0,%sl-5,-5a3,3 0 0 1 5,-4a3,3 0 0 1 5,4z"/>' % _f(-tr - 4))
             out.append('<text class="raft-name" y="%s" text-anchor="middle">%s</text>'
-                       % (_f(r + 17), _esc(str(g.name))))
+                       % (_f(tr + s.font + 1.0), _esc(str(g.name))))
             out.append('<text id="%s-votes" class="raft-small" y="%s" text-anchor="middle">%s</text>'
-                       % (gid, _f(r + 29), _esc(v((gid + "-votes", "text")))))
+                       % (gid, _f(tr + s.font + s.small + 4.0), _esc(v((gid + "-votes", "text")))))
+            bw = s.small * 2.4
             out.append('<g class="raft-badge" transform="translate(%s %s)">'
-                       '<rect x="-15" y="-8" width="30" height="15" rx="7"/>'
-                       '<text id="%s-term" class="raft-small" y="3" text-anchor="middle">%s</text></g>'
-                       % (_f(-r * 0.9), _f(-r * 0.9), gid, _esc(v((gid + "-term", "text")))))
-            out.append('<g id="%s-state" class="raft-state" transform="translate(%s %s)">%s</g>'
-                       % (gid, _f(g.info_x), _f(g.info_y), v((gid + "-state", "html"))))
-            rows = int(self._opt("state_rows", 3))
-            out.append('<g id="%s-log" class="raft-log" transform="translate(%s %s)">%s</g>'
-                       % (gid, _f(g.info_x), _f(g.info_y + rows * 13.0 + 8.0), v((gid + "-log", "html"))))
+                       '<rect x="%s" y="%s" width="%s" height="%s" rx="%s"/>'
+                       '<text id="%s-term" y="%s" text-anchor="middle">%s</text></g>'
+                       % (_f(-tr - bw * 0.35), _f(-tr * 0.75), _f(-bw / 2), _f(-s.small * 0.75), _f(bw),
+                          _f(s.small * 1.45), _f(s.small * 0.7), gid, _f(s.small * 0.36),
+                          _esc(v((gid + "-term", "text")))))
             out.append("</g>")
-        out.append('<g id="%s-msgs" class="raft-msgs" aria-hidden="true">%s</g>' % (p, self._msgs_html(flights)))
         for layer in layers:
             if getattr(layer, "z", "over") != "under":
                 lid = "%s-layer-%s" % (p, layer.name)
                 out.append('<g id="%s" class="raft-layer">%s</g>' % (lid, v((lid, "html"))))
-        bx, by, bw, bh = self._banner_box
-        out.append('<g id="%s-banner" class="raft-banner" visibility="%s" role="status">'
-                   '<rect x="%s" y="%s" width="%s" height="%s" rx="6"/>'
-                   '<text id="%s-banner-text">%s</text></g>'
-                   % (p, v((p + "-banner", "attr:visibility")), _f(bx), _f(by), _f(bw), _f(bh),
-                      p, v((p + "-banner-text", "html"))))
+        if self._has_banner:
+            bx, by, bw, bh = self._banner_box
+            out.append('<g id="%s-banner" class="raft-banner" visibility="%s" role="status">'
+                       '<rect x="%s" y="%s" width="%s" height="%s" rx="6"/>'
+                       '<text id="%s-banner-text">%s</text></g>'
+                       % (p, v((p + "-banner", "attr:visibility")), _f(bx), _f(by), _f(bw), _f(bh),
+                          p, v((p + "-banner-text", "html"))))
+        out.append('<g id="%s-grid" class="raft-grid">' % p)
+        out.append('<path class="raft-gridrule" d="M0,%sH%s"/>' % (_f(self._grid_y - 2.0), _f(s.width)))
+        out.append('<g id="%s-gridhead" aria-hidden="true">%s</g>' % (p, v((p + "-gridhead", "html"))))
+        for g in self.servers:
+            out.append('<g id="%s-log" class="%s" data-server="%s">%s</g>'
+                       % (g.gid, v((g.gid + "-log", "attr:class")), _esc(str(g.name)), v((g.gid + "-log", "html"))))
+        out.append("</g>")
         return "".join(out)
 
-    def update(self) -> list:
-        """Patches that bring the last emitted frame up to the cluster's current state."""
+    def update(self, title: str) -> list:
         p = self.prefix
-        if tuple(self.cluster.names) != self._names or self._placement() != self._placed:
-            # membership changed: redraw everything inside the root group
-            self._geometry()
+        if self.needs_geometry():
+            # the servers changed (membership, a layer's placement): redraw the whole root
+            self.geometry()
             self._sig = {}
-            old_desc = self._prev.get((p + "-desc", "text"))
-            old_title = self._prev.get((p + "-title", "text"))
+            old = self._prev
             flights = self._flights()
             vals = self._frame(flights)
             prev = {(e, k): val for e, k, val in vals}
-            self._msgs = [f.msg for f, _ in flights]
+            self._msg_ids = tuple(f.id for f, _ in flights)
             self._msg_tr = [tr for _, tr in flights]
             self._prev = prev
-            patches = [(p + "-root", "html", self._root_inner(prev.get, flights))]
-            desc = prev[(p + "-desc", "text")]
-            if desc != old_desc:
-                patches.append((p + "-desc", "text", desc))
-            title = self._title()
-            if title != old_title:
+            patches = [(p, "attr:viewBox", "0 0 %s %s" % (_f(self.size.width), _f(self.total_height))),
+                       (p + "-root", "html", self._root_inner(prev.get, flights))]
+            if prev[(p + "-desc", "text")] != old.get((p + "-desc", "text")):
+                patches.append((p + "-desc", "text", prev[(p + "-desc", "text")]))
+            if title != old.get((p + "-title", "text")):
                 patches.append((p + "-title", "text", title))
             prev[(p + "-title", "text")] = title
             return patches
-
         prev = self._prev
         patches = []
         flights = self._flights()
@@ -1012,19 +1042,11 @@ class Renderer:
             if prev.get(key) != item[2]:
                 prev[key] = item[2]
                 patches.append(item)
-        title = self._title()
-        if prev.get((p + "-title", "text"), title) != title:
+        if prev.get((p + "-title", "text")) != title:
+            prev[(p + "-title", "text")] = title
             patches.append((p + "-title", "text", title))
-        prev[(p + "-title", "text")] = title
-
-        msgs = self._msgs
-        same = len(flights) == len(msgs)
-        if same:
-            for (f, _), m in zip(flights, msgs):
-                if f.msg is not m:
-                    same = False
-                    break
-        if same:
+        ids = tuple(f.id for f, _ in flights)
+        if ids == self._msg_ids:
             trs = self._msg_tr
             mp = p + "-m-"
             for i, (_, tr) in enumerate(flights):
@@ -1032,24 +1054,115 @@ class Renderer:
                     trs[i] = tr
                     patches.append((mp + str(i), "attr:transform", tr))
         else:
-            self._msgs = [f.msg for f, _ in flights]
+            self._msg_ids = ids
             self._msg_tr = [tr for _, tr in flights]
             patches.append((p + "-msgs", "html", self._msgs_html(flights)))
         return patches
 
-    def set_cluster(self, cluster) -> None:
-        """Draw another cluster from the next ``update()`` on (e.g. after a reset): the
-        patches then bring the last frame of the old cluster to the new one's state."""
-        self.cluster = cluster
-        self._msg_cache = {}
-
     def server_at(self, x: float, y: float):
-        """Name of the server whose circle (plus its timer ring) contains (x, y), in viewBox units."""
         lim = (self._timer_r + 4.0) ** 2
         for g in self.servers:
             dx, dy = x - g.cx, y - g.cy
             if dx * dx + dy * dy <= lim:
                 return g.name
+        return None
+
+
+class Renderer:
+    """Renders a cluster frame as SVG — a desktop and a phone drawing — and diffs later
+    frames into patches.
+
+    ``cluster`` needs ``view()`` (:meth:`raftcore.sim.Cluster.view`); nothing else is read.
+
+    Options (all optional; ``r.options`` may be mutated between updates):
+
+    ``id``            element-id prefix (default ``"raft"``; the phone drawing adds ``-n``)
+    ``title``         SVG title (default "Raft cluster of N servers")
+    ``reduced_motion`` draw messages at fixed midpoints, timers in eighths
+    ``markers``       mark each server's lastApplied under its grid row (commitIndex is always drawn)
+    ``match_index``   mark the leader's matchIndex in each follower's grid row
+    ``message_details`` write prevLogIndex/prevLogTerm over each AppendEntries
+    ``log_text_max``  logs up to this length show command text in the grid (default 6)
+    ``stalled``       set of server names whose scene01 arrow is stalled
+    ``banner``        None: shown iff ``stalled`` (scene01); True/False: force; a string: that text
+    ``banner_text``   text of the banner (default: the FLP explanation)
+    ``leaders_banner`` explain two servers that lead at once (stale leader, or Election Safety broken)
+    ``planned_log``   scene01: command texts drawn as ghost slots in the shared log
+    ``hide_noop``     hide leader no-op entries in the scene01 shared log (default True)
+    ``shared_log_slots`` most recent entries shown in the scene01 shared log (default 3)
+    ``server_hint``   appended to each server's aria-label (default "activate to inspect"; False: none)
+    ``embed_style``   embed ``CSS`` in the SVG (default True)
+    ``svg_role``      role attribute of the <svg> (default "img")
+    ``sizes``         which drawings to make (default ``("wide", "narrow")``)
+    ``layers``        extra drawings: objects with ``name``, ``z`` (``"under"`` the servers or
+                      ``"over"`` them) and ``draw(canvas) -> str``, the inner SVG of
+                      ``<g id="{id}-layer-{name}">``, called every frame for each drawing (see
+                      :class:`Canvas` for what a layer may read). A layer with
+                      ``positions(canvas) -> {name: (cx, cy, info_on_left)}`` places the
+                      servers instead of the layout.
+    """
+
+    def __init__(self, cluster, layout: str = "ring", options: dict | None = None):
+        if layout not in LAYOUTS:
+            raise ValueError("unknown layout %r (expected one of %s)" % (layout, ", ".join(LAYOUTS)))
+        self.cluster = cluster
+        self.layout = layout
+        self.options = dict(options or {})
+        self.prefix = str(self.options.get("id") or "raft")
+        #: The server whose inspect panel is open (drawn with a focus ring), or None.
+        self.selected: str | None = None
+        self.view = cluster.view()
+        sizes = tuple(self.options.get("sizes") or ("wide", "narrow"))
+        self.canvases = [Canvas(self, SIZES[name], self.prefix if k == 0 else self.prefix + "-n")
+                         for k, name in enumerate(sizes)]
+
+    @property
+    def servers(self):
+        """The first drawing's server places (``name``, ``cx``, ``cy``)."""
+        return self.canvases[0].servers
+
+    def _title(self) -> str:
+        t = self.options.get("title")
+        return str(t) if t else "Raft cluster of %d servers" % len(self.view.servers)
+
+    def svg(self, size: str | None = None) -> str:
+        """Both drawings of the current state (or only the ``size`` one: ``"wide"``,
+        ``"narrow"``); resets the diff baseline."""
+        self.view = self.cluster.view()
+        title = self._title()
+        return "".join(c.svg(title) for c in self.canvases if size is None or c.size.name == size)
+
+    def update(self) -> list:
+        """Patches that bring the last emitted frame up to the cluster's current state."""
+        self.view = self.cluster.view()
+        title = self._title()
+        out = []
+        for c in self.canvases:
+            out.extend(c.update(title))
+        return out
+
+    def set_cluster(self, cluster) -> None:
+        """Draw another cluster from the next ``update()`` on (e.g. after a reset): the
+        patches then bring the last frame of the old cluster to the new one's state."""
+        self.cluster = cluster
+        for c in self.canvases:
+            c._msg_cache = {}
+
+    def banner(self) -> tuple[str, str]:
+        """(``"visible"`` or ``"hidden"``, text) of the banner as the frame shows it now."""
+        self.view = self.cluster.view()
+        return self.canvases[0]._banner_state()
+
+    def select(self, name: str | None) -> None:
+        """Mark the server whose inspect panel is open (None: none)."""
+        self.selected = name
+
+    def server_at(self, x: float, y: float, size: str = "wide"):
+        """Name of the server whose circle (plus its timer ring) contains (x, y), in the
+        viewBox units of the ``size`` drawing."""
+        for c in self.canvases:
+            if c.size.name == size:
+                return c.server_at(x, y)
         return None
 
 

@@ -80,7 +80,7 @@ def test_every_voter_refuses_the_stale_candidate_by_the_paper_comparison(scene):
 
 def test_the_layer_and_the_table_show_the_recorded_answers(scene):
     run_until(scene, stale_election)
-    svg = scene.renderer.svg()
+    svg = scene.renderer.svg("wide")
     layer = re.search(r'<g id="s07-layer-votes" class="raft-layer">(.*?)</g></g>', svg, re.S)
     assert layer, "the votes layer is drawn"
     cards = dict(re.findall(r'<g class="raft-card raft-votes [^"]*" data-vote="(S\d)">(.*?)</g>', svg, re.S))
@@ -130,7 +130,7 @@ def test_the_scene_ends_with_the_committed_entry_everywhere(scene):
     h = st["vote_history"][-1]
     assert h["candidate"] == "S3" and h["term"] == 4 and h["granted"] == ["S1", "S2", "S4", "S5"]
     # the winner's card still shows the entry its requests offered, not its log since (its no-op)
-    card = re.search(r'data-vote="S3">(.*?)</g>', scene.renderer.svg(), re.S).group(1)
+    card = re.search(r'data-vote="S3">(.*?)</g>', scene.renderer.svg("wide"), re.S).group(1)
     assert "its last entry (T2,#3)" in card
 
 

@@ -61,7 +61,7 @@ def test_a_crash_wipes_memory_only_and_a_restart_starts_from_the_disk(scene):
     st = status(scene)
     assert st["alive"]["S4"] is False and st["memory"]["S4"] is None
     assert st["disk"]["S4"] == disk
-    svg = scene.renderer.svg()
+    svg = scene.renderer.svg("wide")
     card = re.search(r'data-disk="S4">(.*?)</g>', svg, re.S).group(1)
     assert "memory: lost in the crash" in card and "disk: T%d · voted %s" % (disk["current_term"], disk["voted_for"]) in card
     assert "state machine lost" in svg
@@ -117,7 +117,7 @@ def test_writing_is_shown_only_while_a_write_holds_messages_back(scene):
         seen.update(st["writing"])
         if st["writing"]:
             name = st["writing"][0]
-            card = re.search(r'data-disk="%s">(.*?)</g>' % name, scene.renderer.svg(), re.S).group(1)
+            card = re.search(r'data-disk="%s">(.*?)</g>' % name, scene.renderer.svg("wide"), re.S).group(1)
             assert "writing… replies wait" in card
     assert seen, "with a 4 ms disk, some server is seen writing"
     # An instant disk: messages leave at once, nothing is ever shown writing.

@@ -89,7 +89,7 @@ def test_partition_control_moves_servers_between_sides_and_heals(cfg):
     scene.frame(0)
     pos = {g.name: (g.cx, g.cy) for g in scene.renderer.servers}
     assert max(pos[n][0] for n in ("S1", "S2", "S3")) < 400 < min(pos[n][0] for n in ("S4", "S5"))
-    svg = scene.renderer.svg()
+    svg = scene.renderer.svg("wide")
     assert svg.count('class="raft-region raft-region--majority"') == 1
     assert svg.count('class="raft-region raft-region--minority"') == 1
     # moving a server back, then healing, restores the one network and the ring

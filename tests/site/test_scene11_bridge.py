@@ -136,7 +136,7 @@ def test_changing_two_servers_at_once_elects_two_leaders_in_one_term():
     # what the reader sees: the panel says so and the layer's legend too
     panel = json.loads(scene.full())["panels"]["membership"]
     assert "Disjoint majorities" in panel
-    assert "NO OVERLAP" in scene.renderer.svg()
+    assert "NO OVERLAP" in scene.renderer.svg("wide")
 
 
 def test_the_reader_adds_and_removes_servers_through_the_cluster_rules():
@@ -162,7 +162,7 @@ def test_the_reader_adds_and_removes_servers_through_the_cluster_rules():
 def test_the_layer_draws_both_majorities_and_marks_the_shared_server():
     scene = Scene(config())
     st = play(scene, until=lambda st: len(st["membership"]["configurations"]) > 1)
-    svg = scene.renderer.svg()
+    svg = scene.renderer.svg("wide")
     layer = re.search(r'<g id="s11-layer-majorities"[^>]*>(.*?)</g><g id="s11-s-', svg, re.S).group(1)
     assert 'class="raft-maj raft-maj--old"' in layer and 'class="raft-maj raft-maj--new"' in layer
     shared = st["membership"]["overlap"]
@@ -207,4 +207,4 @@ def test_the_scripted_story_one_leader_per_term_s5_waits_then_s2_leaves():
     assert leaders[2] == {"S1"} and all(len(v) == 1 for v in leaders.values())
     m = st["membership"]
     assert m["c_new"] == ["S1", "S3", "S4", "S5"] and len(m["configurations"]) == 1
-    assert "not a voter" in scene.renderer.svg()  # S2's tag
+    assert "not a voter" in scene.renderer.svg("wide")  # S2's tag

@@ -66,7 +66,7 @@ def test_a_restarted_lagging_follower_gets_the_snapshot_and_an_identical_state_m
     assert st["violation"] is None
     assert {n: s for n, s in st["states"].items()} == {n: {"x": "6", "y": "5"} for n in st["states"]}
     # the layer draws the same: one snapshot box per server, equal digests in the SVG
-    svg = scene.renderer.svg()
+    svg = scene.renderer.svg("wide")
     assert svg.count('class="raft-snapbox"') == 5
     shown = set(re.findall(r'data-digest="([0-9a-f]{6})"', svg))
     assert shown == {digests["S1"][0]}

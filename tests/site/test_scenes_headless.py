@@ -72,7 +72,7 @@ def test_scene02_ignoring_higher_terms_leaves_two_leaders_in_different_terms():
     st = json.loads(scene.status())
     assert len(st["leaders"]) == 2 and len(set(st["leaders"].values())) == 2
     assert st["violation"] is None
-    assert scene.renderer._banner_state()[0] == "visible"
+    assert scene.renderer.banner()[0] == "visible"
 
 
 def test_scene06_hint_needs_no_more_round_trips_and_fewer_for_b_e_f():
