@@ -933,7 +933,7 @@ class Canvas:
         s = self.size
         out = ['<svg xmlns="http://www.w3.org/2000/svg" id="%s" class="raft-svg raft-svg--%s raft-layout-%s" '
                'viewBox="0 0 %s %s" role="%s" aria-labelledby="%s-title %s-desc" data-size="%s">'
-               % (p, s.name, self.layout, _f(s.width), _f(self.total_height), _esc(str(self._opt("svg_role", "img"))),
+               % (p, s.name, self.layout, _f(s.width), _f(self.total_height), _esc(str(self._opt("svg_role", "group"))),
                   p, p, s.name),
                '<title id="%s-title">%s</title>' % (p, _esc(title)),
                '<desc id="%s-desc">%s</desc>' % (p, _esc(prev[(p + "-desc", "text")]))]
@@ -974,7 +974,7 @@ class Canvas:
                        'stroke-dasharray="%s" stroke-dashoffset="%s"/>'
                        % (gid, _f(tr), _f(self._timer_c), v((gid + "-timer", "attr:stroke-dashoffset"))))
             out.append('<circle class="raft-node" r="%s"/>' % _f(r))
-            out.append('<text id="%s-letter" class="raft-letter" y="%s" text-anchor="middle">%s</text>'
+            out.append('<text id="%s-letter" class="raft-letter" y="%s" text-anchor="middle" aria-hidden="true">%s</text>'
                        % (gid, _f(s.letter * 0.36), _esc(v((gid + "-letter", "text")))))
             c = r * 0.55
             out.append('<path class="raft-cross" d="M-%s,-%sL%s,%sM%s,-%sL-%s,%s"/>'
@@ -983,10 +983,10 @@ class Canvas:
                        'd="M0,%sl-5,-5a3,3 0 0 1 5,-4a3,3 0 0 1 5,4z"/>' % _f(-tr - 4))
             out.append('<text class="raft-name" y="%s" text-anchor="middle">%s</text>'
                        % (_f(tr + s.font + 1.0), _esc(str(g.name))))
-            out.append('<text id="%s-votes" class="raft-small" y="%s" text-anchor="middle">%s</text>'
+            out.append('<text id="%s-votes" class="raft-small" y="%s" text-anchor="middle" aria-hidden="true">%s</text>'
                        % (gid, _f(tr + s.font + s.small + 4.0), _esc(v((gid + "-votes", "text")))))
             bw = s.small * 2.4
-            out.append('<g class="raft-badge" transform="translate(%s %s)">'
+            out.append('<g class="raft-badge" aria-hidden="true" transform="translate(%s %s)">'
                        '<rect x="%s" y="%s" width="%s" height="%s" rx="%s"/>'
                        '<text id="%s-term" y="%s" text-anchor="middle">%s</text></g>'
                        % (_f(-tr - bw * 0.35), _f(-tr * 0.75), _f(-bw / 2), _f(-s.small * 0.75), _f(bw),
@@ -1092,7 +1092,8 @@ class Renderer:
     ``shared_log_slots`` most recent entries shown in the scene01 shared log (default 3)
     ``server_hint``   appended to each server's aria-label (default "activate to inspect"; False: none)
     ``embed_style``   embed ``CSS`` in the SVG (default True)
-    ``svg_role``      role attribute of the <svg> (default "img")
+    ``svg_role``      role attribute of the <svg> (default "group": it holds focusable servers,
+                      which an ``img`` may not)
     ``sizes``         which drawings to make (default ``("wide", "narrow")``)
     ``layers``        extra drawings: objects with ``name``, ``z`` (``"under"`` the servers or
                       ``"over"`` them) and ``draw(canvas) -> str``, the inner SVG of

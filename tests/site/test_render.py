@@ -126,7 +126,7 @@ def test_two_drawings_valid_accessible_prefixed():
     ids = [el.get("id") for el in root.iter() if el.get("id")]
     assert len(ids) == len(set(ids))
     for d in (wide, narrow):
-        assert d.get("role") == "img"
+        assert d.get("role") == "group"
         assert d.find(NS + "title").text == "Raft cluster of 5 servers"
         assert "Leader: %s" % c.leader() in d.find(NS + "desc").text
         for n in c.names:
