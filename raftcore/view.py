@@ -261,6 +261,8 @@ class ClusterView:
     configuration: tuple[str, ...] | None
     members: tuple[str, ...]
     learners: tuple[str, ...]
+    #: Membership changes requested and not yet committed, oldest first: ``("add", "S6")``.
+    pending_changes: tuple[tuple[str, str], ...]
     #: One-way links that drop every message (src, dst), and extra one-way delays (ms).
     blocked: frozenset[tuple[str, str]]
     link_delays: tuple[tuple[tuple[str, str], float], ...]

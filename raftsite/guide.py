@@ -245,16 +245,12 @@ def _convert_page(text: str, path: str) -> None:
 
     from raftsite import markdown_ext
 
-    saved = markdown_ext._context  # the page MkDocs is converting right now, restored below
-    try:
-        markdown_ext.set_page(path)
+    with markdown_ext.converting(path):  # then back to the page MkDocs is converting
         markdown_ext.check_markdown(text, path)
         md = markdown.Markdown(extensions=[
             "pymdownx.superfences", markdown_ext.RaftSceneExtension()],
             extension_configs={"pymdownx.superfences": {"custom_fences": markdown_ext.CUSTOM_FENCES}})
         md.convert(text)
-    finally:
-        markdown_ext._context = saved
 
 
 def error_message(case: ErrorCase) -> str | None:

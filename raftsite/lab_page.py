@@ -17,13 +17,13 @@ Build-time module (PyYAML and the Markdown extension, imported only when a page 
 
 from __future__ import annotations
 
-import html
 import posixpath
 from pathlib import Path
 
+from raftsite.markup import esc
+
 __all__ = ["fence_format", "fence_validator", "form_html", "lab_html", "docs_page_url", "GROUPS", "LabFenceError"]
 
-_e = html.escape
 
 #: Fieldsets of the form, in order: (legend, setting names). A setting the lab gains later
 #: and that is in none of them lands in "More settings" — never off the page.
@@ -51,13 +51,13 @@ def _input(item: dict) -> str:
     fid = f"lab-{name}"
     help_id = f"{fid}-help"
     label = item["label"][:1].upper() + item["label"][1:]
-    helptext = _e(item["help"])
+    helptext = esc(item["help"])
     if kind == "bool":
         checked = " checked" if item["default"] else ""
         return (f'<div class="raft-lab__field raft-lab__field--check">'
                 f'<input type="checkbox" id="{fid}" name="{name}" data-setting="{name}" data-kind="bool"'
                 f' aria-describedby="{help_id}"{checked} disabled>'
-                f' <label for="{fid}">{_e(label)}</label>'
+                f' <label for="{fid}">{esc(label)}</label>'
                 f' <span class="raft-lab__help" id="{help_id}">{helptext}</span></div>')
     if kind == "switches":
         boxes = []
@@ -66,10 +66,10 @@ def _input(item: dict) -> str:
             on = " checked" if sw in item["default"] else ""
             boxes.append(
                 f'<div class="raft-lab__field raft-lab__field--check raft-lab__switch">'
-                f'<input type="checkbox" id="{sid}" name="{name}" value="{_e(sw)}" data-setting="{name}"'
+                f'<input type="checkbox" id="{sid}" name="{name}" value="{esc(sw)}" data-setting="{name}"'
                 f' data-kind="switch" aria-describedby="{sid}-help"{on} disabled>'
-                f' <label for="{sid}"><code>{_e(sw)}</code></label>'
-                f' <span class="raft-lab__help" id="{sid}-help">{_e(rule)}</span></div>')
+                f' <label for="{sid}"><code>{esc(sw)}</code></label>'
+                f' <span class="raft-lab__help" id="{sid}-help">{esc(rule)}</span></div>')
         return "".join(boxes)
     attrs = ""
     if "min" in item:
@@ -78,7 +78,7 @@ def _input(item: dict) -> str:
     step = "1" if kind == "int" else "any"
     mode = "numeric" if kind == "int" else "decimal"
     return (f'<div class="raft-lab__field">'
-            f'<label for="{fid}">{_e(label)}</label> '
+            f'<label for="{fid}">{esc(label)}</label> '
             f'<input type="number" id="{fid}" name="{name}" data-setting="{name}" data-kind="{kind}"'
             f' value="{_num(item["default"])}" step="{step}" inputmode="{mode}"{attrs}'
             f' aria-describedby="{help_id}" required disabled>'
@@ -106,7 +106,7 @@ def form_html() -> str:
         if legend == "Unsafe switches":
             note = ('<p class="raft-lab__note">Each switch removes one rule of the algorithm. With all of them off '
                     'no run may fail; with any one on, a few dozen runs should catch it.</p>')
-        sets.append(f'<fieldset class="raft-lab__group"><legend>{_e(legend)}</legend>{note}'
+        sets.append(f'<fieldset class="raft-lab__group"><legend>{esc(legend)}</legend>{note}'
                     + "".join(_input(f) for f in fields) + "</fieldset>")
     assert placed == set(items), "every lab setting has a control"
     return "".join(sets)
@@ -114,7 +114,7 @@ def form_html() -> str:
 
 def lab_html(replay_url: str, script_url: str) -> str:
     """The whole lab: form, buttons, progress, status, message, result tables (empty)."""
-    return f"""<div class="raft-lab" id="lab" data-replay="{_e(replay_url, quote=True)}" data-state="static">
+    return f"""<div class="raft-lab" id="lab" data-replay="{esc(replay_url)}" data-state="static">
 <form class="raft-lab__form" data-role="lab-form" novalidate aria-describedby="lab-status">
 {form_html()}
 <div class="raft-lab__actions">
@@ -154,7 +154,7 @@ def lab_html(replay_url: str, script_url: str) -> str:
 <p class="raft-lab__cli">The same runs on the command line: <code data-role="lab-cli"></code></p>
 </section>
 </div>
-<script type="module" src="{_e(script_url, quote=True)}"></script>"""
+<script type="module" src="{esc(script_url)}"></script>"""
 
 
 # ------------------------------------------------------------------ the fence
@@ -186,9 +186,10 @@ def _fence_line(path: str) -> int | None:
 
 def _fail(reason: str):
     """A ``page:line: raft-lab: reason`` error that stops the build (a SuperFencesException)."""
-    from raftsite.markdown_ext import SceneBlockError, _context
+    from raftsite.markdown_ext import SceneBlockError, current_page
 
-    return SceneBlockError(_context.path, _fence_line(_context.path), f"raft-lab: {reason}")
+    path = current_page().path
+    return SceneBlockError(path, _fence_line(path), f"raft-lab: {reason}")
 
 
 def fence_validator(language, inputs, options, attrs, md):
@@ -215,6 +216,6 @@ def fence_format(source, language, class_name, options, md, **kwargs):
         url = docs_page_url(target)
     except LabFenceError as exc:
         raise _fail(str(exc)) from None
-    replay = markdown_ext._page_relative(url)
-    script = markdown_ext._page_relative("assets/raft/lab.mjs")
+    replay = markdown_ext.page_relative(url)
+    script = markdown_ext.page_relative("assets/raft/lab.mjs")
     return lab_html(replay, script)

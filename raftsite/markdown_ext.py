@@ -28,6 +28,7 @@ import html
 import json
 import posixpath
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from markdown import Extension
@@ -91,6 +92,28 @@ def _page_relative(target: str) -> str:
     if path.endswith("/") and not rel.endswith("/"):
         rel += "/"
     return rel + ("#" + frag if frag else "")
+
+
+#: The public name of :func:`_page_relative` (the lab fence links from the page too).
+page_relative = _page_relative
+
+
+def current_page() -> PageContext:
+    """The page being converted: its path (for error messages) and URL (for links)."""
+    return _context
+
+
+@contextmanager
+def converting(path: str, url: str | None = None, line_offset: int = 0):
+    """Convert another page inside the ``with`` block (the authoring guide converts its
+    examples while MkDocs converts the guide), then go back to the page being converted."""
+    global _context
+    saved = _context
+    set_page(path, url, line_offset)
+    try:
+        yield _context
+    finally:
+        _context = saved
 
 
 def source_page_url(module: str) -> str:

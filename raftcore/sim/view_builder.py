@@ -50,6 +50,7 @@ def build_view(cluster, log_window: int | None = 20) -> ClusterView:
         configuration=tuple(lead_node.voters) if lead_node is not None else None,
         members=tuple(cluster.members),
         learners=tuple(sorted(lead_node.learners)) if lead_node is not None else (),
+        pending_changes=tuple(cluster.membership_queue),
         blocked=frozenset(cluster.blocked),
         link_delays=tuple(sorted(cluster.link_delay.items())),
         flights=flights,

@@ -15,7 +15,7 @@ class RoundTrips:
 
     def __init__(self, cluster):
         self.cluster = cluster
-        self.rejected: dict[str, set] = {n: set() for n in cluster.names}
+        self.rejected: dict[str, set] = {}
         self.done: dict[str, int] = {}
         self.leader = None
         cluster.add_observer(self.delivered)
@@ -26,20 +26,26 @@ class RoundTrips:
             self.rejected.setdefault(m.src, set()).add(m.reject_index)
 
     def update(self) -> None:
-        c = self.cluster
-        lead = c.leader()
-        if lead is None:
+        view = self.cluster.view(log_window=None)
+        if view.leader is None:
             return
-        self.leader = lead
-        entries = c.nodes[lead].log.entries()
-        for n in c.names:
-            if n == lead or n in self.done or not c.alive(n):
+        self.leader = view.leader
+        leader = view.server(view.leader)
+        entries = _entries(leader)
+        for s in view.servers:
+            if s.name == leader.name or s.name in self.done or not s.alive:
                 continue
-            if c.nodes[n].log.entries() == entries and c.nodes[lead].match_index.get(n, 0) >= len(entries):
-                self.done[n] = len(self.rejected.get(n, ())) + 1
+            progress = leader.progress_of(s.name)
+            if _entries(s) == entries and progress is not None and progress.match_index >= leader.log.last_index:
+                self.done[s.name] = len(self.rejected.get(s.name, ())) + 1
 
     def counts(self) -> dict[str, int]:
         return dict(self.done)
+
+
+def _entries(server) -> tuple:
+    """A server's log as (index, term, command) — what two logs must share to be equal."""
+    return tuple((e.index, e.term, e.command) for e in server.log.entries)
 
 
 class Backtrack(Control):
@@ -85,7 +91,7 @@ class Backtrack(Control):
         trips.update()
         self.roundtrips[mode].update(trips.counts())
         lead = trips.leader
-        names = self.scene.cluster.names
+        names = self.scene.cluster.view(log_window=0).names
         rows = []
         for n in names:
             if n == lead or (lead is None and n == names[0]):

@@ -25,15 +25,12 @@ a loop of its own) names an ES module in ``js``: ``assets/raft/controls/<js>.mjs
 
 from __future__ import annotations
 
-import html
 from typing import Any, ClassVar
 
 from raftsite.blocks.fields import Field
+from raftsite.markup import esc
 
 __all__ = ["Control", "ControlError", "esc", "slider_html"]
-
-esc = html.escape
-
 
 def slider_html(kind: str, label: str, maximum: int, value: int = 0, *, fmt: str = "{v}", zero: str = "",
                 step: int = 1, target: str | None = None, restarts: bool = False, attrs: str = "") -> str:

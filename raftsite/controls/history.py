@@ -364,16 +364,20 @@ class History(Control):
     def _sessions(self) -> tuple[str | None, list[dict]]:
         """The reference server (the leader, else the live server that applied most) and per-client rows."""
         c = self.scene.cluster
-        live = [n for n in c.names if c.alive(n)]
-        ref = c.leader() or (max(live, key=lambda n: (c.nodes[n].last_applied, -c.names.index(n))) if live else None)
-        sessions = dict(c.nodes[ref].state_machine.sessions) if ref else {}
+        view = c.view(log_window=None)
+        live = [s for s in view.servers if s.alive]
+        order = {n: i for i, n in enumerate(view.names)}
+        server = (view.server(view.leader) if view.leader else
+                  max(live, key=lambda s: (s.last_applied, -order[s.name])) if live else None)
+        ref = server.name if server is not None else None
+        sessions = {client: (seq, result) for client, seq, result in server.state.sessions} if server else {}
         copies: dict[str, int] = {}
-        if ref:
-            node = c.nodes[ref]
+        if server is not None:
             seen = set()
-            log = node.log
-            for e in log.slice(log.first_index, node.last_applied + 1):
+            for e in server.log.entries:
                 cmd = e.command
+                if e.index > server.last_applied:
+                    break
                 if cmd is None or getattr(cmd, "client", None) is None:
                     continue
                 k = (cmd.client, cmd.seq)
@@ -393,7 +397,8 @@ class History(Control):
         from raftsite.render import html_table
 
         c = self.scene.cluster
-        key = (self._sig(), c.leader(), tuple(c.nodes[n].last_applied for n in c.names),
+        view = c.view(log_window=0)
+        key = (self._sig(), view.leader, tuple(s.last_applied for s in view.servers),
                tuple(sum(h.attempt for h in c.handles if h.client == k) for k in c.clients))
         if key == self._sessions_key:
             return self._sessions_html

@@ -18,7 +18,6 @@ the reason; the scene then stays on its placeholder scenario, an idle cluster.
 
 from __future__ import annotations
 
-import html
 import json
 from urllib.parse import parse_qsl
 
@@ -315,7 +314,7 @@ def _panel_inner(lab, error, run, settings, lin_state, at_violation) -> str:
     if error is not None:
         return (head + f'<p class="raft-scene__message raft-lab-run__error" role="alert" data-role="lab-error">This address does not name '
                 f'a lab run: {esc(error)}. The diagram shows an idle cluster instead. '
-                f'<a href="{esc(lab, quote=True)}">Back to the lab</a></p>')
+                f'<a href="{esc(lab)}">Back to the lab</a></p>')
     if run is None:
         return head + ('<p class="raft-muted" data-role="lab-pending">The run named by this page\'s address loads '
                        'once Python has started.</p>')
@@ -344,10 +343,10 @@ def _panel_inner(lab, error, run, settings, lin_state, at_violation) -> str:
     from raftsite.lab_bridge import cli_command, settings_query
 
     one = settings.with_(seed=run.seed, runs=1)
-    back = html.escape(lab + "?" + settings_query(one), quote=True)
+    back = esc(lab + "?" + settings_query(one))
     return (head + verdict + monitor
             + f'<details class="raft-lab-run__settings"><summary>Settings of this run</summary>'
               f'<table class="raft-table-panel"><tbody>{rows}</tbody></table></details>'
             + f'<p class="raft-lab-run__links"><a href="{back}" data-role="lab-back">Run this seed in the lab</a> · '
-              f'<a href="{esc(lab, quote=True)}">the lab</a> · on the command line: <code data-role="lab-cli">{esc(cli_command(one))}'
+              f'<a href="{esc(lab)}">the lab</a> · on the command line: <code data-role="lab-cli">{esc(cli_command(one))}'
               f'</code></p>')

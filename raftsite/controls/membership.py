@@ -142,14 +142,14 @@ class Membership(Control):
         return table + verdict + learners
 
     def panels(self, full):
-        view = quorum_view(self.scene.cluster)
+        view = quorum_view(self.scene.cluster.view(log_window=0))
         if full or view != self._shown:
             self._shown = view
             return {"membership": self._panel(view)}
         return {}
 
     def status(self):
-        view = quorum_view(self.scene.cluster)
-        c = self.scene.cluster
+        cv = self.scene.cluster.view(log_window=0)
+        view = quorum_view(cv)
         return {"membership": dict(view.as_dict(), requests=list(self.requests),
-                                   members=list(c.members), queue=[" ".join(x) for x in c.membership_queue])}
+                                   members=list(cv.members), queue=[" ".join(x) for x in cv.pending_changes])}

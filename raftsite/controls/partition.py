@@ -10,8 +10,6 @@ so partitions made by the scenario script show the same way.
 
 from __future__ import annotations
 
-import html as _html
-
 from raftsite.blocks.fields import Field
 from raftsite.controls.base import Control, esc
 from raftsite.layers import partitions
@@ -53,8 +51,9 @@ class Partition(Control):
             partitions.heal(cluster)
             self.moves += 1
             return False
-        if target not in cluster.names:
-            raise ValueError(f"partition: unknown server {target!r}; servers are {', '.join(cluster.names)}")
+        names = cluster.view(log_window=0).names
+        if target not in names:
+            raise ValueError(f"partition: unknown server {target!r}; servers are {', '.join(names)}")
         letter = v.upper()
         if letter not in ("A", "B"):
             raise ValueError(f"partition: a server goes to side A or B, not {value!r}")
@@ -71,13 +70,14 @@ class Partition(Control):
 
     def _status_html(self) -> str:
         c = self.scene.cluster
-        gs = partitions.groups(c)
-        sides = partitions.sides(c)
-        data = _html.escape(",".join(f"{n}={sides[n]}" for n in c.names), quote=True)
+        view = c.view(log_window=0)
+        gs = partitions.groups(c, view)
+        sides = partitions.sides(c, view)
+        data = esc(",".join(f"{n}={sides[n]}" for n in view.names))
         if len(gs) < 2:
             text = "One network: every server reaches every other."
         else:
-            need = partitions.majority(c)
+            need = partitions.majority(view)
             text = " · ".join(
                 f"Side {letter}: {', '.join(names)} ({'majority' if len(names) >= need else 'no majority'})"
                 for letter, names in gs)

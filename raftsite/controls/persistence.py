@@ -69,15 +69,14 @@ class Persistence(Control):
         return False
 
     def _rows(self) -> list[list[str]]:
-        c = self.scene.cluster
-        busy = writing(c)
+        view = self.scene.cluster.view()
         rows = []
-        for n in c.names:
-            d = disk_facts(c, n)
-            m = memory_facts(c, n)
+        for s in view.servers:
+            d = disk_facts(s)
+            m = memory_facts(s)
             log = log_terms_text(d["log"], d["snapshot_index"], keep=12)
-            row = [n, str(d["current_term"]), d["voted_for"] or "—",
-                   log + (" (writing…)" if n in busy else "")]
+            row = [s.name, str(d["current_term"]), d["voted_for"] or "—",
+                   log + (" (writing…)" if s.disk.writing else "")]
             if m is None:
                 row += ["lost (crashed)", "lost", "lost", "lost"]
             else:
@@ -102,10 +101,10 @@ class Persistence(Control):
         return self.fresh({"persistence": self._table_html()}, full)
 
     def status(self):
-        c = self.scene.cluster
+        view = self.scene.cluster.view(log_window=None)
         return {
-            "disk": {n: disk_facts(c, n) for n in c.names},
-            "memory": {n: memory_facts(c, n) for n in c.names},
-            "writing": sorted(writing(c)),
+            "disk": {s.name: disk_facts(s) for s in view.servers},
+            "memory": {s.name: memory_facts(s) for s in view.servers},
+            "writing": sorted(writing(view)),
             "write_ms": self.ms,
         }

@@ -62,11 +62,12 @@ class SnapshotThreshold(Control):
         from raftsite.layers.snapshots import state_digest
 
         c = self.scene.cluster
+        view = c.view(log_window=0)
         return {
             "snapshot_threshold": self.threshold,
             # per server: the last index its snapshot covers (0: none), its state machine's digest
-            "snapshots": {n: (c.nodes[n].snapshot.index if c.nodes[n].snapshot else 0) for n in c.names},
-            "digests": {n: state_digest(c, n) for n in c.names},
+            "snapshots": {s.name: (s.snapshot[0] if s.snapshot else 0) for s in view.servers},
+            "digests": {s.name: state_digest(s) for s in view.servers},
             # InstallSnapshot messages delivered so far: (leader, follower, last included index)
             "installs": installs(c.trace()),
         }

@@ -3,7 +3,7 @@
 The written form of the ``votes`` layer (:mod:`raftsite.layers.votes`): one row per voter
 with the two last entries the election restriction compares (§5.4.1), the answer, and the
 voter's reason in its own words — all read from the decisions the voters recorded
-(``cluster.vote_decisions``), none recomputed here. Earlier elections stay listed below the
+(``ClusterView.vote_decisions``), none recomputed here. Earlier elections stay listed below the
 current one, one line each, so a reader who looks away does not lose them.
 
 The cluster keeps only each voter's latest answer to each candidate, so a candidate's second
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from raftsite.blocks.fields import Field
 from raftsite.controls.base import Control
+from raftsite.markup import esc
 from raftsite.layers.votes import current_election, decision_dict, last_text
 
 EARLIER = 4  # earlier elections summarised under the table
@@ -48,7 +49,8 @@ class Votes(Control):
         cluster.add_observer(lambda flight: self._collect())
 
     def _collect(self) -> None:
-        for key, d in self.scene.cluster.vote_decisions.items():
+        for d in self.scene.cluster.view(log_window=0).vote_decisions:
+            key = (d.voter, d.candidate)
             if self._seen.get(key) is not d:
                 self._seen[key] = d
                 self.elections.setdefault((d.candidate, d.term, d.pre_vote), {})[d.voter] = d
@@ -60,9 +62,9 @@ class Votes(Control):
         return sorted(items, key=lambda e: (max(d.time for d in e[3].values()), e[1], e[0]))
 
     def _panel_html(self) -> str:
-        from raftsite.render import _esc, html_table
+        from raftsite.render import html_table
 
-        election = current_election(self.scene.cluster)
+        election = current_election(self.scene.cluster.view(log_window=0))
         if election is None:
             return ('<p class="raft-muted">No candidate has asked for votes yet. Each voter’s answer will appear '
                     'here, with the comparison it made.</p>')
@@ -79,13 +81,13 @@ class Votes(Control):
                            ["Voter", f"{cand}'s last entry", "voter's last entry", kind, "why"], rows,
                            table_id=self.scene.config["id"] + "-votes")
         parts = [table, '<p class="raft-votes-panel__tally">%s: %d vote%s so far (its own included)</p>'
-                 % (_esc(cand), granted, "" if granted == 1 else "s")]
+                 % (esc(cand), granted, "" if granted == 1 else "s")]
         earlier = [e for e in reversed(self._history()) if e[:3] != (cand, term, pre)][:EARLIER]
         if earlier:
             items = []
             for ecand, eterm, epre, ds in earlier:
                 said = ", ".join(f"{v} {'✓' if d.granted else '✗'}" for v, d in ds.items())
-                items.append("<li>%s, %sterm %d: %s</li>" % (_esc(ecand), "PreVote, " if epre else "", eterm, _esc(said)))
+                items.append("<li>%s, %sterm %d: %s</li>" % (esc(ecand), "PreVote, " if epre else "", eterm, esc(said)))
             parts.append('<p class="raft-votes-panel__earlier">Earlier elections (✓ granted, ✗ refused):</p>'
                          '<ul class="raft-votes-panel__list">%s</ul>' % "".join(items))
         return "".join(parts)
@@ -97,7 +99,7 @@ class Votes(Control):
         history = [{"candidate": c, "term": t, "pre_vote": p,
                     "granted": [v for v, d in ds.items() if d.granted],
                     "refused": [v for v, d in ds.items() if not d.granted]} for c, t, p, ds in self._history()]
-        election = current_election(self.scene.cluster)
+        election = current_election(self.scene.cluster.view(log_window=0))
         if election is None:
             return {"votes": None, "vote_history": history}
         cand, term, pre, decisions = election

@@ -3,7 +3,9 @@
 A layer is a class with ``name`` (what authors write in ``draw:``), ``doc`` (one line for
 the option table), ``z`` (``"under"`` the servers or ``"over"`` everything) and
 ``draw(renderer) -> str``: the inner SVG of its group, called every frame and diffed like
-the rest of the diagram. It is constructed with the scene's runtime config. Every module
+the rest of the diagram. A layer reads the cluster only through the frame's view
+(:func:`frame_view`, a :class:`raftcore.view.ClusterView`) and acts on it only through the
+public methods of ``Cluster``. It is constructed with the scene's runtime config. Every module
 of this package that defines such a class (a subclass of :class:`Layer`) registers it, so
 adding a layer is adding a file; the renderer's own options (``commit_markers`` …) are
 listed in ``raftsite.blocks.schema.DRAW``.
@@ -14,7 +16,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
-__all__ = ["Layer", "registry", "make_layers"]
+__all__ = ["Layer", "registry", "make_layers", "frame_view"]
+
+
+def frame_view(renderer):
+    """The view of the frame being drawn: the renderer's own (``renderer.view``), built once
+    per frame and shared by every layer; a fresh one from a renderer that keeps none."""
+    view = getattr(renderer, "view", None)
+    return view if view is not None else renderer.cluster.view()
 
 
 class Layer(ABC):

@@ -4,23 +4,24 @@ Figure 2 splits a server's state in two: ``currentTerm``, ``votedFor`` and ``log
 "updated on stable storage before responding to RPCs"; everything else (commitIndex,
 lastApplied, the state machine, the role, a leader's nextIndex/matchIndex) is volatile and is
 lost in a crash. Under each server this layer draws a card with both halves — the disk as the
-simulated :class:`raftcore.sim.disk.Disk` holds it (not the node's copy), the memory as the
-node holds it — and over a crashed server's key:value table a "lost" mark, since the state
+simulated disk holds it (not the node's copy: ``ServerView.disk``), the memory as the node
+holds it — and over a crashed server's key:value table a "lost" mark, since the state
 machine is memory too: a restarted server rebuilds it by re-applying its log once it learns
 the commit index again.
 
 When the simulation models a disk write time (``persist=MS`` in the scenario, or the
 ``persistence`` control's slider), a server's messages leave only once the write they depend
-on is done (:meth:`raftcore.sim.Cluster._handle` sends at ``now + persist_latency``). While a
-server has such messages held back, its disk reads "writing…": the order Figure 2 demands —
+on is done (the cluster sends them at ``now + persist_latency``). While a server has such
+messages held back (``DiskView.writing``), its disk reads "writing…": the order Figure 2 demands —
 persist, then reply — made visible. Nothing is inferred beyond that: a message whose send time
 is still in the future is exactly a message waiting for its server's disk.
 """
 
 from __future__ import annotations
 
-from raftsite.layers import Layer
-from raftsite.render import _esc, _f
+from raftcore.view import ClusterView, Role, ServerView
+from raftsite.layers import Layer, frame_view
+from raftsite.markup import esc, fmt
 
 CARD_W = 150.0
 LINE_H = 11.0
@@ -51,32 +52,33 @@ def log_terms_text(terms: list[int], snapshot_index: int = 0, keep: int = 8) -> 
     return shown
 
 
-def disk_facts(cluster, name: str) -> dict:
-    """What ``name``'s disk holds right now (the simulated stable storage itself)."""
-    d = cluster.disks[name]
-    terms = [e.term for e in d.log.entries()]
-    return {"current_term": d.current_term, "voted_for": d.voted_for, "log": terms,
-            "snapshot_index": d.log.snapshot_index, "writes": d.writes}
+def disk_facts(server: ServerView) -> dict:
+    """What the server's disk holds right now (the simulated stable storage itself); ``log``
+    lists the terms of the entries in the view's log window."""
+    d = server.disk
+    return {"current_term": d.current_term, "voted_for": d.voted_for, "log": list(d.log_terms),
+            "snapshot_index": d.snapshot_index, "writes": d.writes}
 
 
-def memory_facts(cluster, name: str) -> dict | None:
-    """What ``name`` holds in memory (None while it is crashed: its memory is gone)."""
-    if not cluster.alive(name):
+def role_text(server: ServerView) -> str:
+    return "pre-candidate" if server.role is Role.PRE_CANDIDATE else str(server.role)
+
+
+def memory_facts(server: ServerView) -> dict | None:
+    """What the server holds in memory (None while it is crashed: its memory is gone)."""
+    if not server.alive:
         return None
-    node = cluster.nodes[name]
-    out = {"role": "pre-candidate" if node.pre_candidate else str(node.role),
-           "commit_index": node.commit_index, "last_applied": node.last_applied,
-           "state": dict(node.state)}
-    if str(node.role) == "leader":
-        out["next_index"] = dict(node.next_index)
-        out["match_index"] = dict(node.match_index)
+    out = {"role": role_text(server), "commit_index": server.commit_index, "last_applied": server.last_applied,
+           "state": dict(server.state.data)}
+    if server.role is Role.LEADER:
+        out["next_index"] = {p.peer: p.next_index for p in server.progress}
+        out["match_index"] = {p.peer: p.match_index for p in server.progress}
     return out
 
 
-def writing(cluster) -> set[str]:
+def writing(view: ClusterView) -> set[str]:
     """Servers whose messages wait for a disk write to finish (see the module docstring)."""
-    now = cluster.now
-    return {f.src for f in cluster.in_flight() if f.sent_at > now}
+    return {s.name for s in view.servers if s.disk.writing}
 
 
 class CardLayer(Layer):
@@ -102,23 +104,19 @@ class DiskLayer(CardLayer):
     z = "over"
 
     def draw(self, renderer) -> str:
-        c = renderer.cluster
-        busy = writing(c)
+        view = frame_view(renderer)
         out = []
         for g in renderer.servers:
-            name = g.name
-            disk = c.disks[name]
-            alive = c.alive(name)
-            node = c.nodes[name]
-            key = (disk.current_term, disk.voted_for, disk.writes, disk.log.last_index, disk.log.snapshot_index,
-                   alive, name in busy, node.commit_index if alive else None, node.last_applied if alive else None,
-                   g.cx, g.cy)
-            out.append(self.card(name, key, lambda: self._card(renderer, g, c, name in busy)))
+            s = view.server(g.name)
+            key = (s.disk, s.alive, s.commit_index if s.alive else None, s.last_applied if s.alive else None,
+                   role_text(s) if s.alive else None, g.cx, g.cy)
+            out.append(self.card(g.name, key, lambda: self._card(renderer, g, s)))
         return "".join(out)
 
-    def _card(self, renderer, g, c, busy: bool) -> str:
-        d = disk_facts(c, g.name)
-        m = memory_facts(c, g.name)
+    def _card(self, renderer, g, s: ServerView) -> str:
+        busy = s.disk.writing
+        d = disk_facts(s)
+        m = memory_facts(s)
         h = 5 * LINE_H + 10.0
         x, y = card_origin(renderer, g, h)
         log = log_terms_text(d["log"], d["snapshot_index"])
@@ -136,31 +134,31 @@ class DiskLayer(CardLayer):
         cls = "raft-card raft-disk" + (" raft-disk--writing" if busy else "") + (" raft-mem--lost" if m is None else "")
         tx = x + 22.0
         parts = [
-            '<g class="%s" data-disk="%s"><title>%s</title>' % (cls, _esc(g.name), _esc(title)),
+            '<g class="%s" data-disk="%s"><title>%s</title>' % (cls, esc(g.name), esc(title)),
             '<rect class="raft-card__box" x="%s" y="%s" width="%s" height="%s" rx="4"/>'
-            % (_f(x), _f(y), _f(CARD_W), _f(h)),
+            % (fmt(x), fmt(y), fmt(CARD_W), fmt(h)),
             # a disk: a small cylinder
             '<path class="raft-disk__icon" d="M%s,%sv9a6,2.5 0 0 0 12,0v-9a6,2.5 0 0 0 -12,0a6,2.5 0 0 0 12,0"/>'
-            % (_f(x + 5.0), _f(y + 7.0)),
+            % (fmt(x + 5.0), fmt(y + 7.0)),
         ]
         line_cls = ("raft-disk__term", "raft-mono raft-disk__log", "raft-disk__writing" if busy else "raft-muted")
         for i, (text, lc) in enumerate(zip(lines, line_cls)):
             parts.append('<text class="raft-small %s" x="%s" y="%s">%s</text>'
-                         % (lc, _f(tx), _f(y + 11.0 + i * LINE_H), _esc(text)))
+                         % (lc, fmt(tx), fmt(y + 11.0 + i * LINE_H), esc(text)))
         my = y + 6.0 + 3 * LINE_H
-        parts.append('<path class="raft-card__rule" d="M%s,%sH%s"/>' % (_f(x + 3.0), _f(my - 2.0), _f(x + CARD_W - 3.0)))
+        parts.append('<path class="raft-card__rule" d="M%s,%sH%s"/>' % (fmt(x + 3.0), fmt(my - 2.0), fmt(x + CARD_W - 3.0)))
         # memory: a chip
         parts.append('<rect class="raft-mem__icon" x="%s" y="%s" width="11" height="9" rx="1"/>'
-                     % (_f(x + 6.5), _f(my + 2.0)))
+                     % (fmt(x + 6.5), fmt(my + 2.0)))
         for i, text in enumerate(mem):
             parts.append('<text class="raft-small raft-mem__text" x="%s" y="%s">%s</text>'
-                         % (_f(tx), _f(my + 9.0 + i * LINE_H), _esc(text)))
+                         % (fmt(tx), fmt(my + 9.0 + i * LINE_H), esc(text)))
         if m is None:
             # the key:value table is the state machine: memory, lost too
             rows = int(renderer.options.get("state_rows", 3))
             sx, sy = g.cx + g.info_x, g.cy + g.info_y
             parts.append('<g class="raft-mem-lost"><rect x="%s" y="%s" width="96" height="%s" rx="3"/>'
                          '<text class="raft-small" x="%s" y="%s" text-anchor="middle">state machine lost</text></g>'
-                         % (_f(sx), _f(sy), _f(rows * 13.0 + 3.0), _f(sx + 48.0), _f(sy + rows * 6.5 + 4.0)))
+                         % (fmt(sx), fmt(sy), fmt(rows * 13.0 + 3.0), fmt(sx + 48.0), fmt(sy + rows * 6.5 + 4.0)))
         parts.append("</g>")
         return "".join(parts)

@@ -7,11 +7,12 @@ two leaders can be elected in one term, because that shared server votes once. C
 server at a time guarantees it: the two majorities together need more servers than there are
 (§4.1, Figure 4.3). Changing two at once does not: the majorities can be disjoint (Figure 4.2).
 
-:func:`quorum_view` computes, from the servers' own state, the oldest (``C_old``) and newest
+:func:`quorum_view` computes, from the servers' own state as the cluster's view
+(:class:`raftcore.view.ClusterView`) shows it, the oldest (``C_old``) and newest
 (``C_new``) configuration in use and the *worst case*: a majority of each chosen to share as
 few servers as possible. If even those two overlap, every pair does. The layer draws them as
 two outlines around the servers; the ``membership`` control lists them in a side panel.
-Pure functions of the cluster: the same state always draws the same picture.
+Pure functions of the view: the same state always draws the same picture.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from raftsite.layers import Layer
+from raftcore.view import ClusterView
+from raftsite.layers import Layer, frame_view
+from raftsite.markup import esc, fmt
 
 __all__ = ["Configuration", "QuorumView", "quorum_view", "worst_case_majorities", "hull_path", "set_text",
            "Majorities"]
@@ -109,37 +112,27 @@ def worst_case_majorities(c_old: tuple[str, ...], c_new: tuple[str, ...],
     return tuple(sorted(q_old, key=key)), tuple(sorted(q_new, key=key))
 
 
-def quorum_view(cluster) -> QuorumView:
-    """The configurations in use on ``cluster``'s servers (each server's latest, thesis §4.1),
-    the oldest and newest of them, and their worst-case majorities."""
-    names = tuple(cluster.names)
+def quorum_view(view: ClusterView) -> QuorumView:
+    """The configurations in use on the servers (each server's latest, thesis §4.1), the
+    oldest and newest of them, and their worst-case majorities."""
+    names = tuple(view.names)
     rank = {n: i for i, n in enumerate(names)}
-
-    def deciding(n: str) -> bool:
-        # A server outside its own configuration (removed, or still joining) never counts
-        # votes by it, so its configuration decides nothing (thesis §4.2.2).
-        node = cluster.nodes[n]
-        may_campaign = getattr(node, "may_campaign", None)
-        return n in node.voter_set or bool(may_campaign and may_campaign())
-
-    users = [n for n in names if deciding(n)] or list(names)
+    # A server outside its own configuration (removed, or still joining) never counts votes
+    # by it, so its configuration decides nothing (thesis §4.2.2).
+    users = [s for s in view.servers if s.is_voter or s.may_campaign] or list(view.servers)
     by_voters: dict[tuple, list] = {}
-    for n in users:
-        node = cluster.nodes[n]
-        voters = tuple(sorted(node.voters, key=lambda v: (rank.get(v, len(rank)), v)))
-        idx = int(node.config_index)
-        entry = (int(node.log.term_at(idx) or 0), idx) if idx else (0, 0)
-        slot = by_voters.setdefault(voters, [entry, []])
-        slot[0] = max(slot[0], entry)
-        slot[1].append(n)
+    for s in users:
+        voters = tuple(sorted(s.voters, key=lambda v: (rank.get(v, len(rank)), v)))
+        slot = by_voters.setdefault(voters, [s.config_entry, []])
+        slot[0] = max(slot[0], s.config_entry)
+        slot[1].append(s.name)
     configs = sorted((Configuration(v, tuple(used), entry) for v, (entry, used) in by_voters.items()),
                      key=lambda c: (c.entry, c.voters))
     c_old, c_new = configs[0], configs[-1]
     q_old, q_new = worst_case_majorities(c_old.voters, c_new.voters, names)
     overlap = tuple(n for n in names if n in q_old and n in q_new)
-    lead = cluster.leader()
-    learners = tuple(n for n in names if lead is not None and n in cluster.nodes[lead].learners)
-    return QuorumView(tuple(configs), c_old, c_new, q_old, q_new, overlap, learners, lead)
+    learners = tuple(n for n in names if n in view.learners)
+    return QuorumView(tuple(configs), c_old, c_new, q_old, q_new, overlap, learners, view.leader)
 
 
 # ------------------------------------------------------------------ drawing
@@ -167,11 +160,6 @@ def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return lower[:-1] + upper[:-1]
 
 
-def _n(x: float) -> str:
-    s = "%.1f" % x
-    return "0.0" if s == "-0.0" else s
-
-
 def hull_path(points: list[tuple[float, float]], pad: float) -> str:
     """SVG path of the convex hull of ``points`` grown by ``pad`` (rounded corners): a circle
     for one point, a capsule for two."""
@@ -181,7 +169,7 @@ def hull_path(points: list[tuple[float, float]], pad: float) -> str:
     if len(hull) == 1:
         x, y = hull[0]
         return "M%s,%sa%s,%s 0 1 0 %s,0a%s,%s 0 1 0 %s,0Z" % (
-            _n(x - pad), _n(y), _n(pad), _n(pad), _n(2 * pad), _n(pad), _n(pad), _n(-2 * pad))
+            fmt(x - pad), fmt(y), fmt(pad), fmt(pad), fmt(2 * pad), fmt(pad), fmt(pad), fmt(-2 * pad))
     # Each edge i, from hull[i] to hull[i+1], is pushed out along its outward normal; the
     # corners are arcs of radius ``pad`` around the hull's points (sweep 1: the hull has a
     # positive signed area, so outward normals turn the positive way round it).
@@ -192,17 +180,13 @@ def hull_path(points: list[tuple[float, float]], pad: float) -> str:
         d = math.hypot(x1 - x0, y1 - y0) or 1.0
         nx, ny = (y1 - y0) / d, -(x1 - x0) / d
         segs.append(((x0 + pad * nx, y0 + pad * ny), (x1 + pad * nx, y1 + pad * ny)))
-    out = ["M%s,%s" % (_n(segs[0][0][0]), _n(segs[0][0][1]))]
+    out = ["M%s,%s" % (fmt(segs[0][0][0]), fmt(segs[0][0][1]))]
     for i in range(k):
         (_, b), (a_next, _) = segs[i], segs[(i + 1) % k]
-        out.append("L%s,%s" % (_n(b[0]), _n(b[1])))
-        out.append("A%s,%s 0 0 1 %s,%s" % (_n(pad), _n(pad), _n(a_next[0]), _n(a_next[1])))
+        out.append("L%s,%s" % (fmt(b[0]), fmt(b[1])))
+        out.append("A%s,%s 0 0 1 %s,%s" % (fmt(pad), fmt(pad), fmt(a_next[0]), fmt(a_next[1])))
     out.append("Z")
     return "".join(out)
-
-
-def _esc(s: str) -> str:
-    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def set_text(names) -> str:
@@ -225,7 +209,7 @@ class Majorities(Layer):
         self._svg = ""
 
     def draw(self, renderer) -> str:
-        view = quorum_view(renderer.cluster)
+        view = quorum_view(frame_view(renderer))
         geo = tuple((g.name, g.cx, g.cy) for g in renderer.servers)
         key = (view, geo)
         if key != self._key:
@@ -245,13 +229,13 @@ class Majorities(Layer):
             what = ("a majority of %s %s" % (view.label_of(conf), set_text(conf.voters)) if kind != "one"
                     else "the configuration %s" % set_text(conf.voters))
             out.append('<path class="raft-maj raft-maj--%s" d="%s"><title>%s: %s</title></path>'
-                       % (kind, hull_path(pts, pad), _esc(what), _esc(set_text(members))))
+                       % (kind, hull_path(pts, pad), esc(what), esc(set_text(members))))
         r = getattr(renderer, "r", 28.0)
         for n in view.overlap if view.changing else ():
             if n in pos:
                 x, y = pos[n]
                 out.append('<circle class="raft-maj-overlap" cx="%s" cy="%s" r="%s"><title>%s is in both '
-                           'majorities</title></circle>' % (_n(x), _n(y), _n(r + 12), _esc(n)))
+                           'majorities</title></circle>' % (fmt(x), fmt(y), fmt(r + 12), esc(n)))
         # each server: which configuration it uses, or why it has no vote
         uses = {n: c for c in view.configurations for n in c.used_by}
         members = set(view.c_old.voters) | set(view.c_new.voters)
@@ -267,7 +251,7 @@ class Majorities(Layer):
             else:  # in C_new on the leader, but its own log does not say so yet
                 tag = "no vote yet"
             out.append('<text class="raft-small raft-maj-tag" x="%s" y="%s" text-anchor="middle">%s</text>'
-                       % (_n(x), _n(y + r + 41), _esc(tag)))
+                       % (fmt(x), fmt(y + r + 41), esc(tag)))
         out.append(self._legend(view, renderer))
         return "".join(out)
 
@@ -293,8 +277,8 @@ class Majorities(Layer):
         for i, (kind, text) in enumerate(lines):
             y = height - 8.0 - 14.0 * (len(lines) - 1 - i)
             if kind in ("old", "new", "one"):
-                out.append('<path class="raft-maj raft-maj--%s" d="M10,%sh22"/>' % (kind, _n(y - 4)))
+                out.append('<path class="raft-maj raft-maj--%s" d="M10,%sh22"/>' % (kind, fmt(y - 4)))
             out.append('<text class="raft-maj-text raft-maj-text--%s" x="38" y="%s">%s</text>'
-                       % (kind, _n(y), _esc(text)))
+                       % (kind, fmt(y), esc(text)))
         out.append("</g>")
         return "".join(out)

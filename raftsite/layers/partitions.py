@@ -1,6 +1,6 @@
 """Network partitions drawn as regions (scene 10): one column per side, the servers placed in it.
 
-The simulated network knows only which links are blocked (``Cluster.blocked``). The reader
+The simulated network knows only which links are blocked (``ClusterView.blocked``). The reader
 thinks in *sides*: "S1 and S2 over here, the rest over there". This module is the one place
 that turns one into the other:
 
@@ -14,7 +14,9 @@ Letters stay put across changes: when the scenario (not the reader) partitions t
 each new group gets the letter most of its servers had before, so a server only changes column
 when it really changed side. That memory belongs to the cluster (a restart starts afresh), so
 it lives in a weak map keyed by the cluster, and any number of layer instances — the renderer
-makes new ones whenever the scene's options change — agree on it.
+makes new ones whenever the scene's options change — agree on it. The functions read the
+cluster's view (the one the renderer draws this frame, or a fresh one) and act on the
+cluster only through its public ``partition`` and ``heal``.
 
 The layer places the servers in the columns (``positions``; the renderer redraws when they
 change), and draws each side as a region labelled with its size and whether it holds a majority
@@ -25,7 +27,8 @@ from __future__ import annotations
 
 import weakref
 
-from raftsite.layers import Layer
+from raftcore.view import ClusterView
+from raftsite.layers import Layer, frame_view
 
 __all__ = ["Partitions", "sides", "groups", "assign", "heal", "LETTERS"]
 
@@ -35,10 +38,10 @@ LETTERS = "ABCDEFGH"
 _MEMORY: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def _components(cluster) -> list[list[str]]:
+def _components(view: ClusterView) -> list[list[str]]:
     """Groups of servers that can exchange messages both ways (transitively), in name order."""
-    names = list(cluster.names)
-    blocked = cluster.blocked
+    names = list(view.names)
+    blocked = view.blocked
     parent = {n: n for n in names}
 
     def root(n):
@@ -85,29 +88,31 @@ def _letters_for(comps: list[list[str]], before: dict[str, str], names: list[str
     return {n: rename[out[n]] for n in names}
 
 
-def sides(cluster) -> dict[str, str]:
-    """The side letter of every server, from the network's blocked links."""
+def sides(cluster, view: ClusterView | None = None) -> dict[str, str]:
+    """The side letter of every server, from the network's blocked links (as ``view`` shows
+    them, by default the cluster's view now)."""
+    view = view if view is not None else cluster.view(log_window=0)
     mem = _MEMORY.get(cluster)
-    sig = frozenset(cluster.blocked)
-    if mem is not None and mem[0] == sig and len(mem[1]) == len(cluster.names):
+    sig = view.blocked
+    if mem is not None and mem[0] == sig and len(mem[1]) == len(view.names):
         return mem[1]
     before = mem[1] if mem is not None else {}
-    out = _letters_for(_components(cluster), before, list(cluster.names))
+    out = _letters_for(_components(view), before, list(view.names))
     _MEMORY[cluster] = [sig, out]
     return out
 
 
-def groups(cluster) -> list[tuple[str, list[str]]]:
+def groups(cluster, view: ClusterView | None = None) -> list[tuple[str, list[str]]]:
     """``[(letter, servers)]`` in letter order."""
     by: dict[str, list[str]] = {}
-    for n, letter in sides(cluster).items():
+    for n, letter in sides(cluster, view).items():
         by.setdefault(letter, []).append(n)
     return sorted(by.items())
 
 
 def assign(cluster, wanted: dict[str, str]) -> None:
     """Partition the network along ``wanted`` (server -> letter); one side left heals it."""
-    names = list(cluster.names)
+    names = list(cluster.view(log_window=0).names)
     for n, letter in wanted.items():
         if n not in names:
             raise ValueError(f"unknown server {n!r}; servers are {', '.join(names)}")
@@ -118,20 +123,20 @@ def assign(cluster, wanted: dict[str, str]) -> None:
         by.setdefault(wanted.get(n, "A"), []).append(n)
     if len(by) == 1:
         cluster.heal()
-        _MEMORY[cluster] = [frozenset(cluster.blocked), {n: "A" for n in names}]
+        _MEMORY[cluster] = [cluster.view(log_window=0).blocked, {n: "A" for n in names}]
         return
     cluster.partition(*[by[k] for k in sorted(by)])
     used = sorted(by)
     rename = {old: LETTERS[i] for i, old in enumerate(used)}
-    _MEMORY[cluster] = [frozenset(cluster.blocked), {n: rename[wanted.get(n, "A")] for n in names}]
+    _MEMORY[cluster] = [cluster.view(log_window=0).blocked, {n: rename[wanted.get(n, "A")] for n in names}]
 
 
 def heal(cluster) -> None:
     assign(cluster, {})
 
 
-def majority(cluster) -> int:
-    return len(cluster.names) // 2 + 1
+def majority(view: ClusterView) -> int:
+    return len(view.names) // 2 + 1
 
 
 class Partitions(Layer):
@@ -152,14 +157,15 @@ class Partitions(Layer):
 
     def _columns(self, renderer) -> list[tuple[str, list[str], float, float]]:
         """``[(letter, servers, x0, x1)]``: the column of each side (nothing when healed)."""
-        gs = groups(renderer.cluster)
+        gs = groups(renderer.cluster, frame_view(renderer))
         if len(gs) < 2:
             return []
         w = float(renderer.width) / len(gs)
         return [(letter, names, i * w, (i + 1) * w) for i, (letter, names) in enumerate(gs)]
 
     def positions(self, renderer) -> dict:
-        key = (frozenset(renderer.cluster.blocked), tuple(renderer.cluster.names))
+        view = frame_view(renderer)
+        key = (view.blocked, view.names)
         if key == self._pos_key:
             return self._pos
         cols = self._columns(renderer)
@@ -183,13 +189,13 @@ class Partitions(Layer):
         return pos
 
     def draw(self, renderer) -> str:
-        c = renderer.cluster
-        key = (frozenset(c.blocked), tuple(c.names))
+        view = frame_view(renderer)
+        key = (view.blocked, view.names)
         if key == self._draw_key:
             return self._svg
         cols = self._columns(renderer)
-        need = majority(c)
-        total = len(c.names)
+        need = majority(view)
+        total = len(view.names)
         out = []
         h = float(renderer.height)
         for i, (letter, names, x0, x1) in enumerate(cols):

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import hashlib
 
-from raftsite.layers import Layer
-from raftsite.render import _esc, _f
+from raftcore.view import ServerView
+from raftsite.layers import Layer, frame_view
+from raftsite.markup import esc, fmt
 
 BOX_W = 46.0
 BOX_H = 42.0
@@ -29,12 +30,11 @@ def short_digest(digest: str) -> str:
     return hashlib.sha256(digest.encode()).hexdigest()[:6]
 
 
-def state_digest(cluster, name: str) -> tuple[str, int] | None:
+def state_digest(server: ServerView) -> tuple[str, int] | None:
     """(short digest, last applied index) of a live server's state machine; None if crashed."""
-    if not cluster.alive(name):
+    if not server.alive:
         return None
-    node = cluster.nodes[name]
-    return short_digest(node.state_machine.digest()), int(node.last_applied)
+    return short_digest(server.state.digest), server.last_applied
 
 
 class Snapshots(Layer):
@@ -48,13 +48,11 @@ class Snapshots(Layer):
         self._cache: dict = {}
 
     def draw(self, renderer) -> str:
-        c = renderer.cluster
+        view = frame_view(renderer)
         out = []
         for g in renderer.servers:
-            node = c.nodes[g.name]
-            snap = node.snapshot
-            key = (g.name, g.cx, g.cy, g.info_x, g.info_y,
-                   (snap.index, snap.term) if snap is not None else None, state_digest(c, g.name))
+            s = view.server(g.name)
+            key = (g.name, g.cx, g.cy, g.info_x, g.info_y, s.snapshot, state_digest(s))
             html = self._cache.get(key)
             if html is None:
                 html = self._server(g, key[5], key[6])
@@ -77,7 +75,7 @@ class Snapshots(Layer):
                    'index 1</title><rect x="%s" y="%s" width="%s" height="%s" rx="3"/>'
                    '<text class="raft-small" x="%s" y="%s" text-anchor="middle">no</text>'
                    '<text class="raft-small" x="%s" y="%s" text-anchor="middle">snapshot</text></g>'
-                   % (_esc(g.name), _f(x), _f(y), _f(BOX_W), _f(BOX_H), _f(cx), _f(y + 17), _f(cx), _f(y + 28)))
+                   % (esc(g.name), fmt(x), fmt(y), fmt(BOX_W), fmt(BOX_H), fmt(cx), fmt(y + 17), fmt(cx), fmt(y + 28)))
         else:
             index, term = snap
             box = ('<g class="raft-snapbox"><title>%s\u2019s snapshot: its state machine as of index %d '
@@ -86,17 +84,17 @@ class Snapshots(Layer):
                    '<text class="raft-small" x="%s" y="%s" text-anchor="middle">snapshot</text>'
                    '<text class="raft-small" x="%s" y="%s" text-anchor="middle">\u2264 %d</text>'
                    '<text class="raft-small" x="%s" y="%s" text-anchor="middle">term %d</text></g>'
-                   % (_esc(g.name), index, term, _f(x), _f(y), _f(BOX_W), _f(BOX_H), _f(cx), _f(y + 11),
-                      _f(cx), _f(y + 23), index, _f(cx), _f(y + 35), term))
+                   % (esc(g.name), index, term, fmt(x), fmt(y), fmt(BOX_W), fmt(BOX_H), fmt(cx), fmt(y + 11),
+                      fmt(cx), fmt(y + 23), index, fmt(cx), fmt(y + 35), term))
         # the digest: under the server's name (and its vote tally, while a candidate)
         dy = g.cy + 28.0 + 41.0
         if sm is None:
             dig = ('<text class="raft-small raft-muted raft-smdigest" x="%s" y="%s" text-anchor="middle">'
-                   'state machine lost</text>' % (_f(g.cx), _f(dy)))
+                   'state machine lost</text>' % (fmt(g.cx), fmt(dy)))
         else:
             d, applied = sm
             dig = ('<text class="raft-small raft-mono raft-smdigest" x="%s" y="%s" text-anchor="middle" '
                    'data-sm-of="%s" data-digest="%s" data-applied="%d"><title>digest of %s\u2019s state machine '
                    '(every key and client session) after applying index %d</title>sm %s @%d</text>'
-                   % (_f(g.cx), _f(dy), _esc(g.name), d, applied, _esc(g.name), applied, d, applied))
+                   % (fmt(g.cx), fmt(dy), esc(g.name), d, applied, esc(g.name), applied, d, applied))
         return box + dig

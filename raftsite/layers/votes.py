@@ -5,9 +5,9 @@ A server grants its vote only to a candidate whose log is at least as up-to-date
 equal, the lengths. That comparison lives in ONE place, the voter's
 :meth:`raftcore.node.RaftNode.candidate_log_is_up_to_date`; the voter reports each answer as a
 :class:`raftcore.node.VoteDecision` (the candidate's last entry as its request carried it, the
-voter's own, the verdict, the reason in words) and the cluster keeps the latest one per
-(voter, candidate) in ``cluster.vote_decisions``. This layer only draws those records: it
-never compares two logs itself.
+voter's own, the verdict, the reason in words) and the cluster's view carries the latest one
+per (voter, candidate) in ``ClusterView.vote_decisions``. This layer only draws those
+records: it never compares two logs itself.
 
 "The latest candidate" is the candidate of the most recent decision: the election the reader
 is watching. Each voter that has answered it gets a card under its circle, e.g.::
@@ -23,8 +23,10 @@ with the ``votes`` control, which lists the same decisions in a side table.
 
 from __future__ import annotations
 
+from raftcore.view import ClusterView
+from raftsite.layers import frame_view
 from raftsite.layers.disk import LINE_H, CardLayer, card_origin
-from raftsite.render import _esc, _f, _wrap
+from raftsite.markup import esc, fmt, wrap
 
 CARD_W = 156.0
 REASON_CHARS = 30  # characters per line of the reason on a card (9px text, CARD_W wide)
@@ -38,19 +40,18 @@ def last_text(last: tuple[int, int]) -> str:
     return "(empty)" if index == 0 else "(T%d,#%d)" % (term, index)
 
 
-def current_election(cluster):
+def current_election(view: ClusterView):
     """``(candidate, term, pre_vote, decisions)`` of the latest election some voter answered —
     ``decisions`` maps each voter to its :class:`~raftcore.node.VoteDecision` for that
     candidate and term, in the cluster's name order — or None before any vote was asked."""
-    recorded = getattr(cluster, "vote_decisions", None) or {}
-    if not recorded:
+    if not view.vote_decisions:
         return None
     # the most recent decision names the election; ties broken by term, then names (deterministic)
-    latest = max(recorded.values(), key=lambda d: (d.time, d.term, d.candidate, d.voter))
+    latest = max(view.vote_decisions, key=lambda d: (d.time, d.term, d.candidate, d.voter))
     cand, term, pre = latest.candidate, latest.term, latest.pre_vote
     decisions = {}
-    for name in cluster.names:
-        d = recorded.get((name, cand))
+    for name in view.names:
+        d = view.decision(name, cand)
         if d is not None and d.term == term and d.pre_vote == pre:
             decisions[name] = d
     return cand, term, pre, decisions
@@ -63,14 +64,10 @@ def decision_dict(d) -> dict:
             "granted": d.granted, "up_to_date": d.up_to_date, "reason": d.reason, "time": d.time}
 
 
-def asking(cluster, candidate: str, term: int, pre_vote: bool) -> set[str]:
+def asking(view: ClusterView, candidate: str, term: int, pre_vote: bool) -> set[str]:
     """Voters a request of this election is still travelling to."""
-    out = set()
-    for f in cluster.in_flight():
-        m = f.msg
-        if type(m).__name__ == "RequestVote" and m.src == candidate and m.term == term and m.pre_vote == pre_vote:
-            out.add(f.dst)
-    return out
+    return {f.dst for f in view.flights if f.type == "RequestVote" and f.src == candidate and f.term == term
+            and f.field("pre_vote") == pre_vote}
 
 
 class VotesLayer(CardLayer):
@@ -80,12 +77,12 @@ class VotesLayer(CardLayer):
     z = "over"
 
     def draw(self, renderer) -> str:
-        c = renderer.cluster
-        election = current_election(c)
+        view = frame_view(renderer)
+        election = current_election(view)
         if election is None:
             return ""
         cand, term, pre, decisions = election
-        travelling = asking(c, cand, term, pre)
+        travelling = asking(view, cand, term, pre)
         out = []
         for g in renderer.servers:
             name = g.name
@@ -93,12 +90,12 @@ class VotesLayer(CardLayer):
                 # the entry its requests offered (a winner's log has grown since: its no-op)
                 offered = next((d.candidate_last for d in decisions.values()), None)
                 if offered is None:
-                    node = c.nodes[name]
-                    offered = (node.log.last_term, node.log.last_index)
+                    log = view.server(name).log
+                    offered = (log.last_term, log.last_index)
                 key = ("candidate", cand, term, pre, tuple(offered), g.cx, g.cy)
             elif name in decisions:
                 key = ("decision", decisions[name], g.cx, g.cy)
-            elif name in travelling and c.alive(name):
+            elif name in travelling and view.server(name).alive:
                 key = ("asked", cand, term, pre, g.cx, g.cy)
             else:
                 continue
@@ -119,7 +116,7 @@ class VotesLayer(CardLayer):
         else:
             d = key[1]
             verdict = "✓ granted" if d.granted else "✗ refused"
-            reason = _wrap("%s: %s" % (verdict, d.reason), REASON_CHARS)
+            reason = wrap("%s: %s" % (verdict, d.reason), REASON_CHARS)
             if len(reason) > REASON_LINES:
                 reason = reason[:REASON_LINES]
                 reason[-1] = reason[-1][: REASON_CHARS - 1] + "…"
@@ -132,11 +129,11 @@ class VotesLayer(CardLayer):
                         last_text(d.candidate_last), g.name, last_text(d.voter_last), d.reason))
         h = len(lines) * LINE_H + 6.0
         x, y = card_origin(renderer, g, h, CARD_W)
-        parts = ['<g class="raft-card raft-votes %s" data-vote="%s"><title>%s</title>' % (cls, _esc(g.name), _esc(title)),
+        parts = ['<g class="raft-card raft-votes %s" data-vote="%s"><title>%s</title>' % (cls, esc(g.name), esc(title)),
                  '<rect class="raft-card__box" x="%s" y="%s" width="%s" height="%s" rx="4"/>'
-                 % (_f(x), _f(y), _f(CARD_W), _f(h))]
+                 % (fmt(x), fmt(y), fmt(CARD_W), fmt(h))]
         for i, (lc, text) in enumerate(lines):
             parts.append('<text class="raft-small %s" x="%s" y="%s">%s</text>'
-                         % (lc, _f(x + 6.0), _f(y + 11.0 + i * LINE_H), _esc(text)))
+                         % (lc, fmt(x + 6.0), fmt(y + 11.0 + i * LINE_H), esc(text)))
         parts.append("</g>")
         return "".join(parts)

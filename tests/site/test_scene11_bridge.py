@@ -171,7 +171,7 @@ def test_the_layer_draws_both_majorities_and_marks_the_shared_server():
         assert f"<title>{n} is in both majorities</title>" in layer
     # while two configurations are in use, every server is tagged with the one it uses (or
     # why it has no vote), under its name
-    view = quorum_view(scene.cluster)
+    view = quorum_view(scene.cluster.view())
     assert layer.count('class="raft-small raft-maj-tag"') == len(scene.cluster.names)
     assert "uses C_old" in layer and "uses C_new" in layer
     voters = set(view.c_old.voters) | set(view.c_new.voters)
