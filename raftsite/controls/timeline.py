@@ -7,13 +7,12 @@ Figure 8 steps (a)…(e)) drawn on the slider, and the caption of the current st
 
 How time travel works, and why it is exact
 ------------------------------------------
-The simulation is deterministic: from a given state, the same script produces the same
-future (same seed, same trace). So the timeline only needs *snapshots* of the whole run —
-``ScenarioRun.snapshot()``: the cluster with its scheduler, random generators, network,
-disks and invariant checker, plus the script's position — taken every ``every`` simulated
-ms while the run moves forward. To show time ``t`` it restores the latest snapshot taken at
-or before ``t`` and replays forward to ``t``. Moving back and then playing again therefore
-gives exactly the trace of never having moved (the tests compare trace hashes).
+The engine is the core's :class:`raftcore.sim.recording.Recording`: the simulation is
+deterministic, so snapshots of the whole run taken every ``every`` simulated ms suffice; to
+show time ``t`` it restores the latest snapshot at or before ``t`` and replays forward to
+``t``. Moving back and then playing again gives exactly the trace of never having moved (the
+tests compare traces). This control draws the slider and turns the reader's moves into
+``Recording.seek``.
 
 With ``prerun`` (the default) the whole script is run once when the scene (re)starts, so the
 slider knows the run's length and every mark from the start; then the run is put back at 0.
@@ -48,165 +47,22 @@ The run must offer ``snapshot()`` and ``restore(snap)`` (``ScenarioRun`` does) a
 
 from __future__ import annotations
 
-import bisect
 import json
 import math
 import time as _time
 
+from raftcore.sim.recording import HALF_STAMP, Recording, trace_times
 from raftsite.blocks.fields import Field
 from raftsite.controls.base import Control, ControlError, esc
 
-__all__ = ["Timeline", "Recording", "trace_times"]
+__all__ = ["Timeline"]
 
 #: the longest prerun, in simulated ms: a script that never ends (a free-running cluster) is
 #: recorded this far, then the slider grows as the reader plays on
 MAX_PRERUN_MS = 120_000.0
 
-#: half a unit of the trace's time stamps (``%.3f`` ms): stepping back lands just after the
-#: previous event's stamp, which includes that event and nothing later
-_HALF_STAMP = 0.0005
-
-
-def trace_times(trace) -> list[float]:
-    """The distinct event times (as stamped, ms) of a cluster trace, in order."""
-    out: list[float] = []
-    last = None
-    for line in trace:
-        stamp = line.split(" ", 1)[0]
-        if stamp != last:
-            last = stamp
-            out.append(float(stamp))
-    return out
-
-
 def _marks_of(run) -> list[tuple[float, str]]:
     return [(float(t), str(label)) for t, label in (getattr(run, "marks", None) or ())]
-
-
-class Recording:
-    """Snapshots of one run at increasing simulated times (the first at the run's start).
-
-    ``reach`` is how far the recording is valid: every moment in [0, reach] can be shown by
-    restoring a snapshot and replaying. ``stats`` holds what the snapshots cost (wall-clock
-    ms, measured here, outside the simulation, for the benchmark and the status)."""
-
-    def __init__(self, run, every: float, limit: int, until: float = float("inf")):
-        if not callable(getattr(run, "snapshot", None)) or not callable(getattr(run, "restore", None)):
-            raise TypeError(f"{type(run).__name__} has no snapshot()/restore(): the timeline cannot travel in time")
-        self.run = run
-        self.every = float(every)
-        self.limit = max(2, int(limit))
-        #: the recording stops here: past it the run plays on, but is not recorded (the
-        #: snapshots of a long run would otherwise hold an ever longer trace)
-        self.until = float(until)
-        self.snaps: list[tuple[float, object]] = []
-        self.times: list[float] = []
-        self.reach = run.cluster.now
-        #: times at which the reader changed the run (see :meth:`intervened`)
-        self.interventions: list[float] = []
-        self.stats = {"taken": 0, "thinned": 0, "restores": 0, "snapshot_ms": 0.0, "restore_ms": 0.0,
-                      "replay_ms": 0.0, "replayed_sim_ms": 0.0}
-        self.take()
-
-    @property
-    def cluster(self):
-        return self.run.cluster
-
-    def take(self) -> None:
-        """Snapshot the run now (the newest snapshot; later ones must have been dropped)."""
-        t0 = _time.perf_counter()
-        snap = self.run.snapshot()
-        self.stats["snapshot_ms"] += (_time.perf_counter() - t0) * 1000.0
-        self.stats["taken"] += 1
-        now = self.cluster.now
-        assert not self.times or now >= self.times[-1], "snapshots are taken in time order"
-        self.snaps.append((now, snap))
-        self.times.append(now)
-        if len(self.snaps) > self.limit:
-            # keep the first (time 0) and every other one: still evenly spread, half as many
-            self.snaps = self.snaps[::2]
-            self.times = [t for t, _ in self.snaps]
-            self.every *= 2.0
-            self.stats["thinned"] += 1
-
-    def note_progress(self) -> None:
-        """The run moved forward by itself (a frame): extend the recording if it went past it."""
-        now = self.cluster.now
-        if now > self.reach and self.reach < self.until:
-            self.reach = min(now, self.until)
-            if now <= self.until and now >= self.times[-1] + self.every:
-                self.take()
-
-    def forget_after(self, t: float) -> None:
-        """Drop every snapshot taken after ``t`` (the future they recorded is no longer ours)."""
-        k = bisect.bisect_right(self.times, t)
-        k = max(k, 1)  # the start of the run always stays
-        del self.snaps[k:]
-        del self.times[k:]
-        self.reach = min(self.reach, t)
-        self.interventions = [x for x in self.interventions if x <= t]
-
-    def intervened(self) -> None:
-        """The reader changed the run without time passing (crashed a server…): from now on the
-        recorded future is that of the changed run, so forget the old one and snapshot this."""
-        now = self.cluster.now
-        if now > self.until:
-            return  # past the recording: nothing recorded to forget
-        self.forget_after(now)
-        self.take()
-        self.reach = now
-        self.interventions.append(now)
-
-    def advance_to(self, t: float) -> None:
-        """Run forward to ``t``, snapshotting on the way wherever the recording did not reach.
-
-        The run always advances at least once, by zero if it is at ``t`` already: the state
-        "at time t" is the state after everything due at or before ``t``, the script's
-        commands at that instant included (as a run from the start straight to ``t``)."""
-        c = self.cluster
-        while True:
-            before = c.now
-            stop = t
-            if before >= self.reach:
-                stop = min(t, self.times[-1] + self.every)
-            if stop <= before:
-                stop = max(t, before)
-            self.run.advance(stop - before)
-            self.note_progress()
-            if c.now >= t or (stop > before and c.now <= before):
-                break  # there, or time stopped (the invariant checker halted the run)
-
-    def seek(self, t: float) -> None:
-        """Show simulated time ``t``: from the latest snapshot at or before ``t`` (or from now,
-        when that is later and before ``t``), replay forward."""
-        c = self.cluster
-        t = max(0.0, float(t))
-        if self.interventions and self.interventions[-1] > t:
-            # back to before the reader's change: that change, and what followed, did not happen
-            self.forget_after(t)
-        k = bisect.bisect_right(self.times, t) - 1
-        base_t, snap = self.snaps[max(k, 0)]
-        if t < c.now or base_t > c.now:
-            t0 = _time.perf_counter()
-            self.run.restore(snap)
-            self.stats["restore_ms"] += (_time.perf_counter() - t0) * 1000.0
-            self.stats["restores"] += 1
-        start = c.now
-        t0 = _time.perf_counter()
-        self.advance_to(t)
-        self.stats["replay_ms"] += (_time.perf_counter() - t0) * 1000.0
-        self.stats["replayed_sim_ms"] += max(0.0, c.now - start)
-
-    def summary(self) -> dict:
-        s = dict(self.stats)
-        n = max(1, s["taken"])
-        s["snapshots"] = len(self.snaps)
-        s["every_ms"] = self.every
-        s["reach_ms"] = round(self.reach, 3)
-        s["mean_snapshot_ms"] = round(s["snapshot_ms"] / n, 3)
-        for k in ("snapshot_ms", "restore_ms", "replay_ms", "replayed_sim_ms"):
-            s[k] = round(s[k], 3)
-        return s
 
 
 class Timeline(Control):
@@ -275,7 +131,8 @@ class Timeline(Control):
         self._marks_sent = None
 
     def attach(self, cluster, run):
-        self.rec = Recording(run, self.c["every"], self.c["max_snapshots"], float(self.c["record_ms"]))
+        self.rec = Recording(run, self.c["every"], self.c["max_snapshots"], float(self.c["record_ms"]),
+                             clock=_time.perf_counter)
         self.marks = _marks_of(run)
         self.end = cluster.now
         self.script_end = 0.0
@@ -361,9 +218,9 @@ class Timeline(Control):
     def step_back(self) -> None:
         """Back to just after the event before the latest one (the previous state)."""
         c = self.scene.cluster
-        times = [x for x in trace_times(c.trace()) if x <= c.now + _HALF_STAMP]
+        times = [x for x in trace_times(c.trace()) if x <= c.now + HALF_STAMP]
         if len(times) >= 2:
-            self.seek(times[-2] + _HALF_STAMP if times[-2] > 0 else 0.0)
+            self.seek(times[-2] + HALF_STAMP if times[-2] > 0 else 0.0)
         else:
             self.seek(0.0)
 

@@ -16,7 +16,7 @@ import pytest
 from raftcore.scenarios import load_scenario
 from raftsite.blocks.schema import BlockError, validate_block
 from raftsite.browser import Scene
-from raftsite.controls.timeline import Recording, trace_times
+from raftcore.sim.recording import Recording, trace_times
 from raftsite.markdown_ext import scene_runtime_config
 
 BLOCK = """scenario: figure8
