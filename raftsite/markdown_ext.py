@@ -306,8 +306,10 @@ def scene_runtime_config(cfg: dict) -> dict:
                 "start": lst.start,
                 "end": lst.end,
                 "span_prefix": f"__span-{hid}-",
+                "pane_prefix": f"__span-{hid}p-",
                 "title": item.get("title") or _listing_title(lst.qualname),
                 "caption": item["caption"],
+                "quiet_lines": _quiet_lines(lst.source, lst.start),
             }
         )
     return {
@@ -329,6 +331,35 @@ def scene_runtime_config(cfg: dict) -> dict:
     }
 
 
+_UNSAFE_IF = re.compile(r"^(?:el)?if\s+(?:not\s+)?\(?\s*(?:self\.)?(?:config\.)?unsafe\b")
+_UNSAFE_ALIAS = re.compile(r"^\w+\s*=\s*[\w.]*\bunsafe\s*$")
+
+
+def _quiet_lines(source: str, start: int) -> list[int]:
+    """Lines of a listing that are the unsafe switches' plumbing: an ``if`` on a switch (and its
+    body), or the alias ``unsafe = self.config.unsafe``. The test runs in a safe run too, but it
+    is not what the reader watches, so the glue lights these lines only while a switch is on. A
+    line where a switch only widens a real rule (``ok = up_to_date or unsafe.x``) stays lit."""
+    out = []
+    body_indent = None  # inside the body of an ``if`` on a switch: its indentation
+    for i, line in enumerate(source.splitlines()):
+        code = line.split("#", 1)[0].rstrip()
+        if not code.strip():
+            continue
+        indent = len(code) - len(code.lstrip())
+        if body_indent is not None and indent > body_indent:
+            out.append(start + i)
+            continue
+        body_indent = None
+        stripped = code.strip()
+        if _UNSAFE_IF.match(stripped):
+            out.append(start + i)
+            body_indent = indent
+        elif _UNSAFE_ALIAS.match(stripped):
+            out.append(start + i)
+    return out
+
+
 def _control_js(controls: list[dict]) -> list[str]:
     """The glue modules (``assets/raft/controls/<name>.mjs``) the scene's controls need."""
     from raftsite.controls import get as control_class
@@ -339,25 +370,26 @@ def _control_js(controls: list[dict]) -> list[str]:
 def _render_scene(cfg: dict) -> tuple[str, dict]:
     from raftcore.scenarios import load_scenario
 
-    from raftsite.browser import renderer_options
-    from raftsite.render import Renderer
+    from raftsite.browser import opening
 
     runtime = scene_runtime_config(cfg)
     scenario = load_scenario(cfg["scenario"])
-    run = scenario.start(seed=cfg["seed"], strict=False)
-    cluster = run.cluster
+    runtime["planned_log"] = _planned_log(scenario) if cfg["layout"] == "scene01" else []
+    # The prerender is the live scene's own opening frame (raftsite.browser.Scene, in CPython):
+    # same run, same controls, same renderer options — nothing jumps when Python takes over.
+    scene = opening(runtime)
+    cluster = scene.cluster
     if cfg["servers"] and list(cluster.names) != list(cfg["servers"]):
         raise SceneBlockError(
             _context.path, None, f"raft-scene: servers {cfg['servers']} do not match scenario {cfg['scenario']!r}'s cluster {list(cluster.names)}"
         )
     runtime["servers"] = list(cluster.names)
     if runtime["seed"] is None:
-        runtime["seed"] = getattr(run, "seed", None)
-        if runtime["seed"] is None:
-            runtime["seed"] = getattr(cluster, "seed", 0)
-    runtime["planned_log"] = _planned_log(scenario) if cfg["layout"] == "scene01" else []
-    renderer = Renderer(cluster, layout=cfg["layout"], options=renderer_options(runtime))
-    svg = renderer.svg()
+        runtime["seed"] = scene.seed
+    svg = scene.svg()
+    caption = scene.caption_html()
+    time0 = round(cluster.now)
+    scene.unmount()
     sid = cfg["id"]
     data = _e(json.dumps(runtime, separators=(",", ":"), sort_keys=True), quote=True)
     speed_opts = "".join(
@@ -378,20 +410,39 @@ def _render_scene(cfg: dict) -> tuple[str, dict]:
         for k in cfg["invariants"]
     )
     height = f' style="--raft-height:{cfg["height"]}px"' if cfg["height"] else ""
+    unsafe = cfg.get("unsafe")
+    unsafe_html = ""
+    if unsafe:
+        unsafe_html = (
+            f'<label class="raft-control raft-scene__unsafe" title="{_e(unsafe["label"])}"><input type="checkbox" '
+            f'data-action="unsafe" data-switch="{_e(unsafe["switch"])}" disabled> <strong>Unsafe:</strong> '
+            f'{_e(unsafe["label"])}</label>'
+            f'<button type="button" class="md-button raft-btn raft-btn--violation" data-action="to-violation" hidden '
+            f'disabled>Go to the violation</button>'
+        )
+    panes = _render_pane(runtime)
     out = f"""<div class="raft-scene" id="{sid}-scene" data-scene="{data}" data-state="static"{height}>
-<div class="raft-scene__toolbar" role="toolbar" aria-label="Simulation controls">
-<button type="button" class="md-button raft-btn" data-action="play" aria-pressed="false" disabled>Play</button>
-<button type="button" class="md-button raft-btn" data-action="step" disabled>Step</button>
-<button type="button" class="md-button raft-btn" data-action="reset" disabled>Reset</button>
+<div class="raft-scene__toolbar" role="toolbar" aria-label="Simulation controls" aria-controls="{sid}-diagram">
+<button type="button" class="md-button raft-btn" data-action="back" aria-keyshortcuts="ArrowLeft" title="Back to the previous step (←)" disabled>◀ Back</button>
+<button type="button" class="md-button raft-btn" data-action="play" aria-pressed="false" aria-keyshortcuts="Space" title="Play or pause (Space)" disabled>Play</button>
+<button type="button" class="md-button raft-btn raft-btn--next" data-action="next" aria-keyshortcuts="ArrowRight" title="Run to the next step (→)" disabled>Next ▶</button>
+<button type="button" class="md-button raft-btn" data-action="reset" title="Back to the opening frame" disabled>Reset</button>
 <label class="raft-control">Speed <select data-action="speed" disabled>{speed_opts}</select></label>
 <label class="raft-control">Seed <input type="text" inputmode="numeric" pattern="[0-9]*" size="8" data-action="seed" value="{runtime['seed']}" aria-describedby="{sid}-status" disabled></label>
-<span class="raft-scene__time" aria-live="off" data-role="time">t = 0 ms</span>
+{unsafe_html}
+<span class="raft-scene__time" aria-live="off" data-role="time">t = {time0} ms</span>
 </div>
 {('<div class="raft-scene__controls">' + ''.join(controls) + '</div>') if controls else ''}
 <p class="raft-scene__status" id="{sid}-status" role="status" data-role="status">First frame, drawn when the site was built. Interactive once Python has started in your browser.</p>
 <p class="raft-scene__message" role="alert" data-role="message" hidden></p>
-<div class="raft-scene__body">
-<figure class="raft-scene__diagram" data-role="diagram">{svg}</figure>
+<div class="raft-scene__body{' raft-scene__body--pane' if panes else ''}">
+<div class="raft-scene__stage">
+<figure class="raft-scene__diagram" id="{sid}-diagram" data-role="diagram">{svg}</figure>
+<div class="raft-scene__caption" data-role="caption" aria-live="polite">{caption}</div>
+<section class="raft-scene__inspect" data-role="inspect" aria-label="Server details" tabindex="-1" hidden></section>
+<p class="raft-scene__hint">Click a server (or Tab to it and press Enter) to see its full state; click a message on the wire to read it.</p>
+</div>
+{panes}
 <div class="raft-scene__side">
 <section class="raft-scene__invariants" aria-label="Invariants checked live">
 <h4 class="raft-scene__heading">Invariants</h4>
@@ -453,6 +504,41 @@ def source_anchor(line: int) -> str:
     return f"__codelineno-src-{line}"
 
 
+def _render_pane(runtime: dict) -> str:
+    """The listing pane beside the diagram on wide screens (CSS shows it from 1200 px): the
+    scene's listings, one tab each, lit with the same lines as the Implementation section's,
+    scrolled to keep the lit line in view. Below 1200 px it is not displayed; the page's own
+    Implementation section (further down, in the seed's order) is the listing."""
+    from raftsite.listings import resolve
+
+    items = runtime["listings"]
+    if not items:
+        return ""
+    sid = runtime["id"]
+    tabs, bodies = [], []
+    for k, item in enumerate(items):
+        lst = resolve(item["name"])
+        pid = f"{item['id']}p"
+        sel = "true" if k == 0 else "false"
+        tabs.append(
+            f'<button type="button" role="tab" class="raft-pane__tab" id="{pid}-tab" aria-controls="{pid}-panel" '
+            f'aria-selected="{sel}" tabindex="{0 if k == 0 else -1}" data-pane-tab="{k}"><code>{_e(item["title"])}</code></button>'
+        )
+        bodies.append(
+            f'<div class="raft-pane__panel" role="tabpanel" id="{pid}-panel" aria-labelledby="{pid}-tab" '
+            f'data-listing-id="{item["id"]}"{"" if k == 0 else " hidden"}>'
+            f'<p class="raft-pane__caption">{_e(item["caption"])}</p>'
+            f'<div class="raft-pane__code" tabindex="0" role="region" aria-label="{_e(item["title"])}, lines {lst.start}–{lst.end}">'
+            f"{_highlight(lst.source, lst.start, pid)}</div></div>"
+        )
+    return (
+        f'<aside class="raft-scene__pane" aria-label="The code the diagram runs" data-role="pane">'
+        f'<p class="raft-pane__head">The code running now <span class="raft-muted">(lit lines: executed in the latest frame)</span></p>'
+        f'<div class="raft-pane__tabs" role="tablist" aria-label="Listings of {_e(sid)}">{"".join(tabs)}</div>'
+        f'{"".join(bodies)}</aside>'
+    )
+
+
 def _render_defend(full: dict) -> str:
     u = full["unsafe"]
     sid = full["id"]
@@ -465,8 +551,9 @@ def _render_defend(full: dict) -> str:
         f'<div class="raft-defend" data-raft-for="{sid}">'
         f'<label class="raft-defend__switch"><input type="checkbox" data-action="unsafe" '
         f'data-switch="{_e(u["switch"])}" disabled> <strong>Unsafe:</strong> {_e(u["label"])}</label>'
-        f'<p class="raft-defend__note">Flipping the switch restarts the diagram above with the rule removed. '
-        f'The monitors below are the same ones as in the diagram’s panel.</p>'
+        f'<p class="raft-defend__note">The same switch is in the diagram’s toolbar. Flipping it restarts the '
+        f'diagram with the rule removed, paused on its opening frame. The monitors below are the same ones as in '
+        f'the diagram’s panel.</p>'
         f'<ul class="raft-defend__invariants" data-role="invariants">{inv}</ul>'
         f"</div>"
     )

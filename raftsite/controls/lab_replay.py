@@ -43,7 +43,8 @@ def parse_replay_query(query: str):
 
     text = str(query or "")
     if "seed" not in {name for name, _ in parse_qsl(text.lstrip("?"), keep_blank_values=True)}:
-        raise ReplayAddressError("the address names no run: it needs the run's seed, e.g. ?seed=7")
+        raise ReplayAddressError("it has no seed. Each failing run in the lab's tables links here with its seed and "
+                                 "settings in the address (for instance ?seed=7), so open one from there")
     try:
         settings = LabSettings.from_dict(json.loads(settings_from_query(text)))
     except LabSettingsError as exc:
@@ -191,7 +192,7 @@ class LabReplay(Control):
     @classmethod
     def html(cls, c, scene_id):
         return ('<button type="button" class="md-button raft-btn" data-control="lab_replay" '
-                'data-target="failure" disabled>Go to the violation</button>')
+                'data-target="failure" hidden disabled>Go to the violation</button>')  # shown when the run failed
 
     @classmethod
     def panel_html(cls, c, scene_id):

@@ -150,19 +150,39 @@ def set_speed(page, value: str = "5") -> None:
     page.select_option('.raft-scene [data-action="speed"]', value)
 
 
-def open_scene(page, path: str, speed: str | None = "5") -> None:
-    """Open a scene page, wait until Python runs it, optionally set the speed."""
+def open_scene(page, path: str, speed: str | None = "5", play: bool = True) -> None:
+    """Open a scene page, wait until Python runs it, optionally set the speed, and press Play
+    (a scene opens paused on its opening frame)."""
     page.goto(path)
     wait_ready(page)
     if speed is not None:
         set_speed(page, speed)
+    if play:
+        press_play(page)
+
+
+def press_play(page, scene: str = ".raft-scene") -> None:
+    """Press Play unless the scene is playing already."""
+    button = page.locator(f'{scene} [data-action="play"]').first
+    if button.get_attribute("aria-pressed") != "true":
+        button.click()
+
+
+def crash_or_restart(page, name: str, scene: str = ".raft-scene") -> None:
+    """Open a server's state panel (click it) and press its Crash/Restart button, then close it."""
+    page.locator(f'{scene} [data-server="{name}"]:visible').first.click()
+    page.locator(f'{scene} [data-role="inspect"] [data-inspect-action="crash"], '
+                 f'{scene} [data-role="inspect"] [data-inspect-action="restart"]').first.click()
+    page.locator(f'{scene} [data-role="inspect"] [data-inspect-action="close"]').click()
 
 
 def flip_unsafe_and_wait_red(page, invariant: str, timeout: float = 60_000) -> None:
-    """Turn the page's unsafe switch on (in "Defend it") and wait for the invariant's monitor to go red,
-    in the diagram's panel and in "Defend it" alike."""
+    """Turn the page's unsafe switch on (in "Defend it"; the scene restarts paused), play, and wait for
+    the invariant's monitor to go red, in the diagram's panel and in "Defend it" alike."""
     page.check('.raft-defend [data-action="unsafe"]')
+    assert page.locator('.raft-scene [data-action="unsafe"]').is_checked()  # the toolbar's switch follows
     set_speed(page, "5")
+    press_play(page)
     page.wait_for_selector(f'.raft-scene .raft-inv[data-invariant="{invariant}"].raft-inv--bad', timeout=timeout)
     assert page.locator(f'.raft-defend .raft-inv[data-invariant="{invariant}"].raft-inv--bad').count() == 1
 

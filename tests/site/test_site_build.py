@@ -64,7 +64,7 @@ def test_scene_block_emits_container_svg_controls_and_config(built_site):
         "raftcore.node:RaftNode.on_election_timeout",
     ]
     assert '<svg xmlns="http://www.w3.org/2000/svg" id="s01"' in html
-    for action in ("play", "step", "reset", "speed", "seed", "unsafe"):
+    for action in ("back", "play", "next", "reset", "speed", "seed", "unsafe", "to-violation"):
         assert f'data-action="{action}"' in html, action
     assert 'data-control="link_delay" data-target="SM_C"' in html
     assert 'data-role="invariants"' in html and 'data-role="events"' in html

@@ -113,6 +113,15 @@ export function boot() {
 
 // ------------------------------------------------------------------ one scene's UI
 
+// The last line of an error's message (a Python traceback ends with the reason).
+function lastLine(err) {
+  return (err && err.message ? err.message : String(err)).split("\n").filter(Boolean).pop();
+}
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
 class SceneUI {
   constructor(el) {
     this.el = el;
@@ -128,6 +137,7 @@ class SceneUI {
     this.frameTimes = [];
     this.lit = new Map(); // listing id -> Set of lit span ids
     this.cleanups = []; // run on destroy (controls' own loops, listeners)
+    this.afterReset = []; // run after Reset or a new seed (controls that place the run themselves)
     this.q = (sel) => el.querySelector(sel);
     this.companions = () => Array.from(document.querySelectorAll(`[data-raft-for="${CSS.escape(this.id)}"]`));
     this.onVisibility = () => this.schedule();
@@ -172,11 +182,34 @@ class SceneUI {
     console.warn("raft scene failed to start", err);
   }
 
+  // Whether the address's ?seed= and ?step= are this scene's: on a page with one scene, always;
+  // with several, when ?scene= names this one.
+  ownsUrl() {
+    const params = new URLSearchParams(location.search);
+    const many = document.querySelectorAll(".raft-scene[data-scene]").length > 1;
+    const named = params.get("scene");
+    return named === null ? !many || document.querySelector(".raft-scene[data-scene]") === this.el : named === this.id;
+  }
+
   seedFromUrl() {
-    const raw = new URLSearchParams(location.search).get("seed");
+    const raw = this.ownsUrl() ? new URLSearchParams(location.search).get("seed") : null;
     if (raw === null) return { seed: null };
     if (/^\d{1,10}$/.test(raw.trim()) && Number(raw) < 2 ** 31) return { seed: Number(raw) };
     return { seed: null, bad: raw };
+  }
+
+  // Record the scene's seed and step in the address (shareable: opening it restores them).
+  writeUrl() {
+    if (!this.scene || this.el.dataset.state !== "ready" || !this.ownsUrl()) return;
+    const url = new URL(location.href);
+    const many = document.querySelectorAll(".raft-scene[data-scene]").length > 1;
+    if (many) url.searchParams.set("scene", this.id);
+    if (this.seed !== undefined && String(this.seed) !== String(this.config.seed)) url.searchParams.set("seed", String(this.seed));
+    else if (url.searchParams.get("seed") !== null && String(this.seed) === String(this.config.seed)) url.searchParams.set("seed", String(this.seed));
+    const step = this.caption ? this.caption.step_no : null;
+    if (step !== null && step !== undefined && step > (this.openingStep || 0)) url.searchParams.set("step", String(step));
+    else url.searchParams.delete("step");
+    if (url.href !== location.href) history.replaceState(history.state, "", url);
   }
 
   async start() {
@@ -201,18 +234,48 @@ class SceneUI {
       this.fail(err);
       return;
     }
+    const notes = [];
     if (bad !== undefined) {
-      this.message(
-        `The address asks for seed “${bad.slice(0, 40)}”, which is not a whole number; ` +
-          `showing the scene's own seed ${this.config.seed} instead.`
-      );
+      notes.push(`The address asks for seed “${bad.slice(0, 40)}”, which is not a whole number; showing the scene's own seed ${this.config.seed} instead.`);
     }
+    this.openingStep = this.caption ? this.caption.step_no || 0 : 0;
+    const step = this.ownsUrl() ? new URLSearchParams(location.search).get("step") : null;
+    if (step !== null) {
+      try {
+        this.apply(this.scene.go_to_step(step.trim()));
+        const reached = this.caption ? this.caption.step_no : null;
+        if (/^\d+$/.test(step.trim()) && reached !== Number(step.trim())) {
+          notes.push(`The address asks for step ${step.trim()}, but this run ${this.caption && this.caption.violation ? "stopped at a violation" : "has no such step"}; showing step ${reached === null ? "the run reached" : reached}.`);
+        }
+      } catch (err) {
+        notes.push(`The address asks for step “${step.slice(0, 20)}”: ${lastLine(err)}. Showing the opening frame.`);
+      }
+    }
+    if (notes.length) this.message(notes.join(" "));
     this.wire();
     this.el.dataset.state = "ready";
     state.timings.readyAt = performance.now();
     state.timings.interactive = state.timings.readyAt - (state.timings.bootStart || 0);
-    this.status(this.reduced ? "Ready. Reduced motion: the simulation advances in steps." : "Ready.");
-    this.setPlaying(!this.reduced);
+    this.setPlaying(false);
+  }
+
+  // The status line says what the simulation is doing now (never a stale "Ready.").
+  showStatus() {
+    if (this.el.dataset.state !== "ready" || !this.scene) return;
+    const cap = this.caption || {};
+    const t = `t = ${Math.round(cap.time || 0)} ms`;
+    let text;
+    if (this.halted) text = `Stopped at ${t}: the invariant checker halted the run at the violation. ◀ Back or Reset to go again.`;
+    else if (this.stepping) text = `Running to the next step, slowly enough to follow each message (${t}).`;
+    else if (this.playing) text = `Playing at ${this.speedLabel()} (${t}).` + (this.reduced ? " Reduced motion: it advances in jumps." : "");
+    else if (cap.step_no === this.openingStep && (cap.time || 0) === (this.openingTime || 0)) text = "Paused on the opening frame. Next ▶ (→) steps through the story; Play (Space) runs it.";
+    else text = `Paused at ${t}.`;
+    this.status(text);
+  }
+
+  speedLabel() {
+    const sel = this.q('[data-action="speed"]');
+    return sel ? `${sel.value}× speed` : "the scene's speed";
   }
 
   // ---------------------------------------------------------------- controls
@@ -223,13 +286,23 @@ class SceneUI {
     for (const root of all) {
       for (const c of root.querySelectorAll("button, select, input")) c.disabled = false;
     }
-    on(this.q('[data-action="play"]'), "click", () => this.setPlaying(!this.playing));
-    on(this.q('[data-action="step"]'), "click", () => {
-      this.setPlaying(false);
-      this.call(() => this.scene.step());
-    });
+    on(this.q('[data-action="play"]'), "click", () => this.togglePlay());
+    on(this.q('[data-action="next"]'), "click", () => this.next());
+    on(this.q('[data-action="back"]'), "click", () => this.back());
     on(this.q('[data-action="reset"]'), "click", () => this.reset(null));
-    on(this.q('[data-action="speed"]'), "change", (e) => this.scene.set_speed(Number(e.target.value)));
+    on(this.q('[data-action="to-violation"]'), "click", () => {
+      this.setPlaying(false);
+      this.call(() => this.scene.go_to_violation());
+    });
+    on(this.q('[data-action="speed"]'), "change", (e) => {
+      this.scene.set_speed(Number(e.target.value));
+      this.showStatus();
+    });
+    // Keys: ← Back, → Next, Space play/pause — when the focus is in this scene, or on the page's
+    // body and this is the first scene on screen; never while typing in a field.
+    this.onKey = (e) => this.key(e);
+    document.addEventListener("keydown", this.onKey);
+    this.wirePane();
     const seedInput = this.q('[data-action="seed"]');
     // Enter or leaving the field applies a new seed (once: not again on the blur after Enter).
     const applySeed = () => {
@@ -254,25 +327,57 @@ class SceneUI {
         on(box, "change", () => {
           for (const other of document.querySelectorAll(`[data-action="unsafe"][data-switch="${box.dataset.switch}"]`))
             other.checked = box.checked;
+          this.setPlaying(false);
           this.call(() => this.scene.set_unsafe(box.dataset.switch, box.checked));
           this.el.classList.toggle("raft-scene--unsafe", box.checked);
-          if (!this.reduced) this.setPlaying(true);
+          this.writeUrl();
         });
       }
     }
-    // Click (or Enter/Space on) a server: crash it, or restart it.
+    // Click (or Enter/Space on) a server: open its state panel (crash/restart are buttons there,
+    // so a click never crashes a server by accident). Click a message on the wire: its fields.
     const diagram = this.q('[data-role="diagram"]');
-    const toggle = (target) => {
+    const open = (target) => {
       const g = target.closest && target.closest("[data-server]");
-      if (g && this.scene) this.call(() => this.scene.toggle_server(g.dataset.server));
+      if (g && this.scene) {
+        this.inspectFrom = g.dataset.server;
+        this.call(() => this.scene.inspect(g.dataset.server));
+        const box = this.q('[data-role="inspect"]');
+        if (box && !box.hidden) box.focus();
+        return true;
+      }
+      const m = target.closest && target.closest("[data-flight]");
+      if (m && this.scene) {
+        this.showFlight(m);
+        return true;
+      }
+      return false;
     };
-    on(diagram, "click", (e) => toggle(e.target));
+    on(diagram, "click", (e) => open(e.target));
     on(diagram, "keydown", (e) => {
       if (e.key === "Enter" || e.key === " ") {
         if (e.target.closest && e.target.closest("[data-server]")) {
           e.preventDefault();
-          toggle(e.target);
+          open(e.target);
         }
+      }
+    });
+    const panel = this.q('[data-role="inspect"]');
+    on(panel, "click", (e) => {
+      const b = e.target.closest && e.target.closest("[data-inspect-action]");
+      if (!b) return;
+      const what = b.dataset.inspectAction;
+      if (what === "close") this.closeInspect();
+      else if (what === "crash" || what === "restart") {
+        this.call(() => this.scene.toggle_server(b.dataset.serverName));
+        this.q('[data-inspect-action="crash"], [data-inspect-action="restart"]')?.focus();
+        this.writeUrl();
+      }
+    });
+    on(panel, "keydown", (e) => {
+      if (e.key === "Escape") {
+        e.preventDefault();
+        this.closeInspect();
       }
     });
     if (reducedMotionQuery && reducedMotionQuery.addEventListener) {
@@ -281,6 +386,141 @@ class SceneUI {
         this.scene && this.scene.set_reduced_motion(this.reduced);
       };
       reducedMotionQuery.addEventListener("change", this.onMotion);
+    }
+  }
+
+  togglePlay() {
+    if (this.stepping) this.call(() => this.scene.stop_stepping()); // Play during a step: play on from here
+    this.setPlaying(!this.playing);
+  }
+
+  next() {
+    if (!this.scene) return;
+    this.setPlaying(false);
+    if (this.stepping) {
+      this.call(() => this.scene.complete_step()); // pressed again while a step runs: finish it at once
+      return;
+    }
+    this.call(() => this.scene.next_step());
+    this.schedule();
+  }
+
+  back() {
+    if (!this.scene) return;
+    this.setPlaying(false);
+    this.call(() => this.scene.back_step());
+  }
+
+  key(e) {
+    if (!this.scene || this.el.dataset.state !== "ready" || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+    const t = e.target;
+    const typing = t && (t.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(t.tagName));
+    if (typing) return;
+    const inScene = t && (this.el.contains(t) || this.companions().some((c) => c.contains(t)));
+    const onBody = !t || t === document.body || t === document.documentElement;
+    if (!inScene && !(onBody && this.firstOnScreen())) return;
+    if (e.key === "ArrowRight") this.next();
+    else if (e.key === "ArrowLeft") this.back();
+    else if (e.key === " " || e.key === "Spacebar") {
+      if (t && t.closest && t.closest("button, a, summary, [role=tab], [data-server]") && inScene) return; // Space presses the focused control
+      this.togglePlay();
+    } else return;
+    e.preventDefault();
+  }
+
+  // The first scene of the page whose diagram is on screen takes the keys pressed on the page's body.
+  firstOnScreen() {
+    for (const ui of state.scenes.values()) {
+      if (!ui.scene) continue;
+      const r = ui.el.getBoundingClientRect();
+      if (r.bottom > 0 && r.top < window.innerHeight) return ui === this;
+    }
+    return false;
+  }
+
+  closeInspect() {
+    const from = this.inspectFrom;
+    this.inspectFrom = null;
+    this.call(() => this.scene.inspect(""));
+    const g = from ? this.q(`[data-server="${CSS.escape(from)}"]`) : null;
+    if (g) g.focus();
+  }
+
+  showFlight(node) {
+    if (node.dataset.flight === undefined) return;
+    const info = JSON.parse(this.scene.flight_info(Number(node.dataset.flight)));
+    const box = this.q('[data-role="inspect"]');
+    if (!box) return;
+    this.setPlaying(false);
+    this.inspectFrom = null;
+    if (!info) return;
+    const rows = Object.entries(info.fields)
+      .map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+      .join("");
+    box.innerHTML =
+      `<h4 class="raft-scene__heading">${escapeHtml(info.kind)} from ${escapeHtml(info.src)} to ${escapeHtml(info.dst)}</h4>` +
+      `<p class="raft-inspect__loghead">${escapeHtml(info.text)} — sent at t = ${info.sent_at} ms, arrives at t = ${info.deliver_at} ms</p>` +
+      `<table class="raft-inspect__state"><tbody>${rows}</tbody></table>` +
+      `<p class="raft-inspect__actions"><button type="button" class="md-button raft-btn" data-inspect-action="close">Close</button></p>`;
+    box.hidden = false;
+    this.flightOpen = true;
+    box.focus();
+  }
+
+  // The listing pane beside the diagram (wide screens): tabs, one listing each.
+  wirePane() {
+    const pane = this.q('[data-role="pane"]');
+    if (!pane) return;
+    const tabs = Array.from(pane.querySelectorAll("[data-pane-tab]"));
+    const select = (tab, focus) => {
+      for (const t of tabs) {
+        const on = t === tab;
+        t.setAttribute("aria-selected", on ? "true" : "false");
+        t.tabIndex = on ? 0 : -1;
+        const panel = document.getElementById(t.getAttribute("aria-controls"));
+        if (panel) panel.hidden = !on;
+      }
+      if (focus) tab.focus();
+      this.paneFollow = null;
+      this.scrollPane();
+    };
+    for (const t of tabs) {
+      t.addEventListener("click", () => {
+        this.paneManual = true;
+        select(t, false);
+      });
+      t.addEventListener("keydown", (e) => {
+        const i = tabs.indexOf(t);
+        let j = null;
+        if (e.key === "ArrowRight") j = (i + 1) % tabs.length;
+        else if (e.key === "ArrowLeft") j = (i - 1 + tabs.length) % tabs.length;
+        else if (e.key === "Home") j = 0;
+        else if (e.key === "End") j = tabs.length - 1;
+        if (j === null) return;
+        e.preventDefault();
+        e.stopPropagation();
+        this.paneManual = true;
+        select(tabs[j], true);
+      });
+    }
+    this.selectPaneTab = (k) => {
+      if (!this.paneManual && tabs[k] && tabs[k].getAttribute("aria-selected") !== "true") select(tabs[k], false);
+    };
+  }
+
+  // Keep the lit line of the shown listing in view, inside the pane's own box (never the page).
+  scrollPane() {
+    const pane = this.q('[data-role="pane"]');
+    if (!pane || pane.offsetParent === null) return;
+    const panel = pane.querySelector(".raft-pane__panel:not([hidden])");
+    if (!panel) return;
+    const box = panel.querySelector(".raft-pane__code");
+    const lit = panel.querySelector(".raft-exec");
+    if (!box || !lit) return;
+    const b = box.getBoundingClientRect();
+    const l = lit.getBoundingClientRect();
+    if (l.top < b.top + 8 || l.bottom > b.bottom - 8) {
+      box.scrollTop += l.top - b.top - box.clientHeight / 3;
     }
   }
 
@@ -332,19 +572,23 @@ class SceneUI {
   }
 
   reset(seed) {
+    this.setPlaying(false);
     try {
       this.message("");
-      const out = this.scene.reset(seed === null ? null : String(seed).trim());
+      // No seed: call without an argument (JavaScript's null would reach Python as jsnull).
+      const out = seed === null ? this.scene.reset() : this.scene.reset(String(seed).trim());
       this.apply(out);
-      const url = new URL(location.href);
       if (seed !== null) {
+        const url = new URL(location.href);
         url.searchParams.set("seed", String(JSON.parse(out).seed));
         history.replaceState(history.state, "", url);
       }
+      for (const fn of this.afterReset) fn();
+      this.writeUrl();
     } catch (err) {
-      const detail = (err && err.message ? err.message : String(err)).split("\n").filter(Boolean).pop();
-      this.message(`Cannot use that seed: ${detail}`);
+      this.message(`Cannot use that seed: ${lastLine(err)}`);
     }
+    this.showStatus();
   }
 
   call(fn) {
@@ -367,12 +611,13 @@ class SceneUI {
     this.el.dataset.playing = on ? "true" : "false";
     this.last = null;
     this.schedule();
+    this.showStatus();
   }
 
   // ---------------------------------------------------------------- frames
 
   schedule() {
-    const want = this.playing && !document.hidden && this.visible && this.scene && this.el.isConnected;
+    const want = (this.playing || this.stepping) && !document.hidden && this.visible && this.scene && this.el.isConnected;
     if (want && this.raf === null) {
       this.last = null;
       this.raf = requestAnimationFrame((ts) => this.tick(ts));
@@ -384,10 +629,10 @@ class SceneUI {
 
   tick(ts) {
     this.raf = null;
-    if (!(this.playing && !document.hidden && this.visible && this.scene)) return;
+    if (!((this.playing || this.stepping) && !document.hidden && this.visible && this.scene)) return;
     const dt = this.last === null ? 0 : ts - this.last;
     this.last = ts;
-    if (this.reduced) {
+    if (this.reduced && !this.stepping) {
       // Step-wise: advance in chunks of 400 ms of wall time, no in-between motion.
       this.accum += dt;
       if (this.accum >= 400) {
@@ -398,7 +643,8 @@ class SceneUI {
     } else {
       this.runFrame(dt);
     }
-    if (this.playing && !document.hidden && this.visible && this.scene && this.el.isConnected) {
+    if (this.stepping && this.reduced) this.call(() => this.scene.complete_step()); // reduced motion: a step jumps to its end
+    if ((this.playing || this.stepping) && !document.hidden && this.visible && this.scene && this.el.isConnected) {
       this.raf = requestAnimationFrame((t) => this.tick(t)); // keep this.last: dt continues
     }
   }
@@ -446,6 +692,42 @@ class SceneUI {
     if (u.panel) this.renderPanel(u.panel);
     if (u.lines) this.renderLines(u.lines);
     if (u.panels) this.applyPanels(u.panels);
+    if (u.inspect !== undefined && !(this.flightOpen && u.inspect === "")) {
+      const box = this.q('[data-role="inspect"]');
+      if (box) {
+        const hadFocus = box.contains(document.activeElement);
+        const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.inspectAction : null;
+        box.innerHTML = u.inspect;
+        box.hidden = !u.inspect;
+        this.flightOpen = false;
+        if (hadFocus) {
+          const again = focused ? box.querySelector(`[data-inspect-action="${focused}"]`) || box.querySelector("[data-inspect-action]") : null;
+          (again || box).focus();
+        }
+      }
+    }
+    if (u.caption) {
+      const wasStep = this.caption ? this.caption.step_no : undefined;
+      this.caption = u.caption;
+      if (this.openingTime === undefined) this.openingTime = u.caption.time;
+      const box = this.q('[data-role="caption"]');
+      if (box) box.innerHTML = u.caption.html;
+      const v = !!u.caption.violation;
+      this.el.dataset.violation = v ? "true" : "false";
+      const go = this.q('[data-action="to-violation"]');
+      if (go) go.hidden = !v;
+      const back = this.q('[data-action="back"]');
+      if (back && this.el.dataset.state === "ready") back.disabled = u.caption.time === this.openingTime && u.caption.step_no === this.openingStep;
+      if (u.caption.step_no !== wasStep && !u.caption.stepping) this.writeUrl();
+    }
+    if (u.stepping !== undefined) {
+      const was = this.stepping;
+      this.stepping = !!u.stepping;
+      this.el.dataset.stepping = this.stepping ? "true" : "false";
+      if (was && !this.stepping) this.schedule();
+    }
+    this.halted = !!(this.caption && this.caption.halted);
+    this.showStatus();
   }
 
   renderEvents(lines) {
@@ -490,17 +772,23 @@ class SceneUI {
   }
 
   renderLines(lines) {
-    for (const listing of this.config.listings || []) {
-      const want = new Set((lines[listing.id] || []).map((n) => `${listing.span_prefix}${n}`));
+    let firstLit = null;
+    (this.config.listings || []).forEach((listing, k) => {
+      const ns = lines[listing.id] || [];
+      if (ns.length && firstLit === null) firstLit = k;
+      const want = new Set(ns.flatMap((n) => [`${listing.span_prefix}${n}`, `${listing.pane_prefix}${n}`]));
       const had = this.lit.get(listing.id) || new Set();
       for (const id of had) if (!want.has(id)) document.getElementById(id)?.classList.remove("raft-exec");
       for (const id of want) if (!had.has(id)) document.getElementById(id)?.classList.add("raft-exec");
       this.lit.set(listing.id, want);
-    }
+    });
+    if (firstLit !== null && this.selectPaneTab) this.selectPaneTab(firstLit);
+    this.scrollPane();
   }
 
   destroy() {
     for (const fn of this.cleanups || []) fn();
+    if (this.onKey) document.removeEventListener("keydown", this.onKey);
     this.playing = false;
     this.schedule();
     document.removeEventListener("visibilitychange", this.onVisibility);

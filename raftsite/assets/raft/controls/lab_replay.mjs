@@ -1,13 +1,20 @@
 // The lab's replay view (raftsite/controls/lab_replay.py): hold the run on its failure.
 //
 // Python has already put the run on the step where the checker caught it (the address names
-// the run; the glue hands the scene the address's query). The glue starts every scene
-// playing; a run that failed its linearizability check is not halted there — the servers
-// broke no invariant — so it would play on past the failure. Pause, and put it back on the
-// failure exactly (a frame or two may have run while this module loaded).
+// the run; the glue hands the scene the address's query). Scenes open paused; put the run back
+// on the failure exactly, and offer "Go to the violation" only when the run did fail (a bare
+// address, or a run that held everything, has no violation to go to).
 export function wire(ui) {
+  place(ui);
+  ui.afterReset.push(() => place(ui)); // another seed: another run, which may or may not fail
+}
+
+function place(ui) {
   const st = JSON.parse(ui.scene.status()).lab_replay;
-  if (!st || st.error || !st.failure) return; // no run, or a run that did not fail: play as usual
+  const button = ui.q('[data-control="lab_replay"][data-target="failure"]');
+  const failed = !!(st && !st.error && st.failure);
+  if (button) button.hidden = !failed;
+  if (!failed) return;
   ui.setPlaying(false);
   ui.call(() => ui.scene.set_control("lab_replay", "failure", ""));
 }
