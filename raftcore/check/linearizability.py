@@ -66,6 +66,9 @@ __all__ = [
     "Operation",
     "LinResult",
     "check_history",
+    "history_as_of",
+    "first_violation",
+    "culprit",
     "apply_op",
     "ERR",
     "OPS",
@@ -534,3 +537,64 @@ def _explain(key: str, ops: list[Operation], prefix: list[int], state: str | Non
 
 def _state_text(key: str, state: str | None) -> str:
     return f"{key} is missing" if state is None else f"{key} = {state}"
+
+
+# ---------------------------------------------------------------------- where it went wrong
+
+
+def history_as_of(ops: list[Operation], t: float, drop: int | None = None) -> list[Operation]:
+    """The history as the clients knew it at time ``t``: operations invoked by then, those
+    answered later still pending (their outcome unknown), without operation number ``drop``."""
+    out = []
+    for j, o in enumerate(ops):
+        if j == drop or o.invoke > t:
+            continue
+        if o.complete is not None and o.complete > t:
+            o = Operation(o.client, o.op, o.key, o.args, o.invoke, None, None)
+        out.append(o)
+    return out
+
+
+def first_violation(ops: list[Operation], *, max_states: int = 1_000_000,
+                    full: LinResult | None = None) -> tuple[float, LinResult]:
+    """The earliest reply after which the history is no longer linearizable, as ``(its time,
+    the checker's report on the history up to it)``. Linearizability is prefix-closed (the
+    history as of an earlier time, later replies unknown, is linearizable if the whole is),
+    so a binary search over the reply times finds it. ``full`` is the report on the whole
+    history if the caller has it; when no earlier prefix fails (a search that gave up is not
+    a failure), the answer is the last reply and ``full``."""
+    times = sorted({o.complete for o in ops if o.complete is not None})
+    full = full if full is not None else check_history(ops, max_states=max_states)
+    lo, hi, found = 0, len(times) - 1, (times[-1] if times else 0.0, full)
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        res = check_history(history_as_of(ops, times[mid]), max_states=max_states)
+        if res.ok:
+            lo = mid + 1
+        else:
+            found = (times[mid], res)
+            hi = mid - 1
+    return found
+
+
+def culprit(ops: list[Operation], *, max_states: int = 1_000_000) -> tuple[int, int | None] | None:
+    """``(bad, cause)`` — positions in ``ops`` — for a history that is not linearizable, else None.
+
+    ``bad`` is the operation whose reply first makes the history impossible (the first of
+    them when several replies come at that instant: :func:`first_violation`). ``cause`` is the
+    latest operation on the same key that had returned before ``bad`` was invoked and without
+    which that history *is* linearizable (None if no single one is): real time forces
+    ``cause`` before ``bad``, and then ``bad``'s result cannot be explained."""
+    full = check_history(ops, max_states=max_states)
+    if full.ok:
+        return None
+    t, _ = first_violation(ops, max_states=max_states, full=full)
+    bad = min(i for i, o in enumerate(ops) if o.complete == t)
+    r = ops[bad]
+    done = [j for j, o in enumerate(ops) if o.complete is not None]
+    before = [j for j in done if j != bad and ops[j].key == r.key and ops[j].complete < r.invoke]
+    for j in sorted(before, key=lambda j: (-ops[j].complete, j)):
+        res = check_history(history_as_of(ops, r.complete, drop=j), max_states=max_states)
+        if res.ok and res.complete:
+            return bad, j
+    return bad, None

@@ -11,8 +11,8 @@ result. An operation still waiting has no response yet: its bar is open-ended an
 ``Cluster.check_linearizability``. Its answer is three-valued and shown as such: linearizable,
 not linearizable, or *unknown* when it gave up after ``max_states`` configurations (never
 reported as a pass). When the history is not
-linearizable, :func:`culprit` names the two operations that cannot both be as recorded: the
-first response no order explains, and the earlier operation that rules it out (the one that
+linearizable, :func:`raftcore.check.linearizability.culprit` names the two operations that
+cannot both be as recorded: the first response no order explains, and the earlier operation that rules it out (the one that
 had already returned when it began); both are highlighted and joined on the timeline.
 
 **Budget.** A check runs only when the history changed, at most once per ``CHECK_EVERY_SIM_MS``
@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import time
 
+from raftcore.check.linearizability import culprit
 from raftsite.blocks.fields import Field
 from raftsite.controls.base import Control, esc
 
@@ -44,48 +45,7 @@ W, LEFT, RIGHT, TOP, LANE = 640.0, 62.0, 14.0, 22.0, 34.0
 CHAR_W = 5.2  # width of one character of a 9px label, roughly (for collisions only)
 
 
-# ---------------------------------------------------------------------- checking
-
-
-def _as_of(ops, t: float, drop: int | None = None):
-    """The history as the clients knew it at time ``t`` (later responses unknown), minus ``drop``."""
-    from raftcore.check.linearizability import Operation
-
-    out = []
-    for j, o in enumerate(ops):
-        if j == drop or o.invoke > t:
-            continue
-        if o.complete is not None and o.complete > t:
-            o = Operation(o.client, o.op, o.key, o.args, o.invoke, None, None)
-        out.append(o)
-    return out
-
-
-def culprit(ops, max_states: int = MAX_STATES) -> tuple[int, int | None] | None:
-    """``(bad, cause)`` for a history that is not linearizable, else None.
-
-    ``bad`` is the operation whose response first makes the history impossible: the history as
-    of each response, in time order, is checked until one is not linearizable. ``cause`` is
-    the latest operation on the same key that had returned before ``bad`` was invoked and
-    without which that history *is* linearizable (None if no single one is): real time forces
-    ``cause`` before ``bad``, and then ``bad``'s result cannot be explained."""
-    from raftcore.check.linearizability import check_history
-
-    done = sorted((i for i, o in enumerate(ops) if o.complete is not None), key=lambda i: (ops[i].complete, i))
-    bad = None
-    for i in done:
-        if not check_history(_as_of(ops, ops[i].complete), max_states=max_states).ok:
-            bad = i
-            break
-    if bad is None:
-        return None
-    r = ops[bad]
-    before = [j for j in done if j != bad and ops[j].key == r.key and ops[j].complete < r.invoke]
-    for j in sorted(before, key=lambda j: (-ops[j].complete, j)):
-        res = check_history(_as_of(ops, r.complete, drop=j), max_states=max_states)
-        if res.ok and res.complete:
-            return bad, j
-    return bad, None
+# ---------------------------------------------------------------------- drawing
 
 
 def show(v) -> str:
@@ -268,7 +228,7 @@ class History(Control):
                 if kb in at and (ka is None or ka in at):
                     pair = (at[kb], at[ka] if ka is not None else None)
             if pair is None:
-                pair = culprit(ops, self.max_states)
+                pair = culprit(ops, max_states=self.max_states)
         ms = (time.perf_counter() - t) * 1000.0
         self.checks += 1
         self.check_ms_total += ms

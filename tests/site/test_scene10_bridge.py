@@ -14,11 +14,10 @@ import re
 
 import pytest
 
-from raftcore.check.linearizability import Operation, check_history
+from raftcore.check.linearizability import Operation, check_history, culprit
 from raftcore.kv import apply_op
 from raftsite.blocks.schema import validate_block
 from raftsite.browser import Scene
-from raftsite.controls.history import culprit
 from raftsite.layers import partitions
 from raftsite.markdown_ext import scene_runtime_config
 from site_helpers import ROOT
