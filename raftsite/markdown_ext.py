@@ -269,23 +269,10 @@ def _listing_title(qualname: str) -> str:
 
 
 def _planned_log(scenario) -> list[str]:
-    """Commands a scenario submits, as the renderer writes them (scene01's shared log)."""
-    from raftsite.render import command_text
+    """Commands a scenario submits, as the site writes a log entry (scene01's shared log)."""
+    from raftcore.view import entry_label
 
-    try:
-        from raftcore.kv import parse_command
-    except Exception:  # pragma: no cover
-        return []
-    out = []
-    for raw in getattr(scenario, "text", "").splitlines():
-        line = raw.split("#", 1)[0].strip()
-        m = re.match(r"^(?:at\s+\S+\s+)?submit\s+(.+)$", line)
-        if m:
-            try:
-                out.append(command_text(parse_command(m.group(1).strip())))
-            except Exception:
-                out.append(m.group(1).strip())
-    return out
+    return [entry_label(cmd) for cmd in scenario.submitted_commands()]
 
 
 def scene_runtime_config(cfg: dict) -> dict:

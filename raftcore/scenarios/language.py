@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..config import UNSAFE_SWITCHES, RaftConfig
+from ..kv import Command, parse_command
 from ..node import Role
 from ..sim import Cluster, NetworkConfig
 
@@ -209,6 +210,12 @@ class Scenario:
         """The labels of its ``mark`` commands, in script order (known before it runs)."""
         return [_mark_label(s.args) for s in self.steps if s.name == "mark"]
 
+    def submitted_commands(self) -> list[Command]:
+        """The commands its ``submit`` lines hand to clients (``at``-scheduled ones too), in
+        script order, parsed as the run will parse them (known before it runs: scene 01
+        draws them as the log's planned slots)."""
+        return [parse_command(" ".join(_client_options(s.args)[2])) for s in self.steps if s.name == "submit"]
+
     def run_all(self, seed: int | None = None) -> "ScenarioRun":
         """Execute every command (tests): expectations that fail raise ScenarioError."""
         run = self.start(seed=seed, strict=True)
@@ -279,8 +286,6 @@ def _validate(step: Step) -> None:
         if a[0] not in UNSAFE_SWITCHES:
             raise ValueError(f"unknown unsafe switch {a[0]!r}; switches: {', '.join(UNSAFE_SWITCHES)}")
     elif n == "submit":
-        from ..kv import parse_command
-
         parse_command(" ".join(_client_options(a)[2]))
     elif n == "read":
         if len(_client_options(a)[2]) != 1:

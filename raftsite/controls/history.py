@@ -10,10 +10,11 @@ result. An operation still waiting has no response yet: its bar is open-ended an
 :mod:`raftcore.check.linearizability` (Wing & Gong's search with Lowe's memo), through
 ``Cluster.check_linearizability``. Its answer is three-valued and shown as such: linearizable,
 not linearizable, or *unknown* when it gave up after ``max_states`` configurations (never
-reported as a pass). When the history is not
-linearizable, :func:`raftcore.check.linearizability.culprit` names the two operations that
-cannot both be as recorded: the first response no order explains, and the earlier operation that rules it out (the one that
-had already returned when it began); both are highlighted and joined on the timeline.
+reported as a pass). When the history is not linearizable,
+:func:`raftcore.check.linearizability.culprit` names the two operations that cannot both be as
+recorded: the first response no order explains, and the earlier operation that rules it out
+(the one that had already returned when it began); both are highlighted and joined on the
+timeline.
 
 **Budget.** A check runs only when the history changed, at most once per ``CHECK_EVERY_SIM_MS``
 of simulated time, and after a check that took *d* ms of real time the next waits at least

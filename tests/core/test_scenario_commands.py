@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from raftcore.kv import Command
 from raftcore.scenarios import Scenario, load_scenario
 from raftcore.sim import Cluster
 from raftcore.sim.cluster import EVENTS_KEPT
@@ -84,3 +85,12 @@ def test_a_violation_freezes_the_run_at_that_instant(scene, switch):
     before = [step for step, _ in r.outputs if step.name in ("crash", "restart", "heal", "submit", "elect")]
     assert len(halted_at) < len(before)
     assert "VIOLATION" in r.transcript() and "not reached: the run stopped at a violation" in r.transcript()
+
+
+def test_a_scenario_lists_the_commands_it_submits_before_it_runs():
+    """§8: clients submit commands; the script's ``submit`` lines (scheduled with ``at`` or
+    not, with their client options) name them before any runs — scene 01 draws them as the
+    log's planned slots."""
+    text = "cluster 3\nsubmit SET x 1 client=app\nat 600ms submit INC x client=app server=leader\nread x\n"
+    assert Scenario.parse(text).submitted_commands() == [Command("SET", "x", ("1",)), Command("INC", "x")]
+    assert [c.label for c in load_scenario("scene01").submitted_commands()] == ["SET x=1", "SET x=2", "INC x"]
