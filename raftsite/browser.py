@@ -26,6 +26,8 @@ SLICE_MS = 500.0
 RPC_WALL_MS = 400.0
 #: …and a stretch with nothing on the wire (timers running down) takes at most about this long
 IDLE_WALL_MS = 350.0
+#: how many of Next ▶'s slices of time after the last mark an address may ask for (?step=)
+MAX_SLICES_IN_URL = 40
 #: Next ▶ gives up after this much simulated time without reaching its mark (a run that went elsewhere)
 STEP_GIVE_UP_MS = 60_000.0
 
@@ -444,6 +446,11 @@ class Scene:
         if not text.isdigit() or len(text) > 4:
             raise ValueError(f"“{text[:20]}” is not a step number: use a whole number such as 2")
         want = int(text)
+        most = len(self.labels) + MAX_SLICES_IN_URL
+        if want > most:
+            raise ValueError(f"there is no step {want}: this scene has {len(self.labels)} steps"
+                             + (f", and the address may name at most {MAX_SLICES_IN_URL} runs of Next ▶ after them"
+                                if self.labels else f"; the address may name at most {MAX_SLICES_IN_URL} runs of Next ▶"))
         self._restore(0)
         guard = 0
         while (self._step_no() or 0) < want and guard < 200:
@@ -519,7 +526,7 @@ class Scene:
         if name and name not in self.cluster.names:
             raise ValueError(f"no server named {name!r}")
         self.inspecting = name or None
-        self._inspect_sent = None
+        self._inspect_sent = False  # never a panel: the next updates carry it (or its closing)
         return self._updates()
 
     def _view(self):

@@ -441,7 +441,13 @@ class SceneUI {
   closeInspect() {
     const from = this.inspectFrom;
     this.inspectFrom = null;
+    this.flightOpen = false;
     this.call(() => this.scene.inspect(""));
+    const box = this.q('[data-role="inspect"]');
+    if (box) {
+      box.hidden = true;
+      box.replaceChildren();
+    }
     const g = from ? this.q(`[data-server="${CSS.escape(from)}"]`) : null;
     if (g) g.focus();
   }
