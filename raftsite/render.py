@@ -16,7 +16,7 @@ Design notes
   <raftcore.sim.Cluster.view>` (``raftcore.view.ClusterView``); the renderer never touches a
   node, a disk or the network. ``renderer.view`` is that frame's view, for layers.
 * **Legible at the size it is shown.** A drawing is laid out for the width it will have on
-  screen, so one unit is about one CSS pixel: a *wide* drawing (640 units, a desktop's content
+  screen, so one unit is about one CSS pixel: a *wide* drawing (520 units, a desktop's diagram
   column) with text of at least 12 px, and a *narrow* one (320 units, a phone) with text of
   at least 11 px, servers in a tighter ring and fewer log columns. ``svg()`` returns both; the
   page's CSS shows one (``.raft-svg--wide`` / ``.raft-svg--narrow``), so the prerendered frame
@@ -91,8 +91,10 @@ class Size:
 
 
 SIZES = {
-    "wide": Size("wide", 640.0, 21.0, 13.0, 12.0, 17.0, 205.0, 84.0, 44.0, 58.0, 124.0,
-                 26.0, 24.0, 28.0, 22.0, 74.0, 1.0),
+    # a desktop's diagram column: Material's content column (~650 px), or beside the code pane
+    # on wide screens (~520 px)
+    "wide": Size("wide", 520.0, 21.0, 13.5, 12.5, 17.0, 168.0, 84.0, 44.0, 52.0, 100.0,
+                 26.0, 24.0, 28.0, 22.0, 70.0, 1.0),
     # a phone's content column: 390 px less the page's and the scene box's margins
     "narrow": Size("narrow", 320.0, 15.0, 12.0, 11.0, 13.0, 112.0, 78.0, 40.0, 38.0, 70.0,
                    22.0, 20.0, 26.0, 20.0, 54.0, 0.85),
@@ -116,13 +118,16 @@ def _size_css(s: Size) -> str:
     )
 
 
-#: Below this viewport width the content column is narrower than the wide drawing's 640 units
-#: (Material: no sidebars under 60em, page margins), so the phone drawing is shown instead.
-NARROW_MEDIA = "(max-width: 719.98px)"
+#: Below this viewport width the content column is narrower than the wide drawing's 520 units
+#: (a phone: no sidebars, page margins), so the phone drawing is shown instead.
+NARROW_MEDIA = "(max-width: 599.98px)"
+
+#: Show the wide or the narrow drawing (diagrams, charts, the legend) by the viewport's width.
+_SIZE_SWITCH = ("svg.raft-svg.raft-svg--narrow{display:none}"
+                "@media " + NARROW_MEDIA + "{svg.raft-svg.raft-svg--wide{display:none}svg.raft-svg.raft-svg--narrow{display:block}}")
 
 CSS = (
-    "svg.raft-svg.raft-svg--narrow{display:none}"
-    "@media " + NARROW_MEDIA + "{svg.raft-svg.raft-svg--wide{display:none}svg.raft-svg.raft-svg--narrow{display:block}}"
+    _SIZE_SWITCH +
     ".raft-svg{font-family:var(--raft-font,system-ui,-apple-system,'Segoe UI',Roboto,sans-serif)}"
     + _size_css(SIZES["wide"]) + _size_css(SIZES["narrow"]) +
     ".raft-svg text{fill:" + _FG + "}"
@@ -286,6 +291,96 @@ class _ServerGeo:
         self.cx, self.cy = cx, cy
         self.info_x, self.info_y, self.info_w = info_x, info_y, info_w
         self.row_y = 0.0
+
+
+def message_glyph(size: Size, kind: str, ok: bool = True, count: int = 0, detail: str = "",
+                  other: str = "?") -> tuple[str, str]:
+    """(class, inner SVG) of a message of ``kind`` centred on (0, 0): a shape and a label per
+    RPC (the diagram and its legend draw them alike). ``rv`` RequestVote, ``pv`` PreVote,
+    ``rvr`` its reply (``ok``: granted), ``ae`` AppendEntries with ``count`` entries, ``hb``
+    a heartbeat, ``aer`` its reply (``ok``: success), ``is`` InstallSnapshot up to ``count``,
+    ``isr`` its reply, ``tn`` TimeoutNow; ``detail`` is written above the shape."""
+    k = size.msg
+    cls = "raft-msg raft-msg--" + kind
+    if kind in ("rv", "pv"):
+        shape = '<path class="raft-shape" d="M0,%sL%s,0 0,%s%s,0Z"/>' % (_f(-10 * k), _f(11 * k), _f(10 * k), _f(-11 * k))
+        label = "P" if kind == "pv" else "V"
+    elif kind == "rvr":
+        cls += " raft-ok" if ok else " raft-no"
+        shape = '<path class="raft-shape" d="M0,%sL%s,0 0,%s%s,0Z"/>' % (_f(-9 * k), _f(10 * k), _f(9 * k), _f(-10 * k))
+        label = "\u2713" if ok else "\u2717"
+    elif kind == "ae":
+        shape = ('<rect class="raft-shape" x="%s" y="%s" width="%s" height="%s" rx="3"/>'
+                 % (_f(-14 * k), _f(-9 * k), _f(28 * k), _f(18 * k)))
+        label = "+%d" % count
+    elif kind == "hb":
+        shape = '<circle class="raft-shape" r="%s"/>' % _f(6 * k)
+        label = ""
+    elif kind == "aer":
+        cls += " raft-ok" if ok else " raft-no"
+        shape = ('<rect class="raft-shape" x="%s" y="%s" width="%s" height="%s" rx="3"/>'
+                 % (_f(-9 * k), _f(-8 * k), _f(18 * k), _f(16 * k)))
+        label = "\u2713" if ok else "\u2717"
+    elif kind == "is":
+        shape = ('<path class="raft-shape" d="M%s,%sH%sL%s,%sV%sH%sZ"/><path class="raft-fold" d="M%s,%sV%sH%s"/>'
+                 % (_f(-16 * k), _f(-10 * k), _f(9 * k), _f(16 * k), _f(-3 * k), _f(10 * k), _f(-16 * k),
+                    _f(9 * k), _f(-10 * k), _f(-3 * k), _f(16 * k)))
+        label = "\u2264%d" % count
+    elif kind == "isr":
+        shape = ('<rect class="raft-shape" x="%s" y="%s" width="%s" height="%s" rx="2"/>'
+                 % (_f(-9 * k), _f(-7 * k), _f(18 * k), _f(14 * k)))
+        label = "\u2713"
+    elif kind == "tn":
+        shape = '<circle class="raft-shape" r="%s"/>' % _f(9 * k)
+        label = "T"
+    else:
+        shape = '<circle class="raft-shape" r="%s"/>' % _f(8 * k)
+        label = other or "?"
+    text = ('<text y="%s" text-anchor="middle">%s</text>' % (_f(size.small * 0.36), label)) if label else ""
+    if detail:
+        text += ('<text class="raft-msg-detail" y="%s" text-anchor="middle">%s</text>'
+                 % (_f(-11 * k - 4.0), _esc(detail)))
+    return cls, shape + text
+
+
+def server_glyph(size: Size, cx: float, cy: float, name: str, cls: str, letter: str, term: str, votes: str = "",
+                 timer_offset: str | None = None, gid: str | None = None, aria: str | None = None) -> str:
+    """One server as the diagram draws it: a circle coloured by role with its letter, the
+    election timer ring (``timer_offset``: how much of it has drained), the term badge, the
+    name and the vote tally under it. With ``gid`` it is a focusable button whose parts the
+    renderer patches by id (``{gid}-letter``, ``-term``, ``-votes``, ``-timer``); without, a
+    picture (the legend)."""
+    s = size
+    r, tr = s.r, s.r + 5.0
+    circ = 2.0 * math.pi * tr
+    ids = (lambda part: ' id="%s-%s"' % (gid, part)) if gid else (lambda part: "")
+    if gid:
+        head = ('<g id="%s" class="%s" data-server="%s" tabindex="0" role="button" aria-label="%s" '
+                'transform="translate(%s %s)">' % (gid, cls, _esc(name), _esc(aria or name), _f(cx), _f(cy)))
+    else:
+        head = '<g class="%s" aria-hidden="true" transform="translate(%s %s)">' % (cls, _f(cx), _f(cy))
+    c = r * 0.55
+    bw = s.small * 2.4
+    return "".join((
+        head,
+        '<circle class="raft-focus" r="%s"/>' % _f(tr + 5),
+        '<circle class="raft-timer-track" r="%s"/>' % _f(tr),
+        '<circle%s class="raft-timer" r="%s" transform="rotate(-90)" stroke-dasharray="%s" stroke-dashoffset="%s"/>'
+        % (ids("timer"), _f(tr), _f(circ), timer_offset if timer_offset is not None else _f(circ * 0.35)),
+        '<circle class="raft-node" r="%s"/>' % _f(r),
+        '<text%s class="raft-letter" y="%s" text-anchor="middle" aria-hidden="true">%s</text>'
+        % (ids("letter"), _f(s.letter * 0.36), _esc(letter)),
+        '<path class="raft-cross" d="M-%s,-%sL%s,%sM%s,-%sL-%s,%s"/>' % ((_f(c),) * 8),
+        '<path class="raft-heart" aria-hidden="true" d="M0,%sl-5,-5a3,3 0 0 1 5,-4a3,3 0 0 1 5,4z"/>' % _f(-tr - 4),
+        '<text class="raft-name" y="%s" text-anchor="middle">%s</text>' % (_f(tr + s.font + 1.0), _esc(name)),
+        '<text%s class="raft-small" y="%s" text-anchor="middle" aria-hidden="true">%s</text>'
+        % (ids("votes"), _f(tr + s.font + s.small + 4.0), _esc(votes)),
+        '<g class="raft-badge" aria-hidden="true" transform="translate(%s %s)"><rect x="%s" y="%s" width="%s" '
+        'height="%s" rx="%s"/><text%s y="%s" text-anchor="middle">%s</text></g>'
+        % (_f(-tr - bw * 0.35), _f(-tr * 0.75), _f(-bw / 2), _f(-s.small * 0.75), _f(bw), _f(s.small * 1.45),
+           _f(s.small * 0.7), ids("term"), _f(s.small * 0.36), _esc(term)),
+        "</g>",
+    ))
 
 
 class Canvas:
@@ -686,61 +781,19 @@ class Canvas:
     # ------------------------------------------------------------------ messages
     def _msg_parts(self, f):
         """(class, inner markup) of one message: its shape and label by type."""
-        k = self.size.msg
         kind = _MSG_KIND.get(f.type, "other")
         if kind == "ae" and f.kind == "Heartbeat":
             kind = "hb"
         if kind == "rv" and f.kind == "PreVote":
             kind = "pv"
-        cls = "raft-msg raft-msg--" + kind
-        sm = self.size.small
+        ok = bool(f.field("vote_granted" if kind == "rvr" else "success", False))
         detail = ""
-        if kind in ("rv", "pv"):
-            shape = '<path class="raft-shape" d="M0,%sL%s,0 0,%s%s,0Z"/>' % (_f(-10 * k), _f(11 * k), _f(10 * k), _f(-11 * k))
-            label = "P" if kind == "pv" else "V"
-        elif kind == "rvr":
-            ok = bool(f.field("vote_granted", False))
-            cls += " raft-ok" if ok else " raft-no"
-            shape = '<path class="raft-shape" d="M0,%sL%s,0 0,%s%s,0Z"/>' % (_f(-9 * k), _f(10 * k), _f(9 * k), _f(-10 * k))
-            label = "\u2713" if ok else "\u2717"
-        elif kind == "ae":
-            n = int(f.field("entries", 0) or 0)
-            shape = ('<rect class="raft-shape" x="%s" y="%s" width="%s" height="%s" rx="3"/>'
-                     % (_f(-14 * k), _f(-9 * k), _f(28 * k), _f(18 * k)))
-            label = "+%d" % n
-            if self._opt("message_details"):
-                detail = "prev %d/t%d" % (int(f.field("prev_log_index", 0)), int(f.field("prev_log_term", 0)))
-        elif kind == "hb":
-            shape = '<circle class="raft-shape" r="%s"/>' % _f(6 * k)
-            label = ""
-            if self._opt("message_details"):
-                detail = "prev %d/t%d" % (int(f.field("prev_log_index", 0)), int(f.field("prev_log_term", 0)))
-        elif kind == "aer":
-            ok = bool(f.field("success", False))
-            cls += " raft-ok" if ok else " raft-no"
-            shape = ('<rect class="raft-shape" x="%s" y="%s" width="%s" height="%s" rx="3"/>'
-                     % (_f(-9 * k), _f(-8 * k), _f(18 * k), _f(16 * k)))
-            label = "\u2713" if ok else "\u2717"
-        elif kind == "is":
-            shape = ('<path class="raft-shape" d="M%s,%sH%sL%s,%sV%sH%sZ"/><path class="raft-fold" d="M%s,%sV%sH%s"/>'
-                     % (_f(-16 * k), _f(-10 * k), _f(9 * k), _f(16 * k), _f(-3 * k), _f(10 * k), _f(-16 * k),
-                        _f(9 * k), _f(-10 * k), _f(-3 * k), _f(16 * k)))
-            label = "\u2264%d" % int(f.field("last_included_index", 0))
-        elif kind == "isr":
-            shape = ('<rect class="raft-shape" x="%s" y="%s" width="%s" height="%s" rx="2"/>'
-                     % (_f(-9 * k), _f(-7 * k), _f(18 * k), _f(14 * k)))
-            label = "\u2713"
-        elif kind == "tn":
-            shape = '<circle class="raft-shape" r="%s"/>' % _f(9 * k)
-            label = "T"
-        else:
-            shape = '<circle class="raft-shape" r="%s"/>' % _f(8 * k)
-            label = "".join(ch for ch in f.type if ch.isupper())[:2] or "?"
-        text = ('<text y="%s" text-anchor="middle">%s</text>' % (_f(sm * 0.36), label)) if label else ""
-        if detail:
-            text += ('<text class="raft-msg-detail" y="%s" text-anchor="middle">%s</text>'
-                     % (_f(-11 * k - 4.0), _esc(detail)))
-        return cls, "<title>%s</title>%s%s" % (_esc("%s \u2192 %s: %s" % (f.src, f.dst, f.text)), shape, text)
+        if kind in ("ae", "hb") and self._opt("message_details"):
+            detail = "prev %d/t%d" % (int(f.field("prev_log_index", 0)), int(f.field("prev_log_term", 0)))
+        count = int(f.field("last_included_index" if kind == "is" else "entries", 0) or 0)
+        cls, inner = message_glyph(self.size, kind, ok=ok, count=count, detail=detail,
+                                   other="".join(ch for ch in f.type if ch.isupper())[:2])
+        return cls, "<title>%s</title>%s" % (_esc("%s \u2192 %s: %s" % (f.src, f.dst, f.text)), inner)
 
     def _flights(self):
         """[(flight view, transform)] for the messages on the wire, in flight order."""
@@ -961,38 +1014,12 @@ class Canvas:
                 out.append('<g id="%s" class="raft-layer">%s</g>' % (lid, v((lid, "html"))))
         # messages travel under the servers, so a queue on a slow link never hides a name
         out.append('<g id="%s-msgs" class="raft-msgs">%s</g>' % (p, self._msgs_html(flights)))
-        r, tr = s.r, self._timer_r
         for g in self.servers:
             gid = g.gid
-            out.append('<g id="%s" class="%s" data-server="%s" tabindex="0" role="button" aria-label="%s" '
-                       'transform="translate(%s %s)">'
-                       % (gid, v((gid, "attr:class")), _esc(str(g.name)), _esc(v((gid, "attr:aria-label"))),
-                          _f(g.cx), _f(g.cy)))
-            out.append('<circle class="raft-focus" r="%s"/>' % _f(tr + 5))
-            out.append('<circle class="raft-timer-track" r="%s"/>' % _f(tr))
-            out.append('<circle id="%s-timer" class="raft-timer" r="%s" transform="rotate(-90)" '
-                       'stroke-dasharray="%s" stroke-dashoffset="%s"/>'
-                       % (gid, _f(tr), _f(self._timer_c), v((gid + "-timer", "attr:stroke-dashoffset"))))
-            out.append('<circle class="raft-node" r="%s"/>' % _f(r))
-            out.append('<text id="%s-letter" class="raft-letter" y="%s" text-anchor="middle" aria-hidden="true">%s</text>'
-                       % (gid, _f(s.letter * 0.36), _esc(v((gid + "-letter", "text")))))
-            c = r * 0.55
-            out.append('<path class="raft-cross" d="M-%s,-%sL%s,%sM%s,-%sL-%s,%s"/>'
-                       % (_f(c), _f(c), _f(c), _f(c), _f(c), _f(c), _f(c), _f(c)))
-            out.append('<path class="raft-heart" aria-hidden="true" '
-                       'd="M0,%sl-5,-5a3,3 0 0 1 5,-4a3,3 0 0 1 5,4z"/>' % _f(-tr - 4))
-            out.append('<text class="raft-name" y="%s" text-anchor="middle">%s</text>'
-                       % (_f(tr + s.font + 1.0), _esc(str(g.name))))
-            out.append('<text id="%s-votes" class="raft-small" y="%s" text-anchor="middle" aria-hidden="true">%s</text>'
-                       % (gid, _f(tr + s.font + s.small + 4.0), _esc(v((gid + "-votes", "text")))))
-            bw = s.small * 2.4
-            out.append('<g class="raft-badge" aria-hidden="true" transform="translate(%s %s)">'
-                       '<rect x="%s" y="%s" width="%s" height="%s" rx="%s"/>'
-                       '<text id="%s-term" y="%s" text-anchor="middle">%s</text></g>'
-                       % (_f(-tr - bw * 0.35), _f(-tr * 0.75), _f(-bw / 2), _f(-s.small * 0.75), _f(bw),
-                          _f(s.small * 1.45), _f(s.small * 0.7), gid, _f(s.small * 0.36),
-                          _esc(v((gid + "-term", "text")))))
-            out.append("</g>")
+            out.append(server_glyph(s, g.cx, g.cy, str(g.name), v((gid, "attr:class")), v((gid + "-letter", "text")),
+                                    v((gid + "-term", "text")), v((gid + "-votes", "text")),
+                                    v((gid + "-timer", "attr:stroke-dashoffset")), gid=gid,
+                                    aria=v((gid, "attr:aria-label"))))
         for layer in layers:
             if getattr(layer, "z", "over") != "under":
                 lid = "%s-layer-%s" % (p, layer.name)
@@ -1186,13 +1213,21 @@ _DASHES = ("", "6 3", "2 3", "8 3 2 3", "4 4", "1 2", "10 4", "3 6")
 
 def cdf_chart_svg(chart_id: str, series, paper=FIGURE16_PAPER_POINTS, x_min: float = 10.0,
                   x_max: float = 20000.0, title: str = "Time without a leader after a crash") -> str:
+    """The chart as two drawings, like the diagram: one for a desktop column, one for a phone
+    (the page's CSS shows the one that fits); see :func:`_cdf_chart`."""
+    return "".join(_cdf_chart(chart_id if size == "wide" else chart_id + "-n", series, paper, x_min, x_max, title,
+                              size) for size in ("wide", "narrow"))
+
+
+def _cdf_chart(chart_id: str, series, paper, x_min: float, x_max: float, title: str, size: str) -> str:
     """An SVG chart of cumulative distributions on a logarithmic time axis.
 
     ``series``: [(label, sorted values in ms, note)] — one step curve each, in its own colour
     and dash pattern (never colour alone), labelled in a legend. ``paper``: reference points
     drawn as labelled diamonds. Values beyond ``x_max`` are drawn at the right edge."""
-    w, h = 560.0, 300.0
-    l, r, t, b = 46.0, 12.0, 26.0, 40.0
+    fs = SIZES[size].small
+    w, h = (520.0, 320.0) if size == "wide" else (320.0, 300.0)
+    l, r, t, b = 3.6 * fs, 10.0, 2.4 * fs, 3.4 * fs
     pw, ph = w - l - r, h - t - b
     lx0, lx1 = math.log10(x_min), math.log10(x_max)
 
@@ -1204,8 +1239,10 @@ def cdf_chart_svg(chart_id: str, series, paper=FIGURE16_PAPER_POINTS, x_min: flo
         return t + (1.0 - f) * ph
 
     cid = _esc(chart_id)
-    out = ['<svg xmlns="http://www.w3.org/2000/svg" class="raft-chart" id="%s" viewBox="0 0 %s %s" role="img" '
-           'aria-labelledby="%s-title %s-desc">' % (cid, _f(w), _f(h), cid, cid),
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" class="raft-chart raft-svg raft-svg--%s" id="%s" '
+           'viewBox="0 0 %s %s" role="img" aria-labelledby="%s-title %s-desc" data-size="%s">'
+           % (size, cid, _f(w), _f(h), cid, cid, size),
+           '<style>svg.raft-chart.raft-svg--%s text{font-size:%gpx}%s</style>' % (size, fs, _SIZE_SWITCH),
            '<title id="%s-title">%s</title>' % (cid, _esc(title))]
     desc = []
     for label, values, note in series:
@@ -1219,16 +1256,16 @@ def cdf_chart_svg(chart_id: str, series, paper=FIGURE16_PAPER_POINTS, x_min: flo
     for f in (0.0, 0.25, 0.5, 0.75, 1.0):
         y = Y(f)
         out.append('<path class="raft-chart-grid" d="M%s,%sH%s"/>' % (_f(l), _f(y), _f(l + pw)))
-        out.append('<text x="%s" y="%s" text-anchor="end">%d%%</text>' % (_f(l - 4), _f(y + 3), int(f * 100)))
+        out.append('<text x="%s" y="%s" text-anchor="end">%d%%</text>' % (_f(l - 4), _f(y + fs * 0.35), int(f * 100)))
     v = 10.0
     while v <= x_max * 1.0001:
-        for m in (1, 2, 5):
+        for m in ((1, 2, 5) if size == "wide" else (1,)):
             tv = v * m
             if x_min <= tv <= x_max:
                 x = X(tv)
                 out.append('<path class="raft-chart-grid" d="M%s,%sV%s"/>' % (_f(x), _f(t), _f(t + ph)))
                 lab = ("%d ms" % tv) if tv < 1000 else ("%g s" % (tv / 1000))
-                out.append('<text x="%s" y="%s" text-anchor="middle">%s</text>' % (_f(x), _f(t + ph + 12), lab))
+                out.append('<text x="%s" y="%s" text-anchor="middle">%s</text>' % (_f(x), _f(t + ph + fs + 2), lab))
         v *= 10
     out.append('<text x="%s" y="%s" text-anchor="middle">time without a leader (log scale)</text>'
                % (_f(l + pw / 2), _f(h - 6)))
@@ -1248,7 +1285,7 @@ def cdf_chart_svg(chart_id: str, series, paper=FIGURE16_PAPER_POINTS, x_min: flo
         out.append('<path class="raft-chart-series" data-series="%s" d="%s" style="stroke:%s"%s><title>%s</title></path>'
                    % (_esc(label), "".join(d), col, (' stroke-dasharray="%s"' % dash) if dash else "",
                       _esc("%s: %d trials, median %.0f ms" % (label, n, values[n // 2]))))
-        ly = t + 12 + k * 13
+        ly = t + fs + 2 + k * (fs + 3)
         out.append('<g class="raft-chart-legend"><path d="M%s,%sh18" style="stroke:%s"%s/>'
                    '<text x="%s" y="%s">%s</text></g>'
                    % (_f(l + 8), _f(ly - 3), col, (' stroke-dasharray="%s"' % dash) if dash else "",
@@ -1263,8 +1300,8 @@ def cdf_chart_svg(chart_id: str, series, paper=FIGURE16_PAPER_POINTS, x_min: flo
                    'text-anchor="%s">%s</text></g>'
                    % (_esc(rng), _esc(label), _f(cx), _f(cy - 5), _f(tx), _f(ty), anchor, _esc(short)))
     out.append('<g class="raft-chart-legend"><path class="raft-chart-paper" d="M%s,%sl5,5 -5,5 -5,-5z"/>'
-               '<text x="%s" y="%s">the paper’s reported points</text></g>'
-               % (_f(l + pw - 150), _f(t + 4), _f(l + pw - 138), _f(t + 13)))
+               '<text x="%s" y="%s" text-anchor="end">the paper’s points</text></g>'
+               % (_f(l + pw - 8), _f(t - fs - 2), _f(l + pw - 14), _f(t - fs * 0.6)))
     out.append("</svg>")
     return "".join(out)
 
@@ -1282,4 +1319,116 @@ def html_table(caption: str, headers, rows, table_id: str = "") -> str:
             out.append('<%s%s>%s</%s>' % (tag, ' scope="row"' if i == 0 else "", _esc(str(cell)), tag))
         out.append("</tr>")
     out.append("</tbody></table>")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------- legend
+# The diagram's vocabulary, drawn with the diagram's own glyphs (the home page shows it).
+
+def _legend_items(s: Size):
+    """[(section, [(glyph markup centred on (0, 0), height, text)])]"""
+    circ = 2.0 * math.pi * (s.r + 5.0)
+
+    def srv(role, letter, term="T3", votes="", extra="", off=0.35):
+        tr = s.r + 5.0
+        h = 2 * (tr + 12.0) if not votes else 2 * (tr + s.font + s.small + 8.0)
+        return (server_glyph(s, 0.0, 0.0, "", "raft-server raft-role-%s%s" % (role, extra), letter, term, votes,
+                             _f(circ * off)), h)
+
+    def cell(cls, term, label=None, w=None):
+        w = w or s.cell_w
+        return ('<g class="raft-cell raft-t%d %s"><rect x="%s" y="%s" width="%s" height="%s" rx="3"/>'
+                '<text class="raft-mono" y="%s" text-anchor="middle">%s</text></g>'
+                % (term % len(TERM_PALETTE), cls, _f(-w / 2), _f(-s.cell_h / 2), _f(w), _f(s.cell_h),
+                   _f(s.small * 0.35), label if label is not None else term), s.cell_h + 10.0)
+
+    def msgs(*kinds):
+        out, x = [], -(len(kinds) - 1) * 16.0
+        for kind, ok, n in kinds:
+            cls, inner = message_glyph(s, kind, ok=ok, count=n)
+            out.append('<g class="%s" transform="translate(%s 0)">%s</g>' % (cls, _f(x), inner))
+            x += 32.0
+        return "".join(out), 30.0
+
+    bar = ('<g class="raft-cell raft-t1 raft-committed"><rect x="%s" y="%s" width="%s" height="%s" rx="3"/></g>'
+           '<path class="raft-commit-bar" d="M%s,%sV%s"/>'
+           % (_f(-s.cell_w - 2), _f(-s.cell_h / 2), _f(s.cell_w), _f(s.cell_h), _f(1.0), _f(-s.cell_h / 2 - 2),
+              _f(s.cell_h / 2 + 2)), s.cell_h + 10.0)
+    snap = ('<g class="raft-snapcell"><rect x="-30" y="%s" width="60" height="%s" rx="3"/>'
+            '<text y="%s" text-anchor="middle">snap \u22648</text></g>'
+            % (_f(-s.cell_h / 2), _f(s.cell_h), _f(s.small * 0.35)), s.cell_h + 10.0)
+    marks = ('<g class="raft-cell raft-t1 raft-committed"><rect x="%s" y="%s" width="%s" height="%s" rx="3"/></g>'
+             '<circle class="raft-mark-applied" cx="-6" cy="%s" r="2.5"/>'
+             '<path class="raft-mark-match" d="M6,%sl-4,5h8z"/>'
+             % (_f(-s.cell_w / 2), _f(-s.cell_h / 2 - 4), _f(s.cell_w), _f(s.cell_h), _f(s.cell_h / 2 + 3 - 4),
+                _f(s.cell_h / 2 + 0.5 - 4)), s.cell_h + 14.0)
+    return [
+        ("Servers", [
+            srv("follower", "F") + ("Follower (F). The ring is its election timer: it drains, and a message "
+                                    "from the leader refills it. The badge is its current term.",),
+            srv("pre_candidate", "P", votes="pre-votes 2/3") + ("Pre-candidate (P): its timer ran out; it first "
+                                                              "asks whether it could win (PreVote), term unchanged.",),
+            srv("candidate", "C", "T4", "votes 2/3") + ("Candidate (C): it raised its term and asks for votes; "
+                                                       "the tally under it counts them against a majority.",),
+            srv("leader", "L") + ("Leader (L): the one server of its term that takes commands and sends "
+                                  "AppendEntries; it has no election timer.",),
+            srv("follower", "X", extra=" raft-crashed") + ("Crashed: its memory is gone, its disk is kept.",),
+            srv("follower", "F", extra=" raft-offender") + ("Red dashed ring: a server the checker names in a "
+                                                           "broken invariant.",),
+        ]),
+        ("Logs: a row per server", [
+            cell("raft-committed", 2) + ("An entry of term 2 this server knows is committed: solid, in the term's "
+                                         "colour.",),
+            cell("raft-uncommitted", 3) + ("An entry of term 3 not known to be committed yet: dashed.",),
+            bar + ("The bar after an entry: the server's commitIndex.",),
+            marks + ("Under a cell: lastApplied (ring) and, in a follower's row, the leader's matchIndex "
+                     "(triangle).",),
+            snap + ("Entries up to 8 compacted into a snapshot.",),
+        ]),
+        ("Messages in flight", [
+            msgs(("rv", True, 0), ("pv", True, 0), ("rvr", True, 0), ("rvr", False, 0))
+            + ("RequestVote (V), PreVote (P), and the answers: granted (\u2713) or refused (\u2717).",),
+            msgs(("ae", True, 2), ("hb", True, 0), ("aer", True, 0), ("aer", False, 0))
+            + ("AppendEntries with 2 entries, a heartbeat (none), and the answers: accepted or rejected.",),
+            msgs(("is", True, 8), ("isr", True, 0), ("tn", True, 0))
+            + ("InstallSnapshot up to index 8, its answer, and TimeoutNow (a leadership transfer).",),
+        ]),
+    ]
+
+
+def legend_svg(prefix: str = "legend") -> str:
+    """The diagram's vocabulary — roles, terms, timers, log cells, commit bar, snapshots,
+    messages — drawn with the diagram's own glyphs, as a wide drawing (two columns: servers;
+    logs and messages) and a narrow one (one column)."""
+    out = []
+    for name in ("wide", "narrow"):
+        s = SIZES[name]
+        sections = _legend_items(s)
+        columns = [sections[:1], sections[1:]] if name == "wide" else [sections]
+        colw = s.width / len(columns)
+        gx, tx = 62.0, 128.0
+        per = _chars(colw - tx - 6.0, s.font)
+        body, bottom = [], 0.0
+        for c, col in enumerate(columns):
+            x0, y = c * colw, 4.0
+            for section, items in col:
+                y += s.font + 8.0
+                body.append('<text class="raft-name" x="%s" y="%s">%s</text>' % (_f(x0 + 4), _f(y), _esc(section)))
+                y += 8.0
+                for glyph, h, text in items:
+                    lines = _wrap(text, per)
+                    block = max(h, len(lines) * (s.font + 4.0) + 4.0)
+                    cy = y + block / 2
+                    body.append('<g transform="translate(%s %s)">%s</g>' % (_f(x0 + gx), _f(cy), glyph))
+                    ty = cy - (len(lines) - 1) * (s.font + 4.0) / 2 + s.font * 0.35
+                    body.extend('<text x="%s" y="%s">%s</text>' % (_f(x0 + tx), _f(ty + i * (s.font + 4.0)), _esc(line))
+                                for i, line in enumerate(lines))
+                    y += block + 6.0
+            bottom = max(bottom, y)
+        pid = prefix if name == "wide" else prefix + "-n"
+        out.append('<svg xmlns="http://www.w3.org/2000/svg" id="%s" class="raft-svg raft-svg--%s raft-legend" '
+                   'viewBox="0 0 %s %s" role="img" aria-labelledby="%s-title" data-size="%s">'
+                   '<title id="%s-title">How to read a diagram: %s</title><style>%s</style>%s</svg>'
+                   % (pid, name, _f(s.width), _f(bottom + 4.0), pid, name, pid,
+                      _esc("; ".join(t for _, items in sections for _, _, t in items)), CSS, "".join(body)))
     return "".join(out)

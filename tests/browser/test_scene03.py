@@ -52,7 +52,7 @@ def test_figure16_in_the_browser_150_150_far_above_150_300(page):
     assert slow["median"] > 10_000  # the paper: "consistently over 10 seconds"
     assert slow["median"] > 20 * fast["median"]
     # Both curves are on the chart, with the paper's points beside them.
-    chart = page.locator('.raft-scene [data-panel="chart"] svg.raft-chart')
+    chart = page.locator('.raft-scene [data-panel="chart"] svg.raft-chart.raft-svg--wide')
     assert chart.locator('.raft-chart-series[data-series="150–300"]').count() == 1
     assert chart.locator('.raft-chart-series[data-series="150–150"]').count() == 1
     assert chart.locator(".raft-chart-paper").count() >= 5

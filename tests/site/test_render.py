@@ -4,7 +4,7 @@ The strongest check is ``replay``: apply the patches of ``update()`` to the pars
 the previous frame, as the browser glue does, and require the result to equal a freshly
 rendered ``svg()`` of the new state, frame after frame, for both drawings (wide and narrow).
 The legibility checks hold the renderer to the reader's contract: no text below 12 units in
-the desktop drawing (640 units wide, shown at about 1:1) nor below 11 in the phone drawing.
+the desktop drawing (520 units wide, shown at about 1:1) nor below 11 in the phone drawing.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def test_two_drawings_valid_accessible_prefixed():
     root = parse(r.svg())
     wide, narrow = drawing(root, "wide"), drawing(root, "narrow")
     assert wide.get("id") == "s02" and narrow.get("id") == "s02-n"
-    assert wide.get("viewBox").startswith("0 0 640.0 ") and narrow.get("viewBox").startswith("0 0 320.0 ")
+    assert wide.get("viewBox").startswith("0 0 520.0 ") and narrow.get("viewBox").startswith("0 0 320.0 ")
     ids = [el.get("id") for el in root.iter() if el.get("id")]
     assert len(ids) == len(set(ids))
     for d in (wide, narrow):
