@@ -6,9 +6,8 @@ defined, so the guide cannot drift from the site:
 * the ```` ```raft-scene ```` options — :data:`raftsite.blocks.schema.SCHEMA`;
 * the control kinds — the modules of :mod:`raftsite.controls`;
 * the ``draw:`` names — the renderer's own (``DRAW``) and the modules of :mod:`raftsite.layers`;
-* the scenario commands and conditions — :data:`raftcore.scenarios.language.COMMANDS` and
-  ``CONDITIONS`` (conditions have their examples here, :data:`CONDITION_EXAMPLES`; a test
-  checks there is one per condition and that each parses);
+* the scenario commands and conditions — one class each in :mod:`raftcore.scenarios.commands`,
+  with its syntax, help and example (a test checks that each example parses);
 * the error messages — produced by running the real validator, Markdown extension and
   scenario parser on the broken inputs of :data:`ERROR_CASES` at build time.
 
@@ -32,7 +31,6 @@ __all__ = [
     "condition_table",
     "error_examples",
     "example_scenario",
-    "CONDITION_EXAMPLES",
     "ERROR_CASES",
     "ErrorCase",
     "error_message",
@@ -97,30 +95,9 @@ def draw_table() -> str:
 
 # ------------------------------------------------------------------ the scenario language
 
-#: One example per condition of the scenario language (key: ``CONDITIONS``' syntax).
-CONDITION_EXAMPLES: dict[str, str] = {
-    "leader [NAME] [term>=T]": "wait leader S1 term>=2 within 2s",
-    "no-leader": "wait no-leader within 1s",
-    "role NAME ROLE": "expect role S4 candidate",
-    "term NAME|all OP T": "expect term all >= 2",
-    "log NAME|all OP N": "expect log S2 = 1,1,4",
-    "commit NAME|all OP N": "wait commit all >= 3 within 2s",
-    "applied NAME|all OP N": "expect applied S3 = 3",
-    "snapshot NAME|all OP N": "wait snapshot S2 >= 10 within 5s",
-    "match LEADER FOLLOWERS OP N": "expect match S1 S3 >= 4",
-    "state K=V on all|NAMES": "expect state x=3 on all",
-    "logs-equal [NAMES]": "wait logs-equal within 2s",
-    "members NAMES": "wait members S1,S2,S3,S4 within 3s",
-    "violation NAME|any": 'expect violation "Election Safety"',
-    "no-violation": "expect no-violation",
-    "done": "wait done within 2s",
-    "linearizable": "expect linearizable",
-}
-
-
 def command_table() -> str:
-    """Every command of the scenario language, from ``COMMANDS``."""
-    from raftcore.scenarios.language import COMMANDS
+    """Every command of the scenario language, from its class (``raftcore.scenarios.COMMANDS``)."""
+    from raftcore.scenarios import COMMANDS
 
     rows = ["| Command | Syntax | What it does | Example |", "|---|---|---|---|"]
     for spec in COMMANDS.values():
@@ -129,13 +106,12 @@ def command_table() -> str:
 
 
 def condition_table() -> str:
-    """Every condition ``wait`` and ``expect`` take, from ``CONDITIONS``."""
-    from raftcore.scenarios.language import CONDITIONS
+    """Every condition ``wait`` and ``expect`` take, from its class (``raftcore.scenarios.CONDITIONS``)."""
+    from raftcore.scenarios import CONDITIONS
 
     rows = ["| Condition | Holds when | Example |", "|---|---|---|"]
-    for syntax, doc in CONDITIONS.items():
-        example = CONDITION_EXAMPLES.get(syntax)
-        rows.append(f"| {_code(syntax)} | {_cell(doc)} | {_code(example) if example else '—'} |")
+    for cond in CONDITIONS.values():
+        rows.append(f"| {_code(cond.syntax)} | {_cell(cond.doc)} | {_code(cond.example)} |")
     return "\n".join(rows)
 
 

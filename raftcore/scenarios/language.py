@@ -11,23 +11,25 @@ simulated time, everything else happens at once. A test file may follow any comm
     154.3ms S1 becomes candidate term 1
     ...
 
-Every command is described once, in :data:`COMMANDS` (syntax, help, example): the parser,
-the error messages and the authoring guide's table are all made from it.
+This module parses a script into :class:`Step` values and runs them (:class:`ScenarioRun`).
+What each command and each condition *is* — syntax, help, example, validation, execution —
+is one class in :mod:`raftcore.scenarios.commands`: the parser, the error messages and the
+authoring guide's tables are all made from those classes.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
-import re
 from dataclasses import dataclass
-from typing import Callable
 
-from ..config import UNSAFE_SWITCHES, RaftConfig
+from ..config import RaftConfig
 from ..kv import Command, parse_command
-from ..node import Role
-from ..sim import Cluster, NetworkConfig
+from ..sim import Cluster
+from .commands import COMMANDS, CONDITIONS, Condition, cluster_options, status
+from .commands.base import client_options, mark_label, parse_duration
 
+__all__ = ["COMMANDS", "CONDITIONS", "Scenario", "ScenarioError", "ScenarioRun", "Step", "parse_duration", "status"]
 
 class ScenarioError(Exception):
     """A scenario that cannot be parsed or whose expectation failed; names source and line."""
@@ -35,113 +37,6 @@ class ScenarioError(Exception):
     def __init__(self, message: str, line: int | None = None, source: str = "<scenario>"):
         self.message, self.line, self.source = message, line, source
         super().__init__(f"{source}:{line}: {message}" if line is not None else f"{source}: {message}")
-
-
-@dataclass(frozen=True)
-class CommandSpec:
-    name: str
-    syntax: str
-    help: str
-    example: str
-
-
-COMMANDS: dict[str, CommandSpec] = {c.name: c for c in [
-    CommandSpec("cluster", "cluster N [names=A,B,..] [seed=S] [timeout=MIN-MAX] [heartbeat=MS] [latency=MIN-MAX] "
-                "[backtrack=fast|slow] [batch=N] [persist=MS] [prevote=on|off] [checkquorum=on|off] "
-                "[reads=log|read_index|lease] [snapshot=N] [trailing=N] [unsafe=SWITCH,..] "
-                "[violations=stop|continue] [linearizability=on|off]",
-                "Create the cluster. Must be the first command. PreVote and CheckQuorum are on unless "
-                "turned off; `snapshot=N` compacts the log every N applied entries; "
-                "`violations=continue` lets the run go on after an invariant is violated (to show what "
-                "follows), recording the first violation of each invariant; `linearizability=on` checks "
-                "the clients' history after every reply, a non-linearizable history counting as a violation.",
-                "cluster 5 seed=7 timeout=150-300"),
-    CommandSpec("run", "run DURATION", "Advance simulated time (`ms` or `s`).", "run 2s"),
-    CommandSpec("at", "at TIME COMMAND", "Run COMMAND when simulated time reaches TIME (since the start).",
-                "at 300ms crash S1"),
-    CommandSpec("crash", "crash NAME|leader", "Crash a server: it stops; only its disk survives.", "crash leader"),
-    CommandSpec("restart", "restart NAME|all", "Restart a crashed server from its disk (`all`: every crashed "
-                "server).", "restart S1"),
-    CommandSpec("isolate", "isolate NAME|leader", "Cut a server off from all others.", "isolate S2"),
-    CommandSpec("partition", "partition A,B | C,D,E", "Split the network into groups that cannot talk.",
-                "partition S1,S2 | S3,S4,S5"),
-    CommandSpec("cut", "cut A->B [C->D ..]", "Cut one direction of a link.", "cut S1->S3"),
-    CommandSpec("heal", "heal", "Remove every partition and cut.", "heal"),
-    CommandSpec("delay", "delay A->B DURATION", "Add extra one-way delay to a link (0 removes it).",
-                "delay S1->S3 400ms"),
-    CommandSpec("network", "network [loss=P] [duplicate=P] [reorder=P] [latency=MIN-MAX]",
-                "Change the network's fault rates and latency.", "network loss=0.1 reorder=0.2"),
-    CommandSpec("unsafe", "unsafe SWITCH on|off", "Flip an unsafe switch (removes one rule).",
-                "unsafe multiple_votes_per_term on"),
-    CommandSpec("submit", "submit COMMAND [client=NAME] [server=NAME|leader]",
-                "A client submits a KV command, first to `server` (default: the server that answered its "
-                "last operation, else the first one); it follows redirects and retries on timeouts.",
-                "submit SET x 1 client=alice server=leader"),
-    CommandSpec("read", "read KEY [client=NAME] [server=NAME|leader]",
-                "A client reads a key through the configured read path (ReadIndex unless `reads=`).",
-                "read x client=bob server=S1"),
-    CommandSpec("elect", "elect NAME", "Make a server's election timer fire now.", "elect S1"),
-    CommandSpec("transfer", "transfer NAME", "The leader hands leadership to NAME (thesis §3.10).", "transfer S3"),
-    CommandSpec("add", "add NAME", "Add a new server: it catches up as a learner, then joins the configuration "
-                "(thesis §4).", "add S4"),
-    CommandSpec("remove", "remove NAME|leader", "Remove a server from the configuration (thesis §4).", "remove S2"),
-    CommandSpec("log", "log NAME|all TERMS", "Set a server's log to entries of the given terms (setup).",
-                "log S2 1,1,1,4"),
-    CommandSpec("term", "term NAME|all T", "Set a server's current term (setup).", "term S1 7"),
-    CommandSpec("wait", "wait CONDITION [within DURATION]",
-                "Run until CONDITION holds (default: within 10s); fails if it never does.", "wait leader within 2s"),
-    CommandSpec("expect", "expect CONDITION", "Fail unless CONDITION holds now.", "expect state x=3 on all"),
-    CommandSpec("status", "status", "Print each server's role, term, commit index and log.", "status"),
-    CommandSpec("mark", 'mark "LABEL"', "Label this moment of the run (the scenes' timeline shows the "
-                "labels as steps; the event log prints them).", 'mark "(a) S1 is leader of term 2"'),
-]}
-
-CONDITIONS: dict[str, str] = {
-    "leader [NAME] [term>=T]": "there is a live leader (that one; of that term)",
-    "no-leader": "no live server is leader",
-    "role NAME ROLE": "the server has that role (follower, candidate, leader)",
-    "term NAME|all OP T": "current term compares (OP is one of = >= <= > <)",
-    "log NAME|all OP N": "the last log index compares; `log NAME = 1,1,4` compares the terms",
-    "commit NAME|all OP N": "the commit index compares",
-    "applied NAME|all OP N": "last_applied compares",
-    "snapshot NAME|all OP N": "the last index covered by the server's snapshot compares (0: none)",
-    "match LEADER FOLLOWERS OP N": "the leader's match_index for each follower compares",
-    "state K=V on all|NAMES": "each named live server's state machine has K=V (`K=` for absent)",
-    "logs-equal [NAMES]": "the live servers' logs hold the same entries",
-    "members NAMES": "the leader's configuration is exactly these servers, committed, no change pending",
-    "violation NAME|any": "the invariant checker reported that violation (by key, e.g. "
-                          "`leader_completeness`, or by name)",
-    "no-violation": "the invariant checker reported nothing",
-    "done": "every client operation has its reply",
-    "linearizable": "the clients' history is linearizable",
-}
-
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)?$")
-_CMP = {"=": lambda a, b: a == b, ">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b,
-        ">": lambda a, b: a > b, "<": lambda a, b: a < b}
-
-
-def parse_duration(text: str) -> float:
-    m = _DURATION.match(text.strip())
-    if not m:
-        raise ValueError(f"bad duration {text!r}: write e.g. 300ms or 2s")
-    value = float(m.group(1))
-    return value * 1000 if m.group(2) == "s" else value
-
-
-def _parse_range(text: str, what: str) -> tuple[float, float]:
-    parts = text.split("-")
-    if len(parts) != 2:
-        raise ValueError(f"bad {what} {text!r}: write MIN-MAX in ms, e.g. 150-300")
-    lo, hi = (float(p.removesuffix("ms")) for p in parts)
-    return lo, hi
-
-
-def _parse_int(text: str, what: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ValueError(f"{what} must be an integer, got {text!r}") from None
 
 
 @dataclass
@@ -204,17 +99,17 @@ class Scenario:
 
     def config(self) -> RaftConfig:
         """The RaftConfig its ``cluster`` line asks for (a fresh copy)."""
-        return _parse_cluster_args(self.steps[0].args)["config"]
+        return cluster_options(self.steps[0].args)["config"]
 
     def mark_labels(self) -> list[str]:
         """The labels of its ``mark`` commands, in script order (known before it runs)."""
-        return [_mark_label(s.args) for s in self.steps if s.name == "mark"]
+        return [mark_label(s.args) for s in self.steps if s.name == "mark"]
 
     def submitted_commands(self) -> list[Command]:
         """The commands its ``submit`` lines hand to clients (``at``-scheduled ones too), in
         script order, parsed as the run will parse them (known before it runs: scene 01
         draws them as the log's planned slots)."""
-        return [parse_command(" ".join(_client_options(s.args)[2])) for s in self.steps if s.name == "submit"]
+        return [parse_command(" ".join(client_options(s.args)[2])) for s in self.steps if s.name == "submit"]
 
     def run_all(self, seed: int | None = None) -> "ScenarioRun":
         """Execute every command (tests): expectations that fail raise ScenarioError."""
@@ -234,7 +129,7 @@ def _parse_step(text: str, lineno: int, source: str) -> Step:
         except ValueError as e:
             raise ScenarioError(str(e), lineno, source) from None
         words = words[2:]
-        if words[0] in ("at", "cluster", "run", "wait"):
+        if words[0] in COMMANDS and not COMMANDS[words[0]].schedulable:
             raise ScenarioError(f"'at' cannot schedule {words[0]!r}", lineno, source)
     name = words[0]
     if name not in COMMANDS:
@@ -242,301 +137,10 @@ def _parse_step(text: str, lineno: int, source: str) -> Step:
         raise ScenarioError(f"unknown command {name!r}; commands are: {known}", lineno, source)
     step = Step(lineno, text, name, words[1:], at=at)
     try:
-        _validate(step)
+        COMMANDS[name].validate(step.args)
     except ValueError as e:
         raise ScenarioError(f"{e} (usage: {COMMANDS[name].syntax})", lineno, source) from None
     return step
-
-
-def _validate(step: Step) -> None:
-    """Syntax checks that need no cluster, so that errors surface at parse time."""
-    a = step.args
-    n = step.name
-    if n == "cluster":
-        if not a:
-            raise ValueError("cluster needs a size")
-        _parse_cluster_args(a)
-    elif n == "run":
-        if len(a) != 1:
-            raise ValueError("run takes one duration")
-        parse_duration(a[0])
-    elif n in ("crash", "restart", "isolate", "elect", "transfer", "add", "remove"):
-        if len(a) != 1:
-            raise ValueError(f"{n} takes one server name")
-    elif n == "heal" or n == "status":
-        if a:
-            raise ValueError(f"{n} takes no arguments")
-    elif n == "mark":
-        _mark_label(a)
-    elif n == "partition":
-        if "|" not in " ".join(a):
-            raise ValueError("partition needs at least two groups separated by '|'")
-    elif n == "cut":
-        if not a or any("->" not in x for x in a):
-            raise ValueError("cut takes links written A->B")
-    elif n == "delay":
-        if len(a) != 2 or "->" not in a[0]:
-            raise ValueError("delay takes a link A->B and a duration")
-        parse_duration(a[1])
-    elif n == "network":
-        _parse_network_args(a, NetworkConfig())
-    elif n == "unsafe":
-        if len(a) != 2 or a[1] not in ("on", "off"):
-            raise ValueError("unsafe takes a switch name and on|off")
-        if a[0] not in UNSAFE_SWITCHES:
-            raise ValueError(f"unknown unsafe switch {a[0]!r}; switches: {', '.join(UNSAFE_SWITCHES)}")
-    elif n == "submit":
-        parse_command(" ".join(_client_options(a)[2]))
-    elif n == "read":
-        if len(_client_options(a)[2]) != 1:
-            raise ValueError("read takes one key")
-    elif n == "log":
-        if len(a) != 2:
-            raise ValueError("log takes a server (or all) and comma-separated terms")
-        [_parse_int(t, "a log term") for t in a[1].split(",") if t]
-    elif n == "term":
-        if len(a) != 2:
-            raise ValueError("term takes a server (or all) and a term")
-        _parse_int(a[1], "term")
-    elif n in ("wait", "expect"):
-        words = list(a)
-        if n == "wait" and len(words) >= 2 and words[-2] == "within":
-            parse_duration(words[-1])
-            words = words[:-2]
-        _parse_condition(words)
-
-
-def _mark_label(args: list[str]) -> str:
-    text = " ".join(args).strip()
-    if len(text) >= 2 and text[0] == text[-1] == '"':
-        text = text[1:-1].strip()
-    if not text:
-        raise ValueError('mark needs a label, e.g. mark "(a) S1 is leader of term 2"')
-    return text
-
-
-def _client_options(args: list[str]) -> tuple[str | None, str | None, list[str]]:
-    """``client=`` and ``server=`` of submit/read, and the remaining words."""
-    client = server = None
-    rest = []
-    for x in args:
-        if x.startswith("client="):
-            client = x.split("=", 1)[1]
-            if not client:
-                raise ValueError("client= needs a name")
-        elif x.startswith("server="):
-            server = x.split("=", 1)[1]
-            if not server:
-                raise ValueError("server= needs a server name or leader")
-        else:
-            rest.append(x)
-    return client, server, rest
-
-
-def _parse_cluster_args(args: list[str]) -> dict:
-    size = _parse_int(args[0], "cluster size")
-    if size < 1:
-        raise ValueError(f"cluster size must be at least 1, got {size}")
-    opts: dict = {"size": size, "config": RaftConfig(), "network": NetworkConfig(), "seed": 0, "names": None}
-    cfg, net = opts["config"], opts["network"]
-    for word in args[1:]:
-        if "=" not in word:
-            raise ValueError(f"expected key=value, got {word!r}")
-        key, value = word.split("=", 1)
-        if key == "names":
-            names = [x for x in value.split(",") if x]
-            if len(names) != size:
-                raise ValueError(f"cluster {size} needs {size} names, got {len(names)}")
-            for reserved in ("leader", "all"):
-                if reserved in names:
-                    raise ValueError(f"{reserved!r} is a keyword of the scenario language, not a server name")
-            opts["names"] = names
-        elif key == "seed":
-            opts["seed"] = _parse_int(value, "seed")
-        elif key == "timeout":
-            cfg.election_timeout_min, cfg.election_timeout_max = _parse_range(value, "timeout")
-        elif key == "heartbeat":
-            cfg.heartbeat_interval = parse_duration(value)
-        elif key == "latency":
-            net.latency_min, net.latency_max = _parse_range(value, "latency")
-        elif key == "persist":
-            net.persist_latency = parse_duration(value)
-        elif key == "backtrack":
-            if value not in ("fast", "slow"):
-                raise ValueError(f"backtrack is fast or slow, got {value!r}")
-            cfg.fast_backtrack = value == "fast"
-        elif key == "batch":
-            cfg.max_entries_per_append = _parse_int(value, "batch")
-        elif key in ("prevote", "checkquorum"):
-            if value not in ("on", "off"):
-                raise ValueError(f"{key} is on or off, got {value!r}")
-            setattr(cfg, "pre_vote" if key == "prevote" else "check_quorum", value == "on")
-        elif key == "reads":
-            cfg.read_mode = value
-        elif key == "snapshot":
-            cfg.snapshot_threshold = _parse_int(value, "snapshot")
-        elif key == "trailing":
-            cfg.snapshot_trailing = _parse_int(value, "trailing")
-        elif key == "unsafe":
-            for sw in value.split(","):
-                cfg.unsafe.set(sw, True)
-        elif key == "violations":
-            if value not in ("stop", "continue"):
-                raise ValueError(f"violations is stop or continue, got {value!r}")
-            opts["stop_on_violation"] = value == "stop"
-        elif key == "linearizability":
-            if value not in ("on", "off"):
-                raise ValueError(f"linearizability is on or off, got {value!r}")
-            opts["watch_linearizability"] = value == "on"
-        else:
-            raise ValueError(f"unknown cluster option {key!r}")
-    cfg.validate()
-    net.validate()
-    return opts
-
-
-def _parse_network_args(args: list[str], net: NetworkConfig) -> NetworkConfig:
-    if not args:
-        raise ValueError("network needs at least one setting")
-    for word in args:
-        if "=" not in word:
-            raise ValueError(f"expected key=value, got {word!r}")
-        key, value = word.split("=", 1)
-        if key == "latency":
-            net.latency_min, net.latency_max = _parse_range(value, "latency")
-        elif key in ("loss", "duplicate", "reorder"):
-            try:
-                setattr(net, key, float(value))
-            except ValueError:
-                raise ValueError(f"{key} must be a number between 0 and 1, got {value!r}") from None
-        else:
-            raise ValueError(f"unknown network setting {key!r}")
-    net.validate()
-    return net
-
-
-Condition = Callable[[Cluster], bool]
-
-
-def _parse_condition(words: list[str]) -> tuple[Condition, str]:
-    """Turn the words of a condition into a predicate on the cluster, checking names lazily."""
-    if not words:
-        raise ValueError("missing condition; conditions: " + "; ".join(CONDITIONS))
-    kind, rest = words[0], words[1:]
-    desc = " ".join(words)
-
-    def cmp(op: str, value: str) -> Callable[[int], bool]:
-        if op not in _CMP:
-            raise ValueError(f"bad comparison {op!r}: use one of {' '.join(_CMP)}")
-        v = _parse_int(value, "the compared value")
-        return lambda x: _CMP[op](x, v)
-
-    def servers(c: Cluster, spec: str) -> list[str]:
-        if spec == "all":
-            return [n for n in c.names if c.alive(n)]
-        names = spec.split(",")
-        for n in names:
-            c.check_name(n)
-        return names
-
-    if kind == "leader":
-        want_name, term_test = None, None
-        for w in rest:
-            m = re.match(r"^term(>=|<=|=|>|<)(\d+)$", w)
-            if m:
-                term_test = cmp(m.group(1), m.group(2))
-            elif want_name is None:
-                want_name = w
-            else:
-                raise ValueError(f"unexpected {w!r} in leader condition")
-
-        def pred(c: Cluster) -> bool:
-            if want_name is not None:
-                c.check_name(want_name)
-            lead = c.leader()
-            if lead is None or (want_name is not None and lead != want_name):
-                return False
-            return term_test is None or term_test(c.nodes[lead].current_term)
-        return pred, desc
-    if kind == "no-leader":
-        return (lambda c: c.leader() is None), desc
-    if kind == "role":
-        if len(rest) != 2 or rest[1] not in [r.value for r in Role]:
-            raise ValueError("role takes a server and follower|candidate|leader")
-        return (lambda c: servers(c, rest[0]) and all(str(c.nodes[n].role) == rest[1] for n in servers(c, rest[0]))), desc
-    if kind == "snapshot":
-        if len(rest) != 3:
-            raise ValueError("snapshot takes a server (or all), a comparison and a value")
-        test = cmp(rest[1], rest[2])
-        return (lambda c: all(test(c.nodes[n].snapshot.index if c.nodes[n].snapshot else 0)
-                              for n in servers(c, rest[0]))), desc
-    if kind in ("term", "commit", "applied", "log"):
-        if len(rest) != 3:
-            raise ValueError(f"{kind} takes a server (or all), a comparison and a value")
-        attr = {"term": "current_term", "commit": "commit_index", "applied": "last_applied"}.get(kind)
-        if kind == "log" and "," in rest[2] or (kind == "log" and rest[1] == "=" and not rest[2].isdigit()):
-            terms = [_parse_int(t, "a log term") for t in rest[2].split(",") if t]
-
-            def pred(c: Cluster) -> bool:
-                return all([c.nodes[n].log.term_at(i) for i in range(1, c.nodes[n].log.last_index + 1)] == terms
-                           for n in servers(c, rest[0]))
-            return pred, desc
-        test = cmp(rest[1], rest[2])
-        if kind == "log":
-            return (lambda c: all(test(c.nodes[n].log.last_index) for n in servers(c, rest[0]))), desc
-        return (lambda c: all(test(getattr(c.nodes[n], attr)) for n in servers(c, rest[0]))), desc
-    if kind == "match":
-        if len(rest) != 4:
-            raise ValueError("match takes a leader, a follower, a comparison and a value")
-        test = cmp(rest[2], rest[3])
-        return (lambda c: c.nodes[rest[0]].role is Role.LEADER and all(
-            test(c.nodes[rest[0]].match_index.get(f, 0)) for f in servers(c, rest[1]))), desc
-    if kind == "state":
-        if len(rest) != 3 or rest[1] != "on" or "=" not in rest[0]:
-            raise ValueError("state takes K=V on all|NAMES")
-        key, value = rest[0].split("=", 1)
-        want = value if value else None
-        return (lambda c: all(c.nodes[n].state.get(key) == want for n in servers(c, rest[2]))), desc
-    if kind == "logs-equal":
-        def pred(c: Cluster) -> bool:
-            names = servers(c, rest[0] if rest else "all")
-            logs = [c.nodes[n].log.entries() for n in names]
-            return all(l == logs[0] for l in logs)
-        return pred, desc
-    if kind == "violation":
-        if len(rest) < 1:
-            raise ValueError("violation takes an invariant key or name (quoted words allowed) or any")
-        name = " ".join(rest).strip('"')
-        if name == "any":
-            return (lambda c: c.violation is not None), desc
-        from ..check.invariants import invariant_key
-
-        key = invariant_key(name)
-        return (lambda c: any(v.key == key for v in c.violations)), desc
-    if kind == "members":
-        if len(rest) != 1:
-            raise ValueError("members takes a comma-separated list of servers")
-        want = tuple(sorted(x for x in rest[0].split(",") if x))
-
-        def pred(c: Cluster) -> bool:
-            lead = c.leader()
-            if lead is None or c.membership_queue:
-                return False
-            node = c.nodes[lead]
-            return tuple(sorted(node.voters)) == want and node.config_index <= node.commit_index
-        return pred, desc
-    if kind == "no-violation":
-        return (lambda c: c.violation is None), desc
-    if kind == "done":
-        return (lambda c: all(h.done for h in c.handles)), desc
-    if kind == "linearizable":
-        def pred(c: Cluster) -> bool:
-            from ..check.linearizability import check_history
-
-            result = check_history(c.history)
-            return result.ok and result.complete
-        return pred, desc
-    raise ValueError(f"unknown condition {kind!r}; conditions: " + "; ".join(CONDITIONS))
 
 
 class ScenarioRun:
@@ -559,7 +163,7 @@ class ScenarioRun:
         #: ``(simulated time, label)`` of each ``mark`` command reached, in order.
         self.marks: list[tuple[float, str]] = []
         first = scenario.steps[0]
-        opts = _parse_cluster_args(first.args)
+        opts = cluster_options(first.args)
         if seed is not None:
             opts["seed"] = seed
         opts.update(cluster_overrides)
@@ -628,9 +232,9 @@ class ScenarioRun:
                     continue
                 return
             if self._wait is not None:
-                step, pred, deadline = self._wait
+                step, cond, deadline = self._wait
                 stop = min(deadline, target)
-                if self._run_cluster_to(stop, pred):
+                if self._run_cluster_to(stop, cond):
                     self._wait = None
                     self.outputs.append((step, "ok"))
                     continue
@@ -658,9 +262,11 @@ class ScenarioRun:
         self.cluster.retain_events(None)
         self.outputs.append((step, "\n".join(new) if new else "ok"))
 
-    def _run_cluster_to(self, stop: float, pred: Condition | None = None) -> bool:
-        """Run the cluster to ``stop``, firing scheduled ``at`` commands on the way."""
+    def _run_cluster_to(self, stop: float, cond: Condition | None = None) -> bool:
+        """Run the cluster to ``stop``, firing scheduled ``at`` commands on the way; with
+        ``cond``, stop as soon as it holds (True)."""
         c = self.cluster
+        pred = cond.holds if cond is not None else None
         while True:
             nxt = self.pending_at[0][0] if self.pending_at else float("inf")
             if nxt <= stop and nxt >= c.now:
@@ -690,7 +296,9 @@ class ScenarioRun:
             raise err
         self.failures.append(err)
 
-    def _resolve(self, name: str) -> str:
+    def resolve(self, name: str) -> str:
+        """A server named in the script: ``leader`` is the current leader (ValueError when
+        there is none); any other name must be a server of the cluster."""
         c = self.cluster
         if name == "leader":
             lead = c.leader()
@@ -719,92 +327,25 @@ class ScenarioRun:
             self.pending_at.sort(key=lambda x: (x[0], x[1]))
             self.outputs.append((step, "scheduled"))
             return
-        a = step.args
-        out = "ok"
         try:
-            n = step.name
-            if n == "run":
-                self._run_step = step
-                self._events_mark = c.event_count
-                c.retain_events(self._events_mark)
-                self._run_until = c.now + parse_duration(a[0])
-                return
-            if n == "wait":
-                words = list(a)
-                within = 10_000.0
-                if len(words) >= 2 and words[-2] == "within":
-                    within = parse_duration(words[-1])
-                    words = words[:-2]
-                pred, _ = _parse_condition(words)
-                self._wait = (step, pred, c.now + within)
-                return
-            if n == "expect":
-                pred, desc = _parse_condition(a)
-                if not pred(c):
-                    detail = f"; violation: {c.violation}" if c.violation else ""
-                    self._fail(step, f"expected {desc}, but it does not hold at {c.now:.1f}ms{detail}")
-                    return
-            elif n == "crash":
-                c.crash(self._resolve(a[0]))
-            elif n == "restart":
-                if a[0] == "all":
-                    for name in [x for x in c.names if not c.alive(x)]:
-                        c.restart(name)
-                else:
-                    c.restart(self._resolve(a[0]))
-            elif n == "isolate":
-                c.isolate(self._resolve(a[0]))
-            elif n == "partition":
-                groups = [g.strip() for g in " ".join(a).split("|")]
-                c.partition(*[[x for x in g.replace(" ", ",").split(",") if x] for g in groups])
-            elif n == "cut":
-                links = [tuple(self._resolve(x) for x in link.split("->")) for link in a]  # all checked first
-                for src, dst in links:
-                    c.cut(src, dst)
-            elif n == "heal":
-                c.heal()
-            elif n == "delay":
-                src, dst = a[0].split("->")
-                c.set_link_delay(self._resolve(src), self._resolve(dst), parse_duration(a[1]))
-            elif n == "network":
-                _parse_network_args(a, c.network)
-            elif n == "unsafe":
-                c.set_unsafe(a[0], a[1] == "on")
-            elif n in ("submit", "read"):
-                client, server, words = _client_options(a)
-                if server is not None:
-                    server = self._resolve(server)
-                h = c.submit(" ".join(words), client, server) if n == "submit" else c.read(words[0], client, server)
-                out = f"{h.client}#{h.seq} {h.command}" + (f" to {server}" if server else "")
-            elif n == "elect":
-                c.timeout(self._resolve(a[0]))
-            elif n == "transfer":
-                c.transfer_leadership(self._resolve(a[0]))
-            elif n == "add":
-                if a[0] in ("leader", "all"):
-                    raise ValueError(f"{a[0]!r} is a keyword of the scenario language, not a server name")
-                c.add_server(a[0])
-            elif n == "remove":
-                c.remove_server(self._resolve(a[0]))
-            elif n == "log":
-                terms = [int(t) for t in a[1].split(",") if t]
-                for name in (c.names if a[0] == "all" else [self._resolve(a[0])]):
-                    c.set_log(name, terms)
-            elif n == "term":
-                for name in (c.names if a[0] == "all" else [self._resolve(a[0])]):
-                    c.set_log(name, [e.term for e in c.nodes[name].log.entries()], current_term=int(a[1]))
-            elif n == "status":
-                out = status(c)
-            elif n == "mark":
-                label = _mark_label(a)
-                self.marks.append((c.now, label))
-                c.note(f"mark {label}")
-            else:  # pragma: no cover - COMMANDS and this dispatch are kept in step by tests
-                raise ValueError(f"command {n!r} has no implementation")
+            out = COMMANDS[step.name].execute(self, step)
         except ValueError as e:
             self._fail(step, str(e))
             return
-        self.outputs.append((step, out))
+        if out is not None:
+            self.outputs.append((step, out))
+
+    def start_run(self, step: Step, ms: float) -> None:
+        """``run``: let ``ms`` of simulated time pass; the step prints the events of its run."""
+        c = self.cluster
+        self._run_step = step
+        self._events_mark = c.event_count
+        c.retain_events(self._events_mark)
+        self._run_until = c.now + ms
+
+    def start_wait(self, step: Step, cond: Condition, within: float) -> None:
+        """``wait``: run until ``cond`` holds, for ``within`` ms at most."""
+        self._wait = (step, cond, self.cluster.now + within)
 
     def transcript(self) -> str:
         """The script with each command's actual output, in the data-driven file format:
@@ -831,7 +372,6 @@ class ScenarioRun:
                 result.append("")
         return "\n".join(result).rstrip("\n") + "\n"
 
-
 def _override_config(config: RaftConfig, overrides: dict, source: str) -> RaftConfig:
     """The scenario's RaftConfig with some fields replaced (the scenes' controls)."""
     known = {f.name for f in dataclasses.fields(RaftConfig)}
@@ -845,15 +385,3 @@ def _override_config(config: RaftConfig, overrides: dict, source: str) -> RaftCo
     except ValueError as e:
         raise ScenarioError(f"config_overrides: {e}", None, source) from None
     return cfg
-
-
-def status(c: Cluster) -> str:
-    lines = []
-    for n in c.names:
-        node = c.nodes[n]
-        terms = ",".join(str(e.term) for e in node.log.entries())
-        alive = "" if c.alive(n) else " (crashed)"
-        state = " ".join(f"{k}={v}" for k, v in sorted(node.state.items()))
-        lines.append(f"{n} {node.role} term={node.current_term} commit={node.commit_index} "
-                     f"applied={node.last_applied} log=[{terms}] state={{{state}}}{alive}")
-    return "\n".join(lines)

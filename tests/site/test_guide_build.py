@@ -11,7 +11,7 @@ import re
 import pytest
 
 from raftcore.scenarios import Scenario, load_scenario
-from raftcore.scenarios.language import COMMANDS, CONDITIONS
+from raftcore.scenarios import COMMANDS, CONDITIONS
 from raftsite import guide
 from raftsite.blocks.schema import SCHEMA, draw_options
 from raftsite.controls import registry as control_registry
@@ -48,9 +48,9 @@ def test_the_page_has_every_command_with_its_example_and_every_condition(guide_h
     for spec in COMMANDS.values():
         assert _cell(spec.name) in guide_html, spec.name
         assert _cell(spec.example) in guide_html, spec.example
-    for syntax in CONDITIONS:
-        assert _cell(syntax) in guide_html, syntax
-        assert _cell(guide.CONDITION_EXAMPLES[syntax]) in guide_html, syntax
+    for cond in CONDITIONS.values():
+        assert _cell(cond.syntax) in guide_html, cond.syntax
+        assert _cell(cond.example) in guide_html, cond.example
 
 
 def test_the_worked_example_is_a_live_scene_shown_with_its_source(guide_html):
@@ -120,10 +120,10 @@ def test_every_error_example_has_a_fix_on_the_page(guide_html):
 
 
 def test_every_condition_has_an_example_and_it_parses():
-    assert set(guide.CONDITION_EXAMPLES) == set(CONDITIONS)
-    for syntax, example in guide.CONDITION_EXAMPLES.items():
-        assert example.split()[0] in ("wait", "expect"), example
-        Scenario.parse(f"cluster 5\n{example}\n", source=f"<example of {syntax}>")  # raises if it does not
+    for name, cond in CONDITIONS.items():
+        words = cond.example.split()
+        assert words[0] in ("wait", "expect") and name in words, cond.example
+        Scenario.parse(f"cluster 5\n{cond.example}\n", source=f"<example of {cond.syntax}>")  # raises if not
 
 
 def test_every_command_example_parses():
