@@ -94,3 +94,34 @@ def test_a_scenario_lists_the_commands_it_submits_before_it_runs():
     text = "cluster 3\nsubmit SET x 1 client=app\nat 600ms submit INC x client=app server=leader\nread x\n"
     assert Scenario.parse(text).submitted_commands() == [Command("SET", "x", ("1",)), Command("INC", "x")]
     assert [c.label for c in load_scenario("scene01").submitted_commands()] == ["SET x=1", "SET x=2", "INC x"]
+
+
+def test_adding_a_command_is_adding_a_class():
+    """One class holds a command's syntax, validation and execution: defining it is enough
+    for the parser (usage in errors) and the run to know it."""
+    from raftcore.scenarios.commands import COMMANDS, ScriptCommand
+
+    class Whisper(ScriptCommand):
+        name = "whisper"
+        syntax = "whisper WORD"
+        help = "Add a line to the event log."
+        example = "whisper hello"
+
+        @classmethod
+        def validate(cls, args):
+            if len(args) != 1:
+                raise ValueError("whisper takes one word")
+
+        @classmethod
+        def execute(cls, run, step):
+            run.cluster.note(f"whisper {step.args[0]}")
+            return "ok"
+
+    try:
+        r = Scenario.parse("cluster 3\nwhisper hello\nat 5ms whisper later\nrun 10ms\n").start()
+        r.finish()
+        assert "5.0ms whisper later" in _output_of(r, "run 10ms")
+        with pytest.raises(Exception, match=r"whisper takes one word \(usage: whisper WORD\)"):
+            Scenario.parse("cluster 3\nwhisper a b\n")
+    finally:
+        del COMMANDS["whisper"]
