@@ -44,6 +44,7 @@ def copy_project_config(tmp: Path) -> tuple[Path, Path]:
     shutil.copytree(ROOT / "docs", docs)
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     text = text.replace("docs_dir: docs", f"docs_dir: {docs}")
+    text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")  # Material template overrides
     text, n = re.subn(r"^  - raftsite\s*$", f"  - raftsite:\n      project_dir: {ROOT}", text, flags=re.M)
     assert n == 1, "mkdocs.yml no longer lists the raftsite plugin as '  - raftsite'"
     cfg = tmp / "mkdocs.yml"
