@@ -45,239 +45,21 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["Renderer", "CSS", "NARROW_MEDIA", "TERM_PALETTE", "LAYOUTS", "DEFAULT_BANNER", "SIZES", "cdf_chart_svg",
-           "html_table", "FIGURE16_PAPER_POINTS", "command_text"]
+from raftsite.glyphs import (CSS, MSG_KIND, ROLE_LETTER, ROLE_WORD, SIZES, TERM_PALETTE, Size, chars, message_glyph,
+                             server_glyph, slug)
+from raftsite.markup import esc, fmt, trunc, wrap
+
+__all__ = ["Renderer", "Canvas", "LAYOUTS", "DEFAULT_BANNER"]
 
 LAYOUTS = ("ring", "scene01")
 
 # One colour per term, cycling (term t uses palette index t % 6). None is a role colour,
 # and all have a contrast ratio >= 5.4 against white text (committed cells carry white text).
-TERM_PALETTE = (
-    "#7a5230",  # brown
-    "#1d5fa0",  # blue (term 1)
-    "#6a4c9c",  # purple
-    "#2f6b73",  # teal
-    "#a12f74",  # magenta
-    "#7a6500",  # olive
-)
-
 DEFAULT_BANNER = (
     "SM_C has gone quiet. Is it slow, or has it crashed? The other servers cannot "
     "tell: all they can observe is that no message has arrived yet. Waiting forever "
     "risks never deciding; giving up risks being wrong. That is FLP."
 )
-
-
-class Size:
-    """The measures of one drawing: its width in units (about CSS px where it is shown) and
-    every length and font size that depends on it. Two instances: ``SIZES["wide"]`` and
-    ``SIZES["narrow"]``."""
-
-    def __init__(self, name, width, r, font, small, letter, ring_rx, ring_ry, ring_top, label_w,
-                 state_w, col_w, cell_w, row_h, cell_h, text_col_w, msg):
-        self.name = name
-        self.width = width
-        self.r = r                  # server circle radius
-        self.font = font            # body text
-        self.small = small          # the smallest text drawn (never below the legibility floor)
-        self.letter = letter        # role letter in a server
-        self.ring_rx, self.ring_ry, self.ring_top = ring_rx, ring_ry, ring_top
-        self.label_w = label_w      # grid: the server-name column
-        self.state_w = state_w      # grid: the state-machine column
-        self.col_w, self.cell_w = col_w, cell_w    # grid: column pitch and cell width
-        self.row_h, self.cell_h = row_h, cell_h    # grid: row pitch and cell height
-        self.text_col_w = text_col_w  # grid: column pitch when cells show command text
-        self.msg = msg              # scale of message shapes
-
-
-SIZES = {
-    # a desktop's diagram column: Material's content column (~650 px), or beside the code pane
-    # on wide screens (~520 px)
-    "wide": Size("wide", 520.0, 21.0, 13.5, 12.5, 17.0, 168.0, 84.0, 44.0, 52.0, 100.0,
-                 26.0, 24.0, 28.0, 22.0, 70.0, 1.0),
-    # a phone's content column: 390 px less the page's and the scene box's margins
-    "narrow": Size("narrow", 320.0, 15.0, 12.0, 11.0, 13.0, 112.0, 78.0, 40.0, 38.0, 70.0,
-                   22.0, 20.0, 26.0, 20.0, 54.0, 0.85),
-}
-
-_FG = "var(--raft-fg,var(--md-default-fg-color,#1f2328))"
-_BG = "var(--raft-bg,var(--md-default-bg-color,#ffffff))"
-_MUTED = "var(--raft-muted,var(--md-default-fg-color--light,#57606a))"
-_FAINT = "var(--raft-link,var(--md-default-fg-color--lightest,#c9d1d9))"
-_BAD = "var(--raft-bad,#b3261e)"
-
-
-def _size_css(s: Size) -> str:
-    k = ".raft-svg--" + s.name
-    return (
-        k + "{font-size:%gpx}" % s.font
-        + k + " .raft-small,%s .raft-cell text,%s .raft-msg text,%s .raft-badge text{font-size:%gpx}"
-        % (k, k, k, s.small)
-        + k + " .raft-name{font-size:%gpx}" % s.font
-        + k + " .raft-letter{font-size:%gpx}" % s.letter
-    )
-
-
-#: Below this viewport width the content column is narrower than the wide drawing's 520 units
-#: (a phone: no sidebars, page margins), so the phone drawing is shown instead.
-NARROW_MEDIA = "(max-width: 599.98px)"
-
-#: Show the wide or the narrow drawing (diagrams, charts, the legend) by the viewport's width.
-_SIZE_SWITCH = ("svg.raft-svg.raft-svg--narrow{display:none}"
-                "@media " + NARROW_MEDIA + "{svg.raft-svg.raft-svg--wide{display:none}svg.raft-svg.raft-svg--narrow{display:block}}")
-
-CSS = (
-    _SIZE_SWITCH +
-    ".raft-svg{font-family:var(--raft-font,system-ui,-apple-system,'Segoe UI',Roboto,sans-serif)}"
-    + _size_css(SIZES["wide"]) + _size_css(SIZES["narrow"]) +
-    ".raft-svg text{fill:" + _FG + "}"
-    ".raft-svg .raft-muted{fill:" + _MUTED + "}"
-    ".raft-link{fill:none;stroke:" + _FAINT + ";stroke-width:1}"
-    ".raft-node{fill:var(--raft-follower,#52627a);stroke:" + _FG + ";stroke-width:1.5}"
-    ".raft-role-pre_candidate .raft-node{fill:var(--raft-precandidate,#8a5a00)}"
-    ".raft-role-candidate .raft-node{fill:var(--raft-candidate,#a34a00)}"
-    ".raft-role-leader .raft-node{fill:var(--raft-leader,#1b7a3a);stroke-width:4}"
-    ".raft-crashed .raft-node{fill:var(--raft-crashed,#a8adb3);stroke-dasharray:4 3;stroke-width:1.5}"
-    ".raft-svg .raft-letter{fill:var(--raft-on-role,#ffffff);font-weight:700}"
-    ".raft-svg .raft-crashed .raft-letter{fill:var(--raft-on-crashed,#1f2328)}"
-    ".raft-cross{stroke:" + _BAD + ";stroke-width:4;stroke-linecap:round;display:none}"
-    ".raft-crashed .raft-cross{display:inline}"
-    ".raft-timer{fill:none;stroke:var(--raft-timer,#7a4fd6);stroke-width:3.5}"
-    ".raft-timer-track{fill:none;stroke:" + _FAINT + ";stroke-width:3.5}"
-    ".raft-role-leader .raft-timer,.raft-crashed .raft-timer,"
-    ".raft-role-leader .raft-timer-track,.raft-crashed .raft-timer-track{display:none}"
-    ".raft-heart{display:none;fill:var(--raft-leader,#1b7a3a)}"
-    ".raft-role-leader .raft-heart{display:inline}"
-    ".raft-crashed .raft-heart{display:none}"
-    ".raft-focus{fill:none;stroke:var(--raft-focus,var(--md-accent-fg-color,#0969da));"
-    "stroke-width:3;display:none}"
-    ".raft-server{cursor:pointer;outline:none}"
-    ".raft-server:focus-visible .raft-focus,.raft-server.raft-selected .raft-focus{display:inline}"
-    ".raft-badge rect{fill:" + _BG + ";stroke:" + _FG + ";stroke-width:1}"
-    ".raft-svg .raft-name{font-weight:600}"
-    ".raft-svg .raft-mono{font-family:var(--raft-mono,ui-monospace,SFMono-Regular,Menlo,Consolas,monospace)}"
-    ".raft-offender .raft-focus{display:inline;stroke:" + _BAD + ";stroke-dasharray:5 3}"
-    + "".join(
-        ".raft-t%d{--raft-c:var(--raft-term-%d,%s)}" % (i, i, c) for i, c in enumerate(TERM_PALETTE)
-    )
-    + ".raft-cell rect{stroke:var(--raft-c,#52627a);stroke-width:2;fill:" + _BG + ";stroke-dasharray:4 2}"
-    ".raft-cell.raft-committed rect{fill:var(--raft-c,#52627a);stroke-dasharray:none}"
-    ".raft-svg .raft-cell.raft-committed text{fill:var(--raft-on-term,#ffffff)}"
-    ".raft-svg .raft-cell text{font-weight:600}"
-    ".raft-cell.raft-planned rect{stroke:" + _MUTED + ";stroke-dasharray:1 3;fill:none}"
-    ".raft-svg .raft-cell.raft-planned text{fill:" + _MUTED + ";font-weight:400}"
-    ".raft-cell.raft-bad rect{stroke:" + _BAD + ";stroke-width:3.5;stroke-dasharray:none}"
-    ".raft-snapcell rect{fill:var(--raft-snapshot,#4b5563)}"
-    ".raft-svg .raft-snapcell text{fill:#ffffff}"
-    ".raft-commit-bar{stroke:" + _FG + ";stroke-width:3;stroke-linecap:round}"
-    ".raft-mark-applied{fill:none;stroke:" + _FG + ";stroke-width:1.5}"
-    ".raft-mark-match{fill:var(--raft-leader,#1b7a3a)}"
-    ".raft-row--crashed{opacity:.55}"
-    ".raft-row-hit{fill:transparent}"
-    ".raft-gridrule{stroke:" + _FAINT + ";stroke-width:1}"
-    ".raft-msg .raft-shape{stroke:" + _FG + ";stroke-width:1}"
-    ".raft-msg--rv .raft-shape,.raft-msg--pv .raft-shape{fill:var(--raft-candidate,#a34a00)}"
-    ".raft-msg--pv .raft-shape{stroke-dasharray:3 2}"
-    ".raft-msg--ae .raft-shape,.raft-msg--hb .raft-shape{fill:var(--raft-leader,#1b7a3a)}"
-    ".raft-msg--rvr .raft-shape,.raft-msg--aer .raft-shape,.raft-msg--other .raft-shape{fill:" + _BG + "}"
-    ".raft-msg--rvr .raft-shape{stroke:var(--raft-candidate,#a34a00);stroke-width:2}"
-    ".raft-msg--aer .raft-shape{stroke:var(--raft-leader,#1b7a3a);stroke-width:2}"
-    ".raft-msg--is .raft-shape{fill:var(--raft-snapshot,#4b5563)}"
-    ".raft-msg--is .raft-fold{fill:none;stroke:#ffffff;stroke-width:1}"
-    ".raft-svg .raft-msg--is text{fill:#ffffff}"
-    ".raft-msg--isr .raft-shape{fill:" + _BG + ";stroke:var(--raft-snapshot,#4b5563);stroke-width:2}"
-    ".raft-msg--tn .raft-shape{fill:var(--raft-timer,#7a4fd6)}"
-    ".raft-svg .raft-msg text{font-weight:700}"
-    ".raft-svg .raft-msg text.raft-msg-detail{fill:" + _FG + ";font-weight:400;paint-order:stroke;"
-    "stroke:" + _BG + ";stroke-width:3px}"
-    ".raft-svg .raft-msg--rv text,.raft-svg .raft-msg--pv text,.raft-svg .raft-msg--ae text,"
-    ".raft-svg .raft-msg--hb text,.raft-svg .raft-msg--tn text{fill:#ffffff}"
-    ".raft-msg{cursor:pointer}"
-    ".raft-arrow path{fill:none;stroke:" + _MUTED + ";stroke-width:2}"
-    ".raft-arrow .raft-head{fill:" + _MUTED + ";stroke:none}"
-    ".raft-arrow--busy path{stroke-width:3.5}"
-    ".raft-arrow--stalled path{stroke:var(--raft-stalled,#c62828);stroke-dasharray:7 5}"
-    ".raft-arrow--stalled .raft-head{fill:var(--raft-stalled,#c62828);stroke-dasharray:none}"
-    ".raft-arrow-label{display:none}"
-    ".raft-svg .raft-arrow--stalled .raft-arrow-label{display:inline;fill:var(--raft-stalled-fg,#b3261e);"
-    "font-weight:700;paint-order:stroke;stroke:" + _BG + ";stroke-width:3px}"
-    "[data-md-color-scheme=slate] .raft-svg .raft-arrow--stalled .raft-arrow-label{"
-    "fill:var(--raft-stalled-fg,#ff8a80)}"
-    ".raft-banner rect{fill:var(--raft-banner-bg,#fff4e5);stroke:var(--raft-stalled,#c62828);stroke-width:1.5}"
-    ".raft-svg .raft-banner text{fill:var(--raft-banner-fg,#4a1a12)}"
-    ".raft-logbox{fill:none;stroke:" + _FAINT + ";stroke-width:1}"
-)
-
-_ROLE_LETTER = {"follower": "F", "candidate": "C", "leader": "L", "pre_candidate": "P"}
-_ROLE_WORD = {"follower": "follower", "candidate": "candidate", "leader": "leader",
-              "pre_candidate": "pre-candidate"}
-
-_MSG_KIND = {
-    "RequestVote": "rv",
-    "RequestVoteReply": "rvr",
-    "AppendEntries": "ae",
-    "AppendEntriesReply": "aer",
-    "InstallSnapshot": "is",
-    "InstallSnapshotReply": "isr",
-    "TimeoutNow": "tn",
-}
-
-
-def _esc(s: str) -> str:
-    return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
-
-
-def _f(x: float) -> str:
-    """Fixed one-decimal formatting, never '-0.0'."""
-    s = "%.1f" % x
-    return "0.0" if s == "-0.0" else s
-
-
-def _slug(name: str) -> str:
-    out = []
-    for ch in str(name):
-        if ch.isascii() and (ch.isalnum() or ch in "-_"):
-            out.append(ch)
-        else:
-            out.append("_%x_" % ord(ch))
-    return "".join(out) or "_"
-
-
-def command_text(cmd) -> str:
-    """Short display text for a log entry's command ("SET x=1", "INC x", "no-op")."""
-    if cmd is None:
-        return "no-op"
-    label = getattr(cmd, "label", None)
-    if isinstance(label, str):
-        return label
-    s = str(cmd)
-    parts = s.split()
-    if len(parts) == 3 and parts[0].upper() == "SET":
-        return "%s %s=%s" % (parts[0], parts[1], parts[2])
-    return s
-
-
-def _trunc(s: str, n: int) -> str:
-    return s if len(s) <= n else s[: n - 1] + "\u2026"
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    lines, cur = [], ""
-    for word in text.split():
-        if cur and len(cur) + 1 + len(word) > width:
-            lines.append(cur)
-            cur = word
-        else:
-            cur = word if not cur else cur + " " + word
-    if cur:
-        lines.append(cur)
-    return lines
-
-
-def _chars(width: float, font: float, mono: bool = False) -> int:
-    """How many characters of ``font`` px fit in ``width`` (a conservative average advance)."""
-    return max(1, int(width / (font * (0.62 if mono else 0.58))))
 
 
 class _ServerGeo:
@@ -291,96 +73,6 @@ class _ServerGeo:
         self.cx, self.cy = cx, cy
         self.info_x, self.info_y, self.info_w = info_x, info_y, info_w
         self.row_y = 0.0
-
-
-def message_glyph(size: Size, kind: str, ok: bool = True, count: int = 0, detail: str = "",
-                  other: str = "?") -> tuple[str, str]:
-    """(class, inner SVG) of a message of ``kind`` centred on (0, 0): a shape and a label per
-    RPC (the diagram and its legend draw them alike). ``rv`` RequestVote, ``pv`` PreVote,
-    ``rvr`` its reply (``ok``: granted), ``ae`` AppendEntries with ``count`` entries, ``hb``
-    a heartbeat, ``aer`` its reply (``ok``: success), ``is`` InstallSnapshot up to ``count``,
-    ``isr`` its reply, ``tn`` TimeoutNow; ``detail`` is written above the shape."""
-    k = size.msg
-    cls = "raft-msg raft-msg--" + kind
-    if kind in ("rv", "pv"):
-        shape = '<path class="raft-shape" d="M0,%sL%s,0 0,%s%s,0Z"/>' % (_f(-10 * k), _f(11 * k), _f(10 * k), _f(-11 * k))
-        label = "P" if kind == "pv" else "V"
-    elif kind == "rvr":
-        cls += " raft-ok" if ok else " raft-no"
-        shape = '<path class="raft-shape" d="M0,%sL%s,0 0,%s%s,0Z"/>' % (_f(-9 * k), _f(10 * k), _f(9 * k), _f(-10 * k))
-        label = "\u2713" if ok else "\u2717"
-    elif kind == "ae":
-        shape = ('<rect class="raft-shape" x="%s" y="%s" width="%s" height="%s" rx="3"/>'
-                 % (_f(-14 * k), _f(-9 * k), _f(28 * k), _f(18 * k)))
-        label = "+%d" % count
-    elif kind == "hb":
-        shape = '<circle class="raft-shape" r="%s"/>' % _f(6 * k)
-        label = ""
-    elif kind == "aer":
-        cls += " raft-ok" if ok else " raft-no"
-        shape = ('<rect class="raft-shape" x="%s" y="%s" width="%s" height="%s" rx="3"/>'
-                 % (_f(-9 * k), _f(-8 * k), _f(18 * k), _f(16 * k)))
-        label = "\u2713" if ok else "\u2717"
-    elif kind == "is":
-        shape = ('<path class="raft-shape" d="M%s,%sH%sL%s,%sV%sH%sZ"/><path class="raft-fold" d="M%s,%sV%sH%s"/>'
-                 % (_f(-16 * k), _f(-10 * k), _f(9 * k), _f(16 * k), _f(-3 * k), _f(10 * k), _f(-16 * k),
-                    _f(9 * k), _f(-10 * k), _f(-3 * k), _f(16 * k)))
-        label = "\u2264%d" % count
-    elif kind == "isr":
-        shape = ('<rect class="raft-shape" x="%s" y="%s" width="%s" height="%s" rx="2"/>'
-                 % (_f(-9 * k), _f(-7 * k), _f(18 * k), _f(14 * k)))
-        label = "\u2713"
-    elif kind == "tn":
-        shape = '<circle class="raft-shape" r="%s"/>' % _f(9 * k)
-        label = "T"
-    else:
-        shape = '<circle class="raft-shape" r="%s"/>' % _f(8 * k)
-        label = other or "?"
-    text = ('<text y="%s" text-anchor="middle">%s</text>' % (_f(size.small * 0.36), label)) if label else ""
-    if detail:
-        text += ('<text class="raft-msg-detail" y="%s" text-anchor="middle">%s</text>'
-                 % (_f(-11 * k - 4.0), _esc(detail)))
-    return cls, shape + text
-
-
-def server_glyph(size: Size, cx: float, cy: float, name: str, cls: str, letter: str, term: str, votes: str = "",
-                 timer_offset: str | None = None, gid: str | None = None, aria: str | None = None) -> str:
-    """One server as the diagram draws it: a circle coloured by role with its letter, the
-    election timer ring (``timer_offset``: how much of it has drained), the term badge, the
-    name and the vote tally under it. With ``gid`` it is a focusable button whose parts the
-    renderer patches by id (``{gid}-letter``, ``-term``, ``-votes``, ``-timer``); without, a
-    picture (the legend)."""
-    s = size
-    r, tr = s.r, s.r + 5.0
-    circ = 2.0 * math.pi * tr
-    ids = (lambda part: ' id="%s-%s"' % (gid, part)) if gid else (lambda part: "")
-    if gid:
-        head = ('<g id="%s" class="%s" data-server="%s" tabindex="0" role="button" aria-label="%s" '
-                'transform="translate(%s %s)">' % (gid, cls, _esc(name), _esc(aria or name), _f(cx), _f(cy)))
-    else:
-        head = '<g class="%s" aria-hidden="true" transform="translate(%s %s)">' % (cls, _f(cx), _f(cy))
-    c = r * 0.55
-    bw = s.small * 2.4
-    return "".join((
-        head,
-        '<circle class="raft-focus" r="%s"/>' % _f(tr + 5),
-        '<circle class="raft-timer-track" r="%s"/>' % _f(tr),
-        '<circle%s class="raft-timer" r="%s" transform="rotate(-90)" stroke-dasharray="%s" stroke-dashoffset="%s"/>'
-        % (ids("timer"), _f(tr), _f(circ), timer_offset if timer_offset is not None else _f(circ * 0.35)),
-        '<circle class="raft-node" r="%s"/>' % _f(r),
-        '<text%s class="raft-letter" y="%s" text-anchor="middle" aria-hidden="true">%s</text>'
-        % (ids("letter"), _f(s.letter * 0.36), _esc(letter)),
-        '<path class="raft-cross" d="M-%s,-%sL%s,%sM%s,-%sL-%s,%s"/>' % ((_f(c),) * 8),
-        '<path class="raft-heart" aria-hidden="true" d="M0,%sl-5,-5a3,3 0 0 1 5,-4a3,3 0 0 1 5,4z"/>' % _f(-tr - 4),
-        '<text class="raft-name" y="%s" text-anchor="middle">%s</text>' % (_f(tr + s.font + 1.0), _esc(name)),
-        '<text%s class="raft-small" y="%s" text-anchor="middle" aria-hidden="true">%s</text>'
-        % (ids("votes"), _f(tr + s.font + s.small + 4.0), _esc(votes)),
-        '<g class="raft-badge" aria-hidden="true" transform="translate(%s %s)"><rect x="%s" y="%s" width="%s" '
-        'height="%s" rx="%s"/><text%s y="%s" text-anchor="middle">%s</text></g>'
-        % (_f(-tr - bw * 0.35), _f(-tr * 0.75), _f(-bw / 2), _f(-s.small * 0.75), _f(bw), _f(s.small * 1.45),
-           _f(s.small * 0.7), ids("term"), _f(s.small * 0.36), _esc(term)),
-        "</g>",
-    ))
 
 
 class Canvas:
@@ -438,7 +130,7 @@ class Canvas:
         self.servers: list[_ServerGeo] = []
         seen, slugs = set(), []
         for i, name in enumerate(names):
-            sl = _slug(name)
+            sl = slug(name)
             if sl in seen:
                 sl = "%s-%d" % (sl, i)
             seen.add(sl)
@@ -498,7 +190,7 @@ class Canvas:
                 bow = 12.0
                 self._links[(a, b)] = (x0, y0, (x0 + x1) / 2 + px * bow, (y0 + y1) / 2 + py * bow, x1, y1)
                 if i < j:
-                    self._link_paths.append("M%s,%sL%s,%s" % (_f(x0), _f(y0), _f(x1), _f(y1)))
+                    self._link_paths.append("M%s,%sL%s,%s" % (fmt(x0), fmt(y0), fmt(x1), fmt(y1)))
         # banner (scene 01's FLP explanation, two leaders at once): a band under the stage
         self._has_banner = scene01 or bool(self._opt("leaders_banner")) or self._opt("banner") not in (None, False)
         top = self.height
@@ -530,8 +222,8 @@ class Canvas:
             ex, ey = g.cx - ux * (s.r + 9.0), g.cy - uy * (s.r + 9.0)
             hx, hy = ex - 9.0 * ux, ey - 9.0 * uy
             px, py = -uy * 5.0, ux * 5.0
-            path = "M%s,%sL%s,%s" % (_f(sx), _f(sy), _f(hx), _f(hy))
-            head = "M%s,%sL%s,%sL%s,%sZ" % (_f(ex), _f(ey), _f(hx + px), _f(hy + py), _f(hx - px), _f(hy - py))
+            path = "M%s,%sL%s,%s" % (fmt(sx), fmt(sy), fmt(hx), fmt(hy))
+            head = "M%s,%sL%s,%sL%s,%sZ" % (fmt(ex), fmt(ey), fmt(hx + px), fmt(hy + py), fmt(hx - px), fmt(hy - py))
             right = ux >= 0
             lx, ly = (sx + ex) / 2 + (8.0 if right else -8.0), (sy + ey) / 2 + 4.0
             self._arrow_geo.append(("%s-arrow-%s" % (self.prefix, g.slug), g.name, path, head, lx, ly,
@@ -567,13 +259,13 @@ class Canvas:
 
     @staticmethod
     def _letter(sv) -> str:
-        return _ROLE_LETTER.get(sv.role.value, "?") if sv.alive else "X"
+        return ROLE_LETTER.get(sv.role.value, "?") if sv.alive else "X"
 
     def _aria(self, sv) -> str:
         if sv.alive:
             n = sv.log.last_index
             text = "%s: %s, term %d, %d log entr%s, %d committed" % (
-                sv.name, _ROLE_WORD.get(sv.role.value, sv.role.value), sv.current_term, n,
+                sv.name, ROLE_WORD.get(sv.role.value, sv.role.value), sv.current_term, n,
                 "y" if n == 1 else "ies", sv.commit_index)
             if sv.state.data:
                 text += ", state " + ", ".join("%s=%s" % kv for kv in sv.state.data)
@@ -589,10 +281,10 @@ class Canvas:
     def _timer_offset(self, sv) -> str:
         frac = sv.timer
         if frac is None:
-            return _f(self._timer_c)
+            return fmt(self._timer_c)
         if self._opt("reduced_motion"):
             frac = math.ceil(frac * 8.0) / 8.0  # drain in eighths, not continuously
-        return _f(self._timer_c * (1.0 - frac))
+        return fmt(self._timer_c * (1.0 - frac))
 
     @staticmethod
     def _votes(sv) -> str:
@@ -644,17 +336,17 @@ class Canvas:
         pitch = s.text_col_w if text_mode else s.col_w
         cw = pitch - (s.col_w - s.cell_w)
         out = ['<text class="raft-small raft-muted" x="%s" y="%s" text-anchor="end">%s</text>'
-               % (_f(s.label_w - 4.0), _f(y), "index" if start == 1 else "\u2026")]
+               % (fmt(s.label_w - 4.0), fmt(y), "index" if start == 1 else "\u2026")]
         step = 1 if text_mode or s.name == "wide" else 2
         for idx in range(start, end + 1):
             if (idx - start) % step and idx != end:
                 continue
             x = self._col_x(idx, start, text_mode) + cw / 2
             out.append('<text class="raft-small raft-muted" x="%s" y="%s" text-anchor="middle">%d</text>'
-                       % (_f(x), _f(y), idx))
+                       % (fmt(x), fmt(y), idx))
         if s.state_w:
             out.append('<text class="raft-small raft-muted" x="%s" y="%s">state</text>'
-                       % (_f(s.width - s.state_w + 4.0), _f(y)))
+                       % (fmt(s.width - s.state_w + 4.0), fmt(y)))
         return "".join(out)
 
     def _row_html(self, g: _ServerGeo, sv, start, end, text_mode, bad: frozenset, match) -> str:
@@ -664,24 +356,24 @@ class Canvas:
         pitch = s.text_col_w if text_mode else s.col_w
         cw = pitch - (s.col_w - s.cell_w)
         out = ['<rect class="raft-row-hit" x="0" y="%s" width="%s" height="%s"/>'
-               % (_f(y - 2.0), _f(s.width), _f(s.row_h))]
-        name = _trunc(str(sv.name), _chars(s.label_w - 6.0, s.font))
+               % (fmt(y - 2.0), fmt(s.width), fmt(s.row_h))]
+        name = trunc(str(sv.name), chars(s.label_w - 6.0, s.font))
         out.append('<text class="raft-name" x="%s" y="%s" text-anchor="end">%s</text>'
-                   % (_f(s.label_w - 4.0), _f(y + ch / 2 + s.font * 0.35), _esc(name)))
+                   % (fmt(s.label_w - 4.0), fmt(y + ch / 2 + s.font * 0.35), esc(name)))
         log = sv.log
         snap = log.snapshot_index
         if snap >= start:
             x0 = self._col_x(start, start, text_mode)
             x1 = self._col_x(min(snap, end), start, text_mode) + cw
             label = "snap \u2264%d" % snap
-            fits = _chars(x1 - x0 - 4.0, s.small) >= len(label)
+            fits = chars(x1 - x0 - 4.0, s.small) >= len(label)
             out.append('<g class="raft-snapcell"><title>%s</title><rect x="%s" y="%s" width="%s" height="%s" rx="3"/>'
                        '%s</g>'
-                       % (_esc("entries up to %d (term %d) compacted into a snapshot" % (snap, log.snapshot_term)),
-                          _f(x0), _f(y), _f(x1 - x0), _f(ch),
+                       % (esc("entries up to %d (term %d) compacted into a snapshot" % (snap, log.snapshot_term)),
+                          fmt(x0), fmt(y), fmt(x1 - x0), fmt(ch),
                           ('<text x="%s" y="%s" text-anchor="middle">%s</text>'
-                           % (_f((x0 + x1) / 2), _f(y + ch / 2 + s.small * 0.35), _esc(label))) if fits else ""))
-        nchars = _chars(cw - 4.0, s.small, mono=True)
+                           % (fmt((x0 + x1) / 2), fmt(y + ch / 2 + s.small * 0.35), esc(label))) if fits else ""))
+        nchars = chars(cw - 4.0, s.small, mono=True)
         for e in log.entries:
             idx = e.index
             if idx < start or idx > end or idx <= snap:
@@ -691,37 +383,37 @@ class Canvas:
                                              "raft-committed" if e.committed else "raft-uncommitted")
             if idx in bad:
                 cls += " raft-bad"
-            label = _trunc(e.label if e.label != "no-op" or text_mode else "·", nchars) if text_mode else str(e.term)
+            label = trunc(e.label if e.label != "no-op" or text_mode else "·", nchars) if text_mode else str(e.term)
             out.append('<g class="%s"><title>%s</title><rect x="%s" y="%s" width="%s" height="%s" rx="3"/>'
                        '<text class="raft-mono" x="%s" y="%s" text-anchor="middle">%s</text></g>'
-                       % (cls, _esc("%s #%d, term %d: %s (%s)" % (sv.name, idx, e.term, e.label,
+                       % (cls, esc("%s #%d, term %d: %s (%s)" % (sv.name, idx, e.term, e.label,
                                                                     "committed" if e.committed else "not committed")),
-                          _f(x), _f(y), _f(cw), _f(ch), _f(x + cw / 2), _f(y + ch / 2 + s.small * 0.35),
-                          _esc(label)))
+                          fmt(x), fmt(y), fmt(cw), fmt(ch), fmt(x + cw / 2), fmt(y + ch / 2 + s.small * 0.35),
+                          esc(label)))
         for idx in bad:
             if idx > log.last_index and start <= idx <= end:  # the entry the server lacks
                 x = self._col_x(idx, start, text_mode)
                 out.append('<g class="raft-cell raft-uncommitted raft-bad"><title>%s</title>'
                            '<rect x="%s" y="%s" width="%s" height="%s" rx="3"/></g>'
-                           % (_esc("%s has no entry %d" % (sv.name, idx)), _f(x), _f(y), _f(cw), _f(ch)))
+                           % (esc("%s has no entry %d" % (sv.name, idx)), fmt(x), fmt(y), fmt(cw), fmt(ch)))
         commit = sv.commit_index
         if start <= commit <= end or (commit > end and log.last_index >= start):
             bx = self._col_x(min(commit, end), start, text_mode) + cw + (pitch - cw) / 2
             out.append('<path class="raft-commit-bar" d="M%s,%sV%s"><title>%s</title></path>'
-                       % (_f(bx), _f(y - 2.0), _f(y + ch + 2.0), _esc("%s commitIndex %d" % (sv.name, commit))))
+                       % (fmt(bx), fmt(y - 2.0), fmt(y + ch + 2.0), esc("%s commitIndex %d" % (sv.name, commit))))
         if self._opt("markers") and start <= sv.last_applied <= end:
             ax = self._col_x(sv.last_applied, start, text_mode) + cw / 2
             out.append('<circle class="raft-mark-applied" cx="%s" cy="%s" r="2.5"><title>%s</title></circle>'
-                       % (_f(ax), _f(y + ch + 3.0), _esc("%s lastApplied %d" % (sv.name, sv.last_applied))))
+                       % (fmt(ax), fmt(y + ch + 3.0), esc("%s lastApplied %d" % (sv.name, sv.last_applied))))
         if match is not None and start <= match <= end:
             mx = self._col_x(match, start, text_mode) + cw / 2
             out.append('<path class="raft-mark-match" d="M%s,%sl-4,5h8z"><title>%s</title></path>'
-                       % (_f(mx), _f(y + ch + 0.5), _esc("the leader's matchIndex for %s: %d" % (sv.name, match))))
+                       % (fmt(mx), fmt(y + ch + 0.5), esc("the leader's matchIndex for %s: %d" % (sv.name, match))))
         if s.state_w:
             st = " ".join("%s=%s" % kv for kv in sv.state.data) or "\u2205"
             out.append('<text id="%s-state" class="raft-state raft-mono" x="%s" y="%s">%s</text>'
-                       % (g.gid, _f(s.width - s.state_w + 4.0), _f(y + ch / 2 + s.font * 0.35),
-                          _esc(_trunc(st, _chars(s.state_w - 6.0, s.font, mono=True)))))
+                       % (g.gid, fmt(s.width - s.state_w + 4.0), fmt(y + ch / 2 + s.font * 0.35),
+                          esc(trunc(st, chars(s.state_w - 6.0, s.font, mono=True)))))
         return "".join(out)
 
     # ------------------------------------------------------------------ scene 01's shared log
@@ -759,29 +451,29 @@ class Canvas:
         x0 = lx0 - total / 2
         y = ly0 - sh / 2
         out = ['<text class="raft-name" x="%s" y="%s" text-anchor="middle">replicated log</text>'
-               % (_f(lx0), _f(y - 6.0))]
+               % (fmt(lx0), fmt(y - 6.0))]
         if src is not None and items:
             out.append('<text class="raft-small raft-muted" x="%s" y="%s" text-anchor="middle">as %s holds it</text>'
-                       % (_f(lx0), _f(y + sh + s.small + 3.0), _esc(str(src))))
+                       % (fmt(lx0), fmt(y + sh + s.small + 3.0), esc(str(src))))
         if not slots:
             out.append('<text class="raft-muted" x="%s" y="%s" text-anchor="middle">(empty)</text>'
-                       % (_f(lx0), _f(ly0 + 4.0)))
+                       % (fmt(lx0), fmt(ly0 + 4.0)))
         if skipped:
             out[0] = ('<text class="raft-name" x="%s" y="%s" text-anchor="middle">replicated log (+%d earlier)</text>'
-                      % (_f(lx0), _f(y - 6.0), skipped))
-        nchars = _chars(sw - 4.0, s.small, mono=True)
+                      % (fmt(lx0), fmt(y - 6.0), skipped))
+        nchars = chars(sw - 4.0, s.small, mono=True)
         for k, (cls, label, tip) in enumerate(slots):
             x = x0 + k * (sw + gap)
             out.append('<g class="%s"><title>%s</title><rect x="%s" y="%s" width="%s" height="%s" rx="3"/>'
                        '<text class="raft-mono" x="%s" y="%s" text-anchor="middle">%s</text></g>'
-                       % (cls, _esc(tip), _f(x), _f(y), _f(sw), _f(sh), _f(x + sw / 2),
-                          _f(y + sh / 2 + s.small * 0.35), _esc(_trunc(label, nchars))))
+                       % (cls, esc(tip), fmt(x), fmt(y), fmt(sw), fmt(sh), fmt(x + sw / 2),
+                          fmt(y + sh / 2 + s.small * 0.35), esc(trunc(label, nchars))))
         return "".join(out)
 
     # ------------------------------------------------------------------ messages
     def _msg_parts(self, f):
         """(class, inner markup) of one message: its shape and label by type."""
-        kind = _MSG_KIND.get(f.type, "other")
+        kind = MSG_KIND.get(f.type, "other")
         if kind == "ae" and f.kind == "Heartbeat":
             kind = "hb"
         if kind == "rv" and f.kind == "PreVote":
@@ -793,7 +485,7 @@ class Canvas:
         count = int(f.field("last_included_index" if kind == "is" else "entries", 0) or 0)
         cls, inner = message_glyph(self.size, kind, ok=ok, count=count, detail=detail,
                                    other="".join(ch for ch in f.type if ch.isupper())[:2])
-        return cls, "<title>%s</title>%s" % (_esc("%s \u2192 %s: %s" % (f.src, f.dst, f.text)), inner)
+        return cls, "<title>%s</title>%s" % (esc("%s \u2192 %s: %s" % (f.src, f.dst, f.text)), inner)
 
     def _flights(self):
         """[(flight view, transform)] for the messages on the wire, in flight order."""
@@ -808,7 +500,7 @@ class Canvas:
             t = 0.5 if still else min(1.0, max(0.0, f.travelled))
             u = 1.0 - t
             a, b, c = u * u, 2.0 * u * t, t * t
-            out.append((f, "translate(%s %s)" % (_f(a * x0 + b * cx + c * x1), _f(a * y0 + b * cy + c * y1))))
+            out.append((f, "translate(%s %s)" % (fmt(a * x0 + b * cx + c * x1), fmt(a * y0 + b * cy + c * y1))))
         return out
 
     def _msgs_html(self, flights) -> str:
@@ -845,7 +537,12 @@ class Canvas:
                 "followers reject the stale leader's AppendEntries, so it can commit nothing."
                 % (stale, cur, cur_t))
 
-    def _banner_state(self):
+    def forget_messages(self) -> None:
+        """Drop the cached message markup (another cluster's flight ids may repeat)."""
+        self._msg_cache = {}
+
+    def banner_state(self):
+        """(``"visible"`` or ``"hidden"``, text) of the banner for the current view."""
         if self._opt("leaders_banner"):
             text = self._leaders_text()
             if text is not None:
@@ -862,14 +559,14 @@ class Canvas:
     def _banner_lines_html(self, text) -> str:
         s = self.size
         bx, by, bw, bh = self._banner_box
-        per = _chars(bw - 20.0, s.small)
-        lines = _wrap(text, per)
+        per = chars(bw - 20.0, s.small)
+        lines = wrap(text, per)
         maxl = int((bh - 10.0) // (s.small + 4.0))
         if len(lines) > maxl:
             lines = lines[:maxl]
-            lines[-1] = _trunc(lines[-1] + " \u2026", per)
+            lines[-1] = trunc(lines[-1] + " \u2026", per)
         return "".join('<tspan class="raft-small" x="%s" y="%s">%s</tspan>'
-                       % (_f(bx + 10), _f(by + 6 + (i + 1) * (s.small + 4.0) - 3.0), _esc(line))
+                       % (fmt(bx + 10), fmt(by + 6 + (i + 1) * (s.small + 4.0) - 3.0), esc(line))
                        for i, line in enumerate(lines))
 
     # ------------------------------------------------------------------ description
@@ -885,7 +582,7 @@ class Canvas:
                 parts.append("%s crashed." % sv.name)
                 continue
             text = "%s %s, term %d, log %d, committed %d" % (
-                sv.name, _ROLE_WORD.get(sv.role.value, sv.role.value), sv.current_term, sv.log.last_index,
+                sv.name, ROLE_WORD.get(sv.role.value, sv.role.value), sv.current_term, sv.log.last_index,
                 sv.commit_index)
             if sv.state.data:
                 text += ", " + ", ".join("%s=%s" % kv for kv in sv.state.data)
@@ -963,7 +660,7 @@ class Canvas:
         for layer in self._opt("layers") or ():
             vals.append(("%s-layer-%s" % (p, layer.name), "html", layer.draw(self)))
         if self._has_banner:
-            vis, text = self._banner_state()
+            vis, text = self.banner_state()
             vals.append((p + "-banner", "attr:visibility", vis))
             if sig.get(p + ":bannertext") != text:
                 sig[p + ":bannertext"] = text
@@ -986,10 +683,10 @@ class Canvas:
         s = self.size
         out = ['<svg xmlns="http://www.w3.org/2000/svg" id="%s" class="raft-svg raft-svg--%s raft-layout-%s" '
                'viewBox="0 0 %s %s" role="%s" aria-labelledby="%s-title %s-desc" data-size="%s">'
-               % (p, s.name, self.layout, _f(s.width), _f(self.total_height), _esc(str(self._opt("svg_role", "group"))),
+               % (p, s.name, self.layout, fmt(s.width), fmt(self.total_height), esc(str(self._opt("svg_role", "group"))),
                   p, p, s.name),
-               '<title id="%s-title">%s</title>' % (p, _esc(title)),
-               '<desc id="%s-desc">%s</desc>' % (p, _esc(prev[(p + "-desc", "text")]))]
+               '<title id="%s-title">%s</title>' % (p, esc(title)),
+               '<desc id="%s-desc">%s</desc>' % (p, esc(prev[(p + "-desc", "text")]))]
         if self._opt("embed_style", True):
             out.append("<style>%s</style>" % CSS)
         out.append('<g id="%s-root">%s</g></svg>' % (p, self._root_inner(prev.get, flights)))
@@ -1006,7 +703,7 @@ class Canvas:
             for aid, _name, path, head, lx, ly, anchor in self._arrow_geo:
                 out.append('<g id="%s" class="%s"><path d="%s"/><path class="raft-head" d="%s"/>'
                            '<text class="raft-arrow-label raft-small" x="%s" y="%s" text-anchor="%s">stalled?</text></g>'
-                           % (aid, v((aid, "attr:class")), path, head, _f(lx), _f(ly), anchor))
+                           % (aid, v((aid, "attr:class")), path, head, fmt(lx), fmt(ly), anchor))
         layers = list(self._opt("layers") or ())
         for layer in layers:
             if getattr(layer, "z", "over") == "under":
@@ -1029,14 +726,14 @@ class Canvas:
             out.append('<g id="%s-banner" class="raft-banner" visibility="%s" role="status">'
                        '<rect x="%s" y="%s" width="%s" height="%s" rx="6"/>'
                        '<text id="%s-banner-text">%s</text></g>'
-                       % (p, v((p + "-banner", "attr:visibility")), _f(bx), _f(by), _f(bw), _f(bh),
+                       % (p, v((p + "-banner", "attr:visibility")), fmt(bx), fmt(by), fmt(bw), fmt(bh),
                           p, v((p + "-banner-text", "html"))))
         out.append('<g id="%s-grid" class="raft-grid">' % p)
-        out.append('<path class="raft-gridrule" d="M0,%sH%s"/>' % (_f(self._grid_y - 2.0), _f(s.width)))
+        out.append('<path class="raft-gridrule" d="M0,%sH%s"/>' % (fmt(self._grid_y - 2.0), fmt(s.width)))
         out.append('<g id="%s-gridhead" aria-hidden="true">%s</g>' % (p, v((p + "-gridhead", "html"))))
         for g in self.servers:
             out.append('<g id="%s-log" class="%s" data-server="%s">%s</g>'
-                       % (g.gid, v((g.gid + "-log", "attr:class")), _esc(str(g.name)), v((g.gid + "-log", "html"))))
+                       % (g.gid, v((g.gid + "-log", "attr:class")), esc(str(g.name)), v((g.gid + "-log", "html"))))
         out.append("</g>")
         return "".join(out)
 
@@ -1053,7 +750,7 @@ class Canvas:
             self._msg_ids = tuple(f.id for f, _ in flights)
             self._msg_tr = [tr for _, tr in flights]
             self._prev = prev
-            patches = [(p, "attr:viewBox", "0 0 %s %s" % (_f(self.size.width), _f(self.total_height))),
+            patches = [(p, "attr:viewBox", "0 0 %s %s" % (fmt(self.size.width), fmt(self.total_height))),
                        (p + "-root", "html", self._root_inner(prev.get, flights))]
             if prev[(p + "-desc", "text")] != old.get((p + "-desc", "text")):
                 patches.append((p + "-desc", "text", prev[(p + "-desc", "text")]))
@@ -1174,12 +871,12 @@ class Renderer:
         patches then bring the last frame of the old cluster to the new one's state."""
         self.cluster = cluster
         for c in self.canvases:
-            c._msg_cache = {}
+            c.forget_messages()
 
     def banner(self) -> tuple[str, str]:
         """(``"visible"`` or ``"hidden"``, text) of the banner as the frame shows it now."""
         self.view = self.cluster.view()
-        return self.canvases[0]._banner_state()
+        return self.canvases[0].banner_state()
 
     def select(self, name: str | None) -> None:
         """Mark the server whose inspect panel is open (None: none)."""
@@ -1192,243 +889,3 @@ class Renderer:
             if c.size.name == size:
                 return c.server_at(x, y)
         return None
-
-
-# ---------------------------------------------------------------------- panels
-# Reusable pieces drawn beside a diagram: a cumulative-distribution chart (scene 03's Figure 16
-# run) and a small HTML table (scene 06's round trips). Pure functions of their data.
-
-#: The Raft paper's reported points for Figure 16 (§9.3): (range, x ms, cumulative fraction, label).
-FIGURE16_PAPER_POINTS = (
-    ("150-155", 287.0, 0.5, "paper: 150–155 ms, median 287 ms", "150–155 median"),
-    ("150-200", 513.0, 1.0, "paper: 150–200 ms, worst case 513 ms", "150–200 max"),
-    ("12-24", 35.0, 0.5, "paper: 12–24 ms, mean 35 ms", "12–24 mean"),
-    ("12-24", 152.0, 1.0, "paper: 12–24 ms, max 152 ms", "12–24 max"),
-    ("150-150", 10000.0, 0.5, "paper: 150–150 ms, consistently over 10 s", "150–150: > 10 s"),
-)
-
-_CHART_COLOURS = ("#1d5fa0", "#a34a00", "#1b7a3a", "#a12f74", "#6a4c9c", "#2f6b73", "#7a6500", "#52627a")
-_DASHES = ("", "6 3", "2 3", "8 3 2 3", "4 4", "1 2", "10 4", "3 6")
-
-
-def cdf_chart_svg(chart_id: str, series, paper=FIGURE16_PAPER_POINTS, x_min: float = 10.0,
-                  x_max: float = 20000.0, title: str = "Time without a leader after a crash") -> str:
-    """The chart as two drawings, like the diagram: one for a desktop column, one for a phone
-    (the page's CSS shows the one that fits); see :func:`_cdf_chart`."""
-    return "".join(_cdf_chart(chart_id if size == "wide" else chart_id + "-n", series, paper, x_min, x_max, title,
-                              size) for size in ("wide", "narrow"))
-
-
-def _cdf_chart(chart_id: str, series, paper, x_min: float, x_max: float, title: str, size: str) -> str:
-    """An SVG chart of cumulative distributions on a logarithmic time axis.
-
-    ``series``: [(label, sorted values in ms, note)] — one step curve each, in its own colour
-    and dash pattern (never colour alone), labelled in a legend. ``paper``: reference points
-    drawn as labelled diamonds. Values beyond ``x_max`` are drawn at the right edge."""
-    fs = SIZES[size].small
-    w, h = (520.0, 320.0) if size == "wide" else (320.0, 300.0)
-    l, r, t, b = 3.6 * fs, 10.0, 2.4 * fs, 3.4 * fs
-    pw, ph = w - l - r, h - t - b
-    lx0, lx1 = math.log10(x_min), math.log10(x_max)
-
-    def X(v):
-        v = min(max(v, x_min), x_max)
-        return l + (math.log10(v) - lx0) / (lx1 - lx0) * pw
-
-    def Y(f):
-        return t + (1.0 - f) * ph
-
-    cid = _esc(chart_id)
-    out = ['<svg xmlns="http://www.w3.org/2000/svg" class="raft-chart raft-svg raft-svg--%s" id="%s" '
-           'viewBox="0 0 %s %s" role="img" aria-labelledby="%s-title %s-desc" data-size="%s">'
-           % (size, cid, _f(w), _f(h), cid, cid, size),
-           '<style>svg.raft-chart.raft-svg--%s text{font-size:%gpx}%s</style>' % (size, fs, _SIZE_SWITCH),
-           '<title id="%s-title">%s</title>' % (cid, _esc(title))]
-    desc = []
-    for label, values, note in series:
-        if values:
-            desc.append("%s: %d trials, median %.0f ms, max %.0f ms%s" % (
-                label, len(values), values[len(values) // 2], values[-1], (", " + note) if note else ""))
-    desc.append("; ".join(p[3] for p in paper))
-    out.append('<desc id="%s-desc">%s</desc>' % (cid, _esc(". ".join(desc) if desc else "No runs yet.")))
-    out.append('<g class="raft-chart-axes">')
-    out.append('<rect class="raft-chart-frame" x="%s" y="%s" width="%s" height="%s"/>' % (_f(l), _f(t), _f(pw), _f(ph)))
-    for f in (0.0, 0.25, 0.5, 0.75, 1.0):
-        y = Y(f)
-        out.append('<path class="raft-chart-grid" d="M%s,%sH%s"/>' % (_f(l), _f(y), _f(l + pw)))
-        out.append('<text x="%s" y="%s" text-anchor="end">%d%%</text>' % (_f(l - 4), _f(y + fs * 0.35), int(f * 100)))
-    v = 10.0
-    while v <= x_max * 1.0001:
-        for m in ((1, 2, 5) if size == "wide" else (1,)):
-            tv = v * m
-            if x_min <= tv <= x_max:
-                x = X(tv)
-                out.append('<path class="raft-chart-grid" d="M%s,%sV%s"/>' % (_f(x), _f(t), _f(t + ph)))
-                lab = ("%d ms" % tv) if tv < 1000 else ("%g s" % (tv / 1000))
-                out.append('<text x="%s" y="%s" text-anchor="middle">%s</text>' % (_f(x), _f(t + ph + fs + 2), lab))
-        v *= 10
-    out.append('<text x="%s" y="%s" text-anchor="middle">time without a leader (log scale)</text>'
-               % (_f(l + pw / 2), _f(h - 6)))
-    out.append('<text x="%s" y="%s">cumulative %% of elections</text>' % (_f(l), _f(t - 8)))
-    out.append('</g>')
-    for k, (label, values, note) in enumerate(series):
-        if not values:
-            continue
-        col, dash = _CHART_COLOURS[k % len(_CHART_COLOURS)], _DASHES[k % len(_DASHES)]
-        n = len(values)
-        d = ["M%s,%s" % (_f(X(values[0])), _f(Y(0.0)))]
-        # at most ~200 steps, so 1,000 values stay a small path
-        stride = max(1, n // 200)
-        for i in range(0, n, stride):
-            d.append("V%sH%s" % (_f(Y(i / n)), _f(X(values[i]))))
-        d.append("V%sH%s" % (_f(Y(1.0)), _f(X(values[-1]))))
-        out.append('<path class="raft-chart-series" data-series="%s" d="%s" style="stroke:%s"%s><title>%s</title></path>'
-                   % (_esc(label), "".join(d), col, (' stroke-dasharray="%s"' % dash) if dash else "",
-                      _esc("%s: %d trials, median %.0f ms" % (label, n, values[n // 2]))))
-        ly = t + fs + 2 + k * (fs + 3)
-        out.append('<g class="raft-chart-legend"><path d="M%s,%sh18" style="stroke:%s"%s/>'
-                   '<text x="%s" y="%s">%s</text></g>'
-                   % (_f(l + 8), _f(ly - 3), col, (' stroke-dasharray="%s"' % dash) if dash else "",
-                      _f(l + 30), _f(ly), _esc("%s ms (median %.0f ms)" % (label, values[n // 2]))))
-    for rng, x, f, label, short in paper:
-        cx, cy = X(x), Y(f)
-        ty = cy + 14 if f >= 1.0 else cy + 3
-        anchor = "end" if cx > l + pw * 0.8 else "start"
-        tx = cx - 7 if anchor == "end" else cx + 7
-        out.append('<g class="raft-chart-paper" data-range="%s"><title>%s</title>'
-                   '<path d="M%s,%sl5,5 -5,5 -5,-5z"/><text class="raft-chart-note" x="%s" y="%s" '
-                   'text-anchor="%s">%s</text></g>'
-                   % (_esc(rng), _esc(label), _f(cx), _f(cy - 5), _f(tx), _f(ty), anchor, _esc(short)))
-    out.append('<g class="raft-chart-legend"><path class="raft-chart-paper" d="M%s,%sl5,5 -5,5 -5,-5z"/>'
-               '<text x="%s" y="%s" text-anchor="end">the paper’s points</text></g>'
-               % (_f(l + pw - 8), _f(t - fs - 2), _f(l + pw - 14), _f(t - fs * 0.6)))
-    out.append("</svg>")
-    return "".join(out)
-
-
-def html_table(caption: str, headers, rows, table_id: str = "") -> str:
-    """A small accessible HTML table (strings are escaped)."""
-    out = ['<table class="raft-table-panel"%s><caption>%s</caption><thead><tr>'
-           % ((' id="%s"' % _esc(table_id)) if table_id else "", _esc(caption))]
-    out.extend('<th scope="col">%s</th>' % _esc(str(hd)) for hd in headers)
-    out.append("</tr></thead><tbody>")
-    for row in rows:
-        out.append("<tr>")
-        for i, cell in enumerate(row):
-            tag = "th" if i == 0 else "td"
-            out.append('<%s%s>%s</%s>' % (tag, ' scope="row"' if i == 0 else "", _esc(str(cell)), tag))
-        out.append("</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
-
-
-# ---------------------------------------------------------------------- legend
-# The diagram's vocabulary, drawn with the diagram's own glyphs (the home page shows it).
-
-def _legend_items(s: Size):
-    """[(section, [(glyph markup centred on (0, 0), height, text)])]"""
-    circ = 2.0 * math.pi * (s.r + 5.0)
-
-    def srv(role, letter, term="T3", votes="", extra="", off=0.35):
-        tr = s.r + 5.0
-        h = 2 * (tr + 12.0) if not votes else 2 * (tr + s.font + s.small + 8.0)
-        return (server_glyph(s, 0.0, 0.0, "", "raft-server raft-role-%s%s" % (role, extra), letter, term, votes,
-                             _f(circ * off)), h)
-
-    def cell(cls, term, label=None, w=None):
-        w = w or s.cell_w
-        return ('<g class="raft-cell raft-t%d %s"><rect x="%s" y="%s" width="%s" height="%s" rx="3"/>'
-                '<text class="raft-mono" y="%s" text-anchor="middle">%s</text></g>'
-                % (term % len(TERM_PALETTE), cls, _f(-w / 2), _f(-s.cell_h / 2), _f(w), _f(s.cell_h),
-                   _f(s.small * 0.35), label if label is not None else term), s.cell_h + 10.0)
-
-    def msgs(*kinds):
-        out, x = [], -(len(kinds) - 1) * 16.0
-        for kind, ok, n in kinds:
-            cls, inner = message_glyph(s, kind, ok=ok, count=n)
-            out.append('<g class="%s" transform="translate(%s 0)">%s</g>' % (cls, _f(x), inner))
-            x += 32.0
-        return "".join(out), 30.0
-
-    bar = ('<g class="raft-cell raft-t1 raft-committed"><rect x="%s" y="%s" width="%s" height="%s" rx="3"/></g>'
-           '<path class="raft-commit-bar" d="M%s,%sV%s"/>'
-           % (_f(-s.cell_w - 2), _f(-s.cell_h / 2), _f(s.cell_w), _f(s.cell_h), _f(1.0), _f(-s.cell_h / 2 - 2),
-              _f(s.cell_h / 2 + 2)), s.cell_h + 10.0)
-    snap = ('<g class="raft-snapcell"><rect x="-30" y="%s" width="60" height="%s" rx="3"/>'
-            '<text y="%s" text-anchor="middle">snap \u22648</text></g>'
-            % (_f(-s.cell_h / 2), _f(s.cell_h), _f(s.small * 0.35)), s.cell_h + 10.0)
-    marks = ('<g class="raft-cell raft-t1 raft-committed"><rect x="%s" y="%s" width="%s" height="%s" rx="3"/></g>'
-             '<circle class="raft-mark-applied" cx="-6" cy="%s" r="2.5"/>'
-             '<path class="raft-mark-match" d="M6,%sl-4,5h8z"/>'
-             % (_f(-s.cell_w / 2), _f(-s.cell_h / 2 - 4), _f(s.cell_w), _f(s.cell_h), _f(s.cell_h / 2 + 3 - 4),
-                _f(s.cell_h / 2 + 0.5 - 4)), s.cell_h + 14.0)
-    return [
-        ("Servers", [
-            srv("follower", "F") + ("Follower (F). The ring is its election timer: it drains, and a message "
-                                    "from the leader refills it. The badge is its current term.",),
-            srv("pre_candidate", "P", votes="pre-votes 2/3") + ("Pre-candidate (P): its timer ran out; it first "
-                                                              "asks whether it could win (PreVote), term unchanged.",),
-            srv("candidate", "C", "T4", "votes 2/3") + ("Candidate (C): it raised its term and asks for votes; "
-                                                       "the tally under it counts them against a majority.",),
-            srv("leader", "L") + ("Leader (L): the one server of its term that takes commands and sends "
-                                  "AppendEntries; it has no election timer.",),
-            srv("follower", "X", extra=" raft-crashed") + ("Crashed: its memory is gone, its disk is kept.",),
-            srv("follower", "F", extra=" raft-offender") + ("Red dashed ring: a server the checker names in a "
-                                                           "broken invariant.",),
-        ]),
-        ("Logs: a row per server", [
-            cell("raft-committed", 2) + ("An entry of term 2 this server knows is committed: solid, in the term's "
-                                         "colour.",),
-            cell("raft-uncommitted", 3) + ("An entry of term 3 not known to be committed yet: dashed.",),
-            bar + ("The bar after an entry: the server's commitIndex.",),
-            marks + ("Under a cell: lastApplied (ring) and, in a follower's row, the leader's matchIndex "
-                     "(triangle).",),
-            snap + ("Entries up to 8 compacted into a snapshot.",),
-        ]),
-        ("Messages in flight", [
-            msgs(("rv", True, 0), ("pv", True, 0), ("rvr", True, 0), ("rvr", False, 0))
-            + ("RequestVote (V), PreVote (P), and the answers: granted (\u2713) or refused (\u2717).",),
-            msgs(("ae", True, 2), ("hb", True, 0), ("aer", True, 0), ("aer", False, 0))
-            + ("AppendEntries with 2 entries, a heartbeat (none), and the answers: accepted or rejected.",),
-            msgs(("is", True, 8), ("isr", True, 0), ("tn", True, 0))
-            + ("InstallSnapshot up to index 8, its answer, and TimeoutNow (a leadership transfer).",),
-        ]),
-    ]
-
-
-def legend_svg(prefix: str = "legend") -> str:
-    """The diagram's vocabulary — roles, terms, timers, log cells, commit bar, snapshots,
-    messages — drawn with the diagram's own glyphs, as a wide drawing (two columns: servers;
-    logs and messages) and a narrow one (one column)."""
-    out = []
-    for name in ("wide", "narrow"):
-        s = SIZES[name]
-        sections = _legend_items(s)
-        columns = [sections[:1], sections[1:]] if name == "wide" else [sections]
-        colw = s.width / len(columns)
-        gx, tx = 62.0, 128.0
-        per = _chars(colw - tx - 6.0, s.font)
-        body, bottom = [], 0.0
-        for c, col in enumerate(columns):
-            x0, y = c * colw, 4.0
-            for section, items in col:
-                y += s.font + 8.0
-                body.append('<text class="raft-name" x="%s" y="%s">%s</text>' % (_f(x0 + 4), _f(y), _esc(section)))
-                y += 8.0
-                for glyph, h, text in items:
-                    lines = _wrap(text, per)
-                    block = max(h, len(lines) * (s.font + 4.0) + 4.0)
-                    cy = y + block / 2
-                    body.append('<g transform="translate(%s %s)">%s</g>' % (_f(x0 + gx), _f(cy), glyph))
-                    ty = cy - (len(lines) - 1) * (s.font + 4.0) / 2 + s.font * 0.35
-                    body.extend('<text x="%s" y="%s">%s</text>' % (_f(x0 + tx), _f(ty + i * (s.font + 4.0)), _esc(line))
-                                for i, line in enumerate(lines))
-                    y += block + 6.0
-            bottom = max(bottom, y)
-        pid = prefix if name == "wide" else prefix + "-n"
-        out.append('<svg xmlns="http://www.w3.org/2000/svg" id="%s" class="raft-svg raft-svg--%s raft-legend" '
-                   'viewBox="0 0 %s %s" role="img" aria-labelledby="%s-title" data-size="%s">'
-                   '<title id="%s-title">How to read a diagram: %s</title><style>%s</style>%s</svg>'
-                   % (pid, name, _f(s.width), _f(bottom + 4.0), pid, name, pid,
-                      _esc("; ".join(t for _, items in sections for _, _, t in items)), CSS, "".join(body)))
-    return "".join(out)

@@ -84,7 +84,7 @@ class Backtrack(Control):
         return True
 
     def _table_html(self) -> str:
-        from raftsite.render import html_table
+        from raftsite.charts import html_table
 
         mode = "fast" if self.fast else "slow"
         trips = self.trips

@@ -85,7 +85,7 @@ class Elections(Control):
 
     @classmethod
     def panel_html(cls, c, scene_id):
-        from raftsite.render import cdf_chart_svg
+        from raftsite.charts import cdf_chart_svg
 
         return (f'<figure class="raft-scene__panel raft-scene__chart" data-panel="chart">'
                 f'{cdf_chart_svg(scene_id + "-chart", [])}</figure>')
@@ -131,7 +131,7 @@ class Elections(Control):
         return super().action(name, arg)
 
     def chart_svg(self) -> str:
-        from raftsite.render import cdf_chart_svg
+        from raftsite.charts import cdf_chart_svg
 
         series = []
         for r in sorted(self.results, key=parse_range):

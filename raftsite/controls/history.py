@@ -355,7 +355,7 @@ class History(Control):
         return ref, rows
 
     def _sessions_panel(self) -> str:
-        from raftsite.render import html_table
+        from raftsite.charts import html_table
 
         c = self.scene.cluster
         view = c.view(log_window=0)

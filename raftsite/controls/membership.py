@@ -113,7 +113,7 @@ class Membership(Control):
         return {"ok": True, "status": status, "updates": json.loads(self.scene.frame(0))}
 
     def _panel(self, view) -> str:
-        from raftsite.render import html_table
+        from raftsite.charts import html_table
 
         rows = []
         for conf in view.configurations:

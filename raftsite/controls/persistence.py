@@ -89,7 +89,7 @@ class Persistence(Control):
         return rows
 
     def _table_html(self) -> str:
-        from raftsite.render import html_table
+        from raftsite.charts import html_table
 
         return html_table(
             "Disk (survives a crash) and memory (lost in a crash), per server",

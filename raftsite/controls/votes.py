@@ -62,7 +62,7 @@ class Votes(Control):
         return sorted(items, key=lambda e: (max(d.time for d in e[3].values()), e[1], e[0]))
 
     def _panel_html(self) -> str:
-        from raftsite.render import html_table
+        from raftsite.charts import html_table
 
         election = current_election(self.scene.cluster.view(log_window=0))
         if election is None:

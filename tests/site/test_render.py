@@ -17,7 +17,8 @@ import pytest
 
 from raftcore import sim
 from raftcore.scenarios import load_scenario
-from raftsite.render import CSS, SIZES, TERM_PALETTE, Renderer, command_text
+from raftsite.glyphs import CSS, SIZES, TERM_PALETTE, command_text
+from raftsite.render import Renderer
 
 SVG_NS = "http://www.w3.org/2000/svg"
 NS = "{%s}" % SVG_NS
