@@ -52,7 +52,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "site"), str(ROOT / "tests" / "b
 from browser_helpers import SCENE01, SCENE02, SCENE05, Watch, free_port, guard, launch, serve  # noqa: E402
 from site_helpers import site_or_build  # noqa: E402
 
-from raftsite.plugin import benchmark_table  # noqa: E402
+from raftsite.plugin.build_info import benchmark_table  # noqa: E402
 
 READY = '.raft-scene[data-state="ready"]'
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "browser.json"

@@ -220,12 +220,13 @@ def _convert_page(text: str, path: str) -> None:
     import markdown
 
     from raftsite import markdown_ext
+    from raftsite.plugin.fences import custom_fences
 
     with markdown_ext.converting(path):  # then back to the page MkDocs is converting
         markdown_ext.check_markdown(text, path)
         md = markdown.Markdown(extensions=[
             "pymdownx.superfences", markdown_ext.RaftSceneExtension()],
-            extension_configs={"pymdownx.superfences": {"custom_fences": markdown_ext.CUSTOM_FENCES}})
+            extension_configs={"pymdownx.superfences": {"custom_fences": custom_fences()}})
         md.convert(text)
 
 

@@ -30,7 +30,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-#: The files loadPyodide() fetches (see raftsite.plugin.PYODIDE_FILES).
+#: The files loadPyodide() fetches (the plugin copies them into the site: raftsite.plugin.runtime).
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 

@@ -550,8 +550,8 @@ def _render_defend(full: dict) -> str:
 
 
 class RaftSceneExtension(Extension):
-    """Registers the line-tagging preprocessor. The fences themselves are configured as
-    pymdownx.superfences ``custom_fences`` (see :data:`CUSTOM_FENCES`)."""
+    """Registers the line-tagging preprocessor. The fences themselves are pymdownx.superfences
+    ``custom_fences``, registered from one list (:func:`raftsite.plugin.fences.custom_fences`)."""
 
     def extendMarkdown(self, md):
         md.registerExtension(self)
@@ -564,8 +564,3 @@ class RaftSceneExtension(Extension):
 def makeExtension(**kwargs):
     return RaftSceneExtension(**kwargs)
 
-
-#: The superfences ``custom_fences`` entries, for use from Python (mkdocs.yml lists them too).
-CUSTOM_FENCES = [
-    {"name": name, "class": name, "format": fence_format, "validator": fence_validator} for name in FENCES
-]

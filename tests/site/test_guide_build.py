@@ -15,7 +15,8 @@ from raftcore.scenarios import COMMANDS, CONDITIONS
 from raftsite import guide
 from raftsite.blocks.schema import SCHEMA, draw_options
 from raftsite.controls import registry as control_registry
-from raftsite.markdown_ext import CUSTOM_FENCES, RaftSceneExtension, SceneBlockError, check_markdown
+from raftsite.markdown_ext import RaftSceneExtension, SceneBlockError, check_markdown
+from raftsite.plugin.fences import custom_fences
 from site_helpers import ROOT
 
 PAGE = ROOT / "docs" / "authoring.md"
@@ -91,7 +92,7 @@ def _real_message(case: guide.ErrorCase) -> str:
     markdown_ext.set_page(case.path)
     try:
         md = markdown.Markdown(extensions=["pymdownx.superfences", RaftSceneExtension()],
-                               extension_configs={"pymdownx.superfences": {"custom_fences": CUSTOM_FENCES}})
+                               extension_configs={"pymdownx.superfences": {"custom_fences": custom_fences()}})
         with pytest.raises(SceneBlockError) as err:
             md.convert(case.text)
     finally:
@@ -148,16 +149,16 @@ def test_the_worked_example_scenario_runs_clean():
 def test_placeholders_extend_the_build_info_and_unknown_names_fail():
     from mkdocs.exceptions import PluginError
 
-    from raftsite.plugin import _fill_build_info
+    from raftsite.plugin.build_info import fill_placeholders
 
     info = guide.placeholders({"version": "9.9"})
     assert info["version"] == "9.9"
     assert set(info) >= {"version", "option_table", "control_table", "draw_table", "command_table",
                          "condition_table", "error_examples", "example_scenario"}
-    out = _fill_build_info("v{{ raft.version }}\n\n{{ raft.draw_table }}\n", info, "x.md")
+    out = fill_placeholders("v{{ raft.version }}\n\n{{ raft.draw_table }}\n", info, "x.md")
     assert out.startswith("v9.9\n\n| Name |")
     with pytest.raises(PluginError, match="unknown placeholder.*raft.option_table"):
-        _fill_build_info("{{ raft.nope }}", info, "x.md")
+        fill_placeholders("{{ raft.nope }}", info, "x.md")
 
 
 def test_the_listing_names_the_guide_gives_as_examples_resolve():

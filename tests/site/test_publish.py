@@ -180,7 +180,7 @@ def test_about_page_shows_pyodide_and_raftcore_versions(built_site):
 def test_build_info_outside_git_and_unknown_placeholders(tmp_path, monkeypatch):
     from mkdocs.exceptions import PluginError
 
-    from raftsite.plugin import _fill_build_info, build_info
+    from raftsite.plugin.build_info import build_info, fill_placeholders
 
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     monkeypatch.delenv("RAFT_COMMIT", raising=False)
@@ -189,9 +189,9 @@ def test_build_info_outside_git_and_unknown_placeholders(tmp_path, monkeypatch):
     assert info == {"version": project_version(), "commit": "unknown", "pyodide": pyodide_locked(), "raftcore": raftcore.__version__}
     monkeypatch.setenv("RAFT_COMMIT", "abc1234")
     assert build_info(tmp_path, ROOT / "node_modules" / "pyodide")["commit"] == "abc1234"
-    assert _fill_build_info("v{{ raft.version }} / {{raft.pyodide}}", info, "x.md") == f"v{info['version']} / {info['pyodide']}"
+    assert fill_placeholders("v{{ raft.version }} / {{raft.pyodide}}", info, "x.md") == f"v{info['version']} / {info['pyodide']}"
     with pytest.raises(PluginError, match=r"x\.md: unknown placeholder \{\{ raft\.nope \}\}"):
-        _fill_build_info("{{ raft.nope }}", info, "x.md")
+        fill_placeholders("{{ raft.nope }}", info, "x.md")
 
 
 # ------------------------------------------------------------------ the offline bundle (the zip)

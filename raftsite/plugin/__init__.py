@@ -1,0 +1,99 @@
+"""The MkDocs plugin: a list of hooks, one module per job.
+
+=====================  ===================================================================
+module                 job
+=====================  ===================================================================
+:mod:`.fences`         registers the site's Markdown fences with superfences (one list)
+:mod:`.runtime`        the wheel, Pyodide's runtime, the precompiled stdlib and wheel, the
+                       memory snapshot, and the glue and styles, into the site
+:mod:`.build_info`     version, commit, Pyodide version, benchmark table: footer and
+                       ``{{ raft.* }}`` placeholders (with the authoring guide's tables)
+:mod:`.sources`        one page per ``raftcore`` module, the target of "view in source"
+:mod:`.pages`          tells the Markdown extension which page it converts; checks its blocks
+:mod:`.head`           each page's ``<head>``: the runtime's names, preload hints, snapshot
+                       starter, the glue
+:mod:`.service_worker` ``sw.js`` at the site's root: the whole build precached, offline
+=====================  ===================================================================
+
+Each module defines the MkDocs events it takes part in as functions of the plugin and the
+event's arguments (``on_config(plugin, config)``, ``on_files(plugin, files, config)`` …);
+:class:`RaftSitePlugin` calls them in the order of :data:`HOOKS`, passing along what an
+event transforms (files, Markdown, HTML). Adding a job is adding a module to that list. All
+real work on scene blocks is in :mod:`raftsite.markdown_ext`.
+"""
+
+from __future__ import annotations
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.plugins import BasePlugin
+
+from . import build_info, fences, head, pages, runtime, service_worker, sources
+
+#: The jobs, in the order each event visits them.
+HOOKS = (fences, runtime, build_info, sources, pages, head, service_worker)
+
+
+class RaftSiteConfig(Config):
+    project_dir = c.Type(str, default="")  # where pyproject.toml lives (default: next to mkdocs.yml)
+    pyodide_dir = c.Type(str, default="")  # default: <project>/node_modules/pyodide
+    preload = c.Type(bool, default=True)
+    # Precompile, inside Pyodide in Node, the stdlib modules a scene imports at boot
+    # (assets/build/precompile-stdlib.mjs) and the wheel's own modules (precompile-wheel.mjs).
+    precompile = c.Type(bool, default=True)
+    # A Pyodide memory snapshot with the scenes' modules imported (assets/build/make-snapshot.mjs);
+    # needs precompile. Not under `mkdocs serve`, which rebuilds the wheel on every edit.
+    snapshot = c.Type(bool, default=True)
+    # The service worker (sw.js at the site's root): every file of the build precached, so the
+    # site works offline after one visit. Not under `mkdocs serve` (it would cache dev pages).
+    offline = c.Type(bool, default=True)
+
+
+class RaftSitePlugin(BasePlugin[RaftSiteConfig]):
+    serving = False
+
+    def _each(self, event: str, *args) -> None:
+        for hook in HOOKS:
+            fn = getattr(hook, event, None)
+            if fn is not None:
+                fn(self, *args)
+
+    def _chain(self, event: str, value, *args):
+        """Pass ``value`` through every hook of ``event`` (a hook returning None keeps it)."""
+        for hook in HOOKS:
+            fn = getattr(hook, event, None)
+            if fn is not None:
+                out = fn(self, value, *args)
+                if out is not None:
+                    value = out
+        return value
+
+    def on_startup(self, *, command, dirty):
+        # `mkdocs serve` rebuilds on every edit of raftcore: no wheel bytecode, snapshot or
+        # service worker there.
+        self.serving = command == "serve"
+
+    def on_config(self, config):
+        self._each("on_config", config)
+        return config
+
+    def on_files(self, files, config):
+        return self._chain("on_files", files, config)
+
+    def on_page_markdown(self, markdown, page, config, files):
+        return self._chain("on_page_markdown", markdown, page, config, files)
+
+    def on_page_content(self, html, page, config, files):
+        return self._chain("on_page_content", html, page, config, files)
+
+    def on_post_page(self, output, page, config):
+        return self._chain("on_post_page", output, page, config)
+
+    def on_post_build(self, config):
+        self._each("on_post_build", config)
+
+    def on_serve(self, server, config, builder):
+        return self._chain("on_serve", server, config, builder)
+
+    def on_shutdown(self):
+        self._each("on_shutdown")
