@@ -9,6 +9,7 @@ a run's trace.
 from __future__ import annotations
 
 import dataclasses
+import weakref
 
 from ..messages import AppendEntries
 from ..node import RaftNode
@@ -24,8 +25,19 @@ _ROLE = {NodeRole.FOLLOWER: Role.FOLLOWER, NodeRole.CANDIDATE: Role.CANDIDATE, N
 _SKIP = frozenset({"src", "dst", "term", "data", "digest"})
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
+#: Per cluster, values that a later view can share because what they show has not changed:
+#: each server's state machine view, by (state machine object, last applied index) — a state
+#: machine changes only by applying the next entry, or is replaced — and entry views, by
+#: (entry object, index, committed). The objects themselves are kept in the cache and
+#: compared by identity, so a new object never matches an old one's key.
+_CACHES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_ENTRY_CACHE_MAX = 4096
+
 
 def build_view(cluster, log_window: int | None = 20) -> ClusterView:
+    cache = _CACHES.get(cluster)
+    if cache is None:
+        cache = _CACHES[cluster] = {"sm": {}, "entries": {}}
     now = cluster.now
     pending = cluster.scheduler.pending(DELIVER)
     flights = tuple(_flight_view(seq, f, now) for _, seq, f in pending)
@@ -36,7 +48,7 @@ def build_view(cluster, log_window: int | None = 20) -> ClusterView:
             in_flight[(f.src, f.dst)] = in_flight.get((f.src, f.dst), 0) + 1
     leader = cluster.leader()
     lead_node = cluster.nodes[leader] if leader is not None else None
-    servers = tuple(_server_view(cluster, name, log_window, name in writing, in_flight, lead_node)
+    servers = tuple(_server_view(cluster, name, log_window, name in writing, in_flight, lead_node, cache)
                     for name in cluster.names)
     decisions = tuple(d for _, d in sorted(cluster.vote_decisions.items()))
     violations = tuple(ViolationView(v.key, v.invariant, str(v), v.detail, tuple(v.servers), v.index, v.term,
@@ -61,7 +73,7 @@ def build_view(cluster, log_window: int | None = 20) -> ClusterView:
 
 
 def _server_view(cluster, name: str, log_window: int | None, writing: bool, in_flight: dict,
-                 lead_node: RaftNode | None) -> ServerView:
+                 lead_node: RaftNode | None, cache: dict) -> ServerView:
     node: RaftNode = cluster.nodes[name]
     alive = cluster.alive(name)
     now = cluster.now
@@ -69,17 +81,31 @@ def _server_view(cluster, name: str, log_window: int | None, writing: bool, in_f
     last = log.last_index
     start = log.first_index if log_window is None else max(log.first_index, last - log_window + 1)
     commit = node.commit_index
-    entries = tuple(EntryView(i, e.term, entry_label(e.command), i <= commit, e.command)
-                    for i, e in enumerate(log.slice(start, last + 1), start))
+    entry_cache = cache["entries"]
+    if len(entry_cache) > _ENTRY_CACHE_MAX:
+        entry_cache.clear()
+    entries = []
+    for i, e in enumerate(log.slice(start, last + 1), start):
+        committed = i <= commit
+        key = (id(e), i, committed)
+        hit = entry_cache.get(key)
+        if hit is None or hit[0] is not e:
+            hit = entry_cache[key] = (e, EntryView(i, e.term, entry_label(e.command), committed, e.command))
+        entries.append(hit[1])
+    entries = tuple(entries)
     log_view = LogView(entries, log.first_index, last, log.last_term, log.snapshot_index, log.snapshot_term)
     role = Role.PRE_CANDIDATE if node.pre_candidate else _ROLE[node.role]
     timer = None
     if alive and role is not Role.LEADER and node.election_timeout and node.election_deadline != float("inf"):
         timer = min(1.0, max(0.0, (node.election_deadline - now) / node.election_timeout))
     sm = node.state_machine
-    state = StateMachineView(tuple(sorted(sm.data.items())),
-                             tuple((c, seq, result) for c, (seq, result) in sorted(sm.sessions.items())),
-                             sm.digest())
+    hit = cache["sm"].get(name)
+    if hit is None or hit[0] is not sm or hit[1] != node.last_applied:
+        state = StateMachineView(tuple(sorted(sm.data.items())),
+                                 tuple((c, seq, result) for c, (seq, result) in sorted(sm.sessions.items())),
+                                 sm.digest())
+        hit = cache["sm"][name] = (sm, node.last_applied, state)
+    state = hit[2]
     disk = cluster.disks[name]
     dlog = disk.log
     dstart = dlog.first_index if log_window is None else max(dlog.first_index, dlog.last_index - log_window + 1)
