@@ -20,10 +20,9 @@ __all__ = ["Layer", "registry", "make_layers", "frame_view"]
 
 
 def frame_view(renderer):
-    """The view of the frame being drawn: the renderer's own (``renderer.view``), built once
-    per frame and shared by every layer; a fresh one from a renderer that keeps none."""
-    view = getattr(renderer, "view", None)
-    return view if view is not None else renderer.cluster.view()
+    """The view of the frame being drawn (``renderer.view``, a
+    :class:`raftcore.view.ClusterView`): built once per frame and shared by every layer."""
+    return renderer.view
 
 
 class Layer(ABC):

@@ -87,7 +87,8 @@ def test_partition_control_moves_servers_between_sides_and_heals(cfg):
     # the renderer moved the servers into two columns, side A left of side B
     scene.frame(0)
     pos = {g.name: (g.cx, g.cy) for g in scene.renderer.servers}
-    assert max(pos[n][0] for n in ("S1", "S2", "S3")) < 400 < min(pos[n][0] for n in ("S4", "S5"))
+    middle = scene.renderer.canvases[0].width / 2
+    assert max(pos[n][0] for n in ("S1", "S2", "S3")) < middle < min(pos[n][0] for n in ("S4", "S5"))
     svg = scene.renderer.svg("wide")
     assert svg.count('class="raft-region raft-region--majority"') == 1
     assert svg.count('class="raft-region raft-region--minority"') == 1
