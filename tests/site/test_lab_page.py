@@ -192,7 +192,7 @@ def test_the_address_round_trips_and_bad_addresses_say_why():
     assert {k: v for k, v in back.to_dict().items() if k != "seed"} == \
         {k: v for k, v in s.to_dict().items() if k != "seed"}
     assert replay_query(3, LabSettings()) == "seed=3"  # defaults stay out of the address
-    for query, why in (("", "needs the run's seed"), ("?size=5", "needs the run's seed"),
+    for query, why in (("", "it has no seed"), ("?size=5", "it has no seed"),
                        ("?seed=1&size=12", "cluster size"), ("?seed=1&seed=2", "twice"),
                        ("?seed=1&colour=red", "unknown lab setting"), ("?seed=-4", "seed"),
                        ("?seed=1&unsafe=nope", "unknown unsafe switch")):
