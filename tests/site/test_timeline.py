@@ -55,6 +55,7 @@ def seek(scene: Scene, t: float) -> None:
 def test_the_prerun_records_the_whole_run_and_leaves_it_at_its_start():
     s = make()
     fresh = load_scenario("figure8").start(strict=False)
+    fresh.advance(0.0)  # the opening frame: the script's commands at t = 0
     assert s.cluster.now == 0.0
     assert s.cluster.trace() == fresh.cluster.trace()  # back at the start, as if nothing ran
     fresh.finish()
@@ -200,7 +201,8 @@ def test_the_glue_gets_the_marks_again_when_an_intervention_makes_later_ones_obs
 def test_script_commands_carried_out_by_a_step_are_not_taken_for_the_readers():
     s = make(scenario="forgotten_vote")  # its first commands, at t = 0, cut links
     kept = len(s.controls[0].rec.snaps)
-    s.step()  # t = 0: the script's first commands; no time passes, but the run moved
+    # the opening frame carried out the script's first commands: no time passed, but the run moved
     assert s.cluster.now == 0.0 and s.cluster.blocked
+    s.full()  # the page's first frame: the timeline observes the run
     assert s.controls[0].rec.interventions == []  # the run's own doing, not the reader's
     assert len(s.controls[0].rec.snaps) == kept  # the recorded future is still valid
