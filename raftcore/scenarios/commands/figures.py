@@ -21,10 +21,9 @@ class LogCommand(ScriptCommand):
 
     @classmethod
     def execute(cls, run, step):
-        c = run.cluster
         terms = [int(t) for t in step.args[1].split(",") if t]
-        for name in (c.names if step.args[0] == "all" else [run.resolve(step.args[0])]):
-            c.set_log(name, terms)
+        for name in _named(run, step.args[0]):
+            run.cluster.set_log(name, terms)
         return "ok"
 
 
@@ -43,6 +42,11 @@ class TermCommand(ScriptCommand):
     @classmethod
     def execute(cls, run, step):
         c = run.cluster
-        for name in (c.names if step.args[0] == "all" else [run.resolve(step.args[0])]):
+        for name in _named(run, step.args[0]):
             c.set_log(name, [e.term for e in c.nodes[name].log.entries()], current_term=int(step.args[1]))
         return "ok"
+
+
+def _named(run, spec: str) -> list[str]:
+    """``all`` (every server) or one server of the cluster."""
+    return list(run.cluster.names) if spec == "all" else [run.resolve(spec)]
