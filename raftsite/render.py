@@ -147,6 +147,10 @@ class Canvas:
         cy0 = s.ring_top + ry
         below = s.r + s.font + s.small + 10.0   # name and vote tally under the lowest server
         self.height = cy0 + ry + below           # the stage: where servers and messages are
+        for layer in self._opt("layers") or ():  # a layer that places servers may need more room
+            fn = getattr(layer, "stage_height", None)
+            if fn is not None:
+                self.height = max(self.height, float(fn(self)))
         info_w = 150.0 if s.name == "wide" else 110.0
         for i, name in enumerate(names):
             if scene01:
@@ -200,6 +204,14 @@ class Canvas:
             top += self._banner_box[3] + 8.0
         else:
             self._banner_box = (4.0, top, s.width - 8.0, 0.0)
+        # bands: room under the stage that layers ask for (cards per server, a legend)
+        self.bands: dict[str, tuple[float, float]] = {}
+        for layer in self._opt("layers") or ():
+            fn = getattr(layer, "band", None)
+            h = float(fn(self)) if fn is not None else 0.0
+            if h > 0:
+                self.bands[layer.name] = (top + 4.0, h)
+                top += h + 8.0
         # the log grid: a header row of indices, then a row per server
         self._grid_y = top + 4.0
         head = s.small + 8.0
@@ -244,6 +256,37 @@ class Canvas:
             if pos:
                 return pos
         return {}
+
+    def band(self, name: str) -> tuple[float, float]:
+        """(top, height) of the band a layer asked for under the stage (see ``Layer.band``)."""
+        return self.bands[name]
+
+    def card_slots(self, name: str, count: int, card_h: float, min_w: float = 160.0) -> list[tuple[float, float, float]]:
+        """``count`` card places ``(x, y, width)`` in rows across the band of layer ``name``:
+        as many columns as cards of ``min_w`` fit, cards in server order."""
+        top = self.bands[name][0] if name in self.bands else self.height
+        cols = max(1, int((self.size.width - 6.0) // (min_w + 6.0)))
+        w = (self.size.width - 6.0) / cols - 6.0
+        return [(6.0 + (k % cols) * (w + 6.0), top + (k // cols) * (card_h + 6.0), w) for k in range(count)]
+
+    def cards_height(self, count: int, card_h: float, min_w: float = 160.0) -> float:
+        """The band height :meth:`card_slots` needs for ``count`` cards."""
+        cols = max(1, int((self.size.width - 6.0) // (min_w + 6.0)))
+        rows = (count + cols - 1) // cols
+        return rows * (card_h + 6.0) - 6.0 if rows else 0.0
+
+    def state_box(self, name: str) -> tuple[float, float, float, float]:
+        """(x, y, width, height) of a server's state-machine cell in the log grid."""
+        s = self.size
+        for g in self.servers:
+            if g.name == name:
+                return (s.width - s.state_w, g.row_y - 2.0, s.state_w, s.row_h)
+        raise KeyError(name)
+
+    @property
+    def line_h(self) -> float:
+        """Line pitch of small text (cards, notes)."""
+        return self.size.small + 3.5
 
     def needs_geometry(self) -> bool:
         return tuple(self.view.names) != self._names or self._placement() != self._placed

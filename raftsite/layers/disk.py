@@ -23,23 +23,24 @@ from raftcore.view import ClusterView, Role, ServerView
 from raftsite.layers import Layer, frame_view
 from raftsite.markup import esc, fmt
 
-CARD_W = 150.0
-LINE_H = 11.0
+def card_height(canvas, lines: int) -> float:
+    """A card of ``lines`` lines of small text, at the drawing's size."""
+    return lines * canvas.line_h + 10.0
 
 
-def card_origin(renderer, g, height: float, width: float = CARD_W) -> tuple[float, float]:
-    """Top-left corner of a card under server ``g``, below its name (and vote tally). Servers in
-    the upper part of the drawing have their key:value table and log beside them at card
-    height, so their card moves a little away from that side; the lowest servers have room
-    straight below. The card stays inside the drawing."""
-    shift = 0.0
-    if g.cy < renderer.height * 0.6:
-        shift = 30.0 if g.info_x < 0 else -30.0
-    x = g.cx + shift - width / 2
-    y = g.cy + renderer.r + 32.0
-    x = min(max(x, 2.0), renderer.width - width - 2.0)
-    y = min(y, renderer.height - height - 2.0)
-    return x, y
+#: Narrowest card: the longest line a card shows ("S5 (T1,#1) vs mine (T2,#3)") at the
+#: drawing's small text; two columns on a desktop, one on a phone.
+CARD_MIN_W = 240.0
+
+
+def card_place(canvas, layer: str, g, lines: int) -> tuple[float, float, float, float]:
+    """``(x, y, width, height)`` of server ``g``'s card in the band under the stage that layer
+    ``layer`` reserved (:meth:`raftsite.render.Canvas.card_slots`): one card per server, in
+    the servers' order, so no card ever covers a server, a message or another card."""
+    h = card_height(canvas, lines)
+    k = [s.name for s in canvas.servers].index(g.name)
+    x, y, w = canvas.card_slots(layer, len(canvas.servers), h, CARD_MIN_W)[k]
+    return x, y, w, h
 
 
 def log_terms_text(terms: list[int], snapshot_index: int = 0, keep: int = 8) -> str:
@@ -82,7 +83,7 @@ def writing(view: ClusterView) -> set[str]:
 
 
 class CardLayer(Layer):
-    """A layer of one card per server (placed by :func:`card_origin`), each redrawn only when
+    """A layer of one card per server (placed by :func:`card_place`), each redrawn only when
     the facts it shows — its ``key`` — change. No ``name``: not a layer of its own."""
 
     def __init__(self, config: dict):
@@ -102,6 +103,10 @@ class DiskLayer(CardLayer):
     doc = ("each server's disk (currentTerm, votedFor, log) apart from its memory (commitIndex, lastApplied); "
            "'writing…' while a disk write holds its replies; a crashed server's memory marked lost")
     z = "over"
+    LINES = 5
+
+    def band(self, canvas) -> float:
+        return canvas.cards_height(len(canvas.servers), card_height(canvas, self.LINES), CARD_MIN_W)
 
     def draw(self, renderer) -> str:
         view = frame_view(renderer)
@@ -109,18 +114,18 @@ class DiskLayer(CardLayer):
         for g in renderer.servers:
             s = view.server(g.name)
             key = (s.disk, s.alive, s.commit_index if s.alive else None, s.last_applied if s.alive else None,
-                   role_text(s) if s.alive else None, g.cx, g.cy)
-            out.append(self.card(g.name, key, lambda: self._card(renderer, g, s)))
+                   role_text(s) if s.alive else None, renderer.size.name, renderer.band(self.name))
+            out.append(self.card(renderer.size.name + g.name, key, lambda: self._card(renderer, g, s)))
         return "".join(out)
 
     def _card(self, renderer, g, s: ServerView) -> str:
         busy = s.disk.writing
         d = disk_facts(s)
         m = memory_facts(s)
-        h = 5 * LINE_H + 10.0
-        x, y = card_origin(renderer, g, h)
+        x, y, w, h = card_place(renderer, self.name, g, self.LINES)
+        lh = renderer.line_h
         log = log_terms_text(d["log"], d["snapshot_index"])
-        lines = ["disk: T%d · voted %s" % (d["current_term"], d["voted_for"] or "—"), "log " + log,
+        lines = ["%s disk: T%d · voted %s" % (g.name, d["current_term"], d["voted_for"] or "—"), "log " + log,
                  "writing… replies wait" if busy else "written"]
         if m is None:
             mem = ["memory: lost in the crash", "commit ? · applied ?"]
@@ -136,7 +141,7 @@ class DiskLayer(CardLayer):
         parts = [
             '<g class="%s" data-disk="%s"><title>%s</title>' % (cls, esc(g.name), esc(title)),
             '<rect class="raft-card__box" x="%s" y="%s" width="%s" height="%s" rx="4"/>'
-            % (fmt(x), fmt(y), fmt(CARD_W), fmt(h)),
+            % (fmt(x), fmt(y), fmt(w), fmt(h)),
             # a disk: a small cylinder
             '<path class="raft-disk__icon" d="M%s,%sv9a6,2.5 0 0 0 12,0v-9a6,2.5 0 0 0 -12,0a6,2.5 0 0 0 12,0"/>'
             % (fmt(x + 5.0), fmt(y + 7.0)),
@@ -144,21 +149,21 @@ class DiskLayer(CardLayer):
         line_cls = ("raft-disk__term", "raft-mono raft-disk__log", "raft-disk__writing" if busy else "raft-muted")
         for i, (text, lc) in enumerate(zip(lines, line_cls)):
             parts.append('<text class="raft-small %s" x="%s" y="%s">%s</text>'
-                         % (lc, fmt(tx), fmt(y + 11.0 + i * LINE_H), esc(text)))
-        my = y + 6.0 + 3 * LINE_H
-        parts.append('<path class="raft-card__rule" d="M%s,%sH%s"/>' % (fmt(x + 3.0), fmt(my - 2.0), fmt(x + CARD_W - 3.0)))
+                         % (lc, fmt(tx), fmt(y + 4.0 + (i + 1) * lh - 3.0), esc(text)))
+        my = y + 6.0 + 3 * lh
+        parts.append('<path class="raft-card__rule" d="M%s,%sH%s"/>' % (fmt(x + 3.0), fmt(my - 2.0), fmt(x + w - 3.0)))
         # memory: a chip
         parts.append('<rect class="raft-mem__icon" x="%s" y="%s" width="11" height="9" rx="1"/>'
                      % (fmt(x + 6.5), fmt(my + 2.0)))
         for i, text in enumerate(mem):
             parts.append('<text class="raft-small raft-mem__text" x="%s" y="%s">%s</text>'
-                         % (fmt(tx), fmt(my + 9.0 + i * LINE_H), esc(text)))
+                         % (fmt(tx), fmt(my + (i + 1) * lh - 3.0), esc(text)))
         if m is None:
-            # the key:value table is the state machine: memory, lost too
-            rows = int(renderer.options.get("state_rows", 3))
-            sx, sy = g.cx + g.info_x, g.cy + g.info_y
-            parts.append('<g class="raft-mem-lost"><rect x="%s" y="%s" width="96" height="%s" rx="3"/>'
-                         '<text class="raft-small" x="%s" y="%s" text-anchor="middle">state machine lost</text></g>'
-                         % (fmt(sx), fmt(sy), fmt(rows * 13.0 + 3.0), fmt(sx + 48.0), fmt(sy + rows * 6.5 + 4.0)))
+            # the state machine (the grid's state cell) is memory too: lost
+            sx, sy, sw, sh = renderer.state_box(g.name)
+            parts.append('<g class="raft-mem-lost"><title>%s: state machine lost in the crash</title>'
+                         '<rect x="%s" y="%s" width="%s" height="%s" rx="3"/>'
+                         '<text class="raft-small" x="%s" y="%s">lost</text></g>'
+                         % (esc(g.name), fmt(sx), fmt(sy), fmt(sw), fmt(sh - 2.0), fmt(sx + 4.0), fmt(sy + sh / 2 + 4.0)))
         parts.append("</g>")
         return "".join(parts)

@@ -208,9 +208,15 @@ class Majorities(Layer):
         self._key = None
         self._svg = ""
 
+    LEGEND_LINES = 3
+
+    def band(self, canvas) -> float:
+        """Room under the servers for the legend (the majorities and whether they overlap)."""
+        return self.LEGEND_LINES * (canvas.size.font + 5.0) + 4.0
+
     def draw(self, renderer) -> str:
         view = quorum_view(frame_view(renderer))
-        geo = tuple((g.name, g.cx, g.cy) for g in renderer.servers)
+        geo = tuple((g.name, g.cx, g.cy) for g in renderer.servers) + (renderer.size.name, renderer.band(self.name))
         key = (view, geo)
         if key != self._key:
             self._key = key
@@ -230,7 +236,8 @@ class Majorities(Layer):
                     else "the configuration %s" % set_text(conf.voters))
             out.append('<path class="raft-maj raft-maj--%s" d="%s"><title>%s: %s</title></path>'
                        % (kind, hull_path(pts, pad), esc(what), esc(set_text(members))))
-        r = getattr(renderer, "r", 28.0)
+        r = renderer.r
+        tag_dy = r + 5.0 + renderer.size.font + 2 * renderer.size.small + 9.0  # under the name and vote tally
         for n in view.overlap if view.changing else ():
             if n in pos:
                 x, y = pos[n]
@@ -251,7 +258,7 @@ class Majorities(Layer):
             else:  # in C_new on the leader, but its own log does not say so yet
                 tag = "no vote yet"
             out.append('<text class="raft-small raft-maj-tag" x="%s" y="%s" text-anchor="middle">%s</text>'
-                       % (fmt(x), fmt(y + r + 41), esc(tag)))
+                       % (fmt(x), fmt(y + tag_dy), esc(tag)))
         out.append(self._legend(view, renderer))
         return "".join(out)
 
@@ -271,14 +278,15 @@ class Majorities(Layer):
             c = view.c_new
             lines.append(("one", "configuration %s: majority %d of %d"
                           % (set_text(c.voters), c.majority, len(c.voters))))
-        # bottom left, clear of the servers (and of the tags under the lowest ones)
-        height = float(getattr(renderer, "height", 500.0))
+        # in the band the layer reserved under the servers
+        top, _h = renderer.band(self.name)
+        pitch = renderer.size.font + 5.0
         out = ['<g class="raft-maj-legend">']
         for i, (kind, text) in enumerate(lines):
-            y = height - 8.0 - 14.0 * (len(lines) - 1 - i)
+            y = top + (i + 1) * pitch - 3.0
             if kind in ("old", "new", "one"):
-                out.append('<path class="raft-maj raft-maj--%s" d="M10,%sh22"/>' % (kind, fmt(y - 4)))
-            out.append('<text class="raft-maj-text raft-maj-text--%s" x="38" y="%s">%s</text>'
+                out.append('<path class="raft-maj raft-maj--%s" d="M6,%sh22"/>' % (kind, fmt(y - 4)))
+            out.append('<text class="raft-maj-text raft-maj-text--%s" x="34" y="%s">%s</text>'
                        % (kind, fmt(y), esc(text)))
         out.append("</g>")
         return "".join(out)

@@ -145,8 +145,22 @@ class Partitions(Layer):
            "side's size and whether it holds a majority")
     z = "under"
 
-    TOP = 75.0  # centre of the first server of a column (room above for the region's label)
-    BOTTOM = 405.0  # centre of the last one (its log and table hang below it)
+    def _top(self, canvas) -> float:
+        """Centre of the first server of a column: room above for the side's two label lines."""
+        return 2 * canvas.size.font + 16.0 + canvas.r + 12.0
+
+    def _below(self, canvas) -> float:
+        """Room under the last server of a column: its name and vote tally."""
+        return canvas.r + 5.0 + canvas.size.font + canvas.size.small + 10.0
+
+    def _step(self, canvas) -> float:
+        """Distance between two servers of a column: a server, its name and tally, its neighbour's badge."""
+        return 2 * (canvas.r + 5.0) + canvas.size.font + canvas.size.small + 18.0
+
+    def stage_height(self, canvas) -> float:
+        """Tall enough for a side holding every server but one."""
+        n = max(len(canvas.servers) - 1, 1)
+        return self._top(canvas) + (n - 1) * self._step(canvas) + self._below(canvas)
 
     def __init__(self, config: dict):
         super().__init__(config)
@@ -165,32 +179,23 @@ class Partitions(Layer):
 
     def positions(self, renderer) -> dict:
         view = frame_view(renderer)
-        key = (view.blocked, view.names)
+        key = (view.blocked, view.names, renderer.size.name)
         if key == self._pos_key:
             return self._pos
         cols = self._columns(renderer)
         pos: dict = {}
-        two = len(cols) == 2
-        for i, (_letter, names, x0, x1) in enumerate(cols):
-            # Two sides mirror each other (tables outside, the wall between them clear);
-            # more sides put every table to the right of its server.
-            if two:
-                left = i == 0
-                cx = x1 - 135.0 if left else x0 + 135.0
-            else:
-                left = False
-                cx = x0 + 50.0
-            n = len(names)
-            step = min(115.0, (self.BOTTOM - self.TOP) / max(n - 1, 1))
-            top = (self.TOP + self.BOTTOM) / 2 - step * (n - 1) / 2 if n > 1 else (self.TOP + self.BOTTOM) / 2
+        top, step = self._top(renderer), self._step(renderer)
+        for _letter, names, x0, x1 in cols:
+            # each side's servers in a column down its middle
+            cx = (x0 + x1) / 2
             for k, name in enumerate(names):
-                pos[name] = (round(cx, 1), round(top + k * step, 1), left)
+                pos[name] = (round(cx, 1), round(top + k * step, 1), False)
         self._pos_key, self._pos = key, pos
         return pos
 
     def draw(self, renderer) -> str:
         view = frame_view(renderer)
-        key = (view.blocked, view.names)
+        key = (view.blocked, view.names, renderer.size.name, renderer.height)
         if key == self._draw_key:
             return self._svg
         cols = self._columns(renderer)
@@ -206,11 +211,12 @@ class Partitions(Layer):
             out.append(
                 '<g class="%s" data-side="%s"><title>Side %s: %s — %d of %d servers, %s</title>'
                 '<rect x="%.1f" y="6" width="%.1f" height="%.1f" rx="10"/>'
-                '<text class="raft-region__name" x="%.1f" y="20">Side %s · %s</text>'
-                '<text class="raft-region__what raft-small" x="%.1f" y="32">%d of %d — %s</text></g>'
+                '<text class="raft-region__name" x="%.1f" y="%.1f">Side %s · %s</text>'
+                '<text class="raft-region__what raft-small" x="%.1f" y="%.1f">%d of %d: %s</text></g>'
                 % (cls, letter, letter, ", ".join(names), len(names), total, what,
-                   x0 + 6, x1 - x0 - 12, h - 12, x0 + 14, letter, " ".join(names),
-                   x0 + 14, len(names), total, "majority" if has else "no majority"))
+                   x0 + 6, x1 - x0 - 12, h - 12, x0 + 12, 10 + renderer.size.font, letter, " ".join(names),
+                   x0 + 12, 16 + renderer.size.font + renderer.size.small, len(names), total,
+                   "majority" if has else "no majority"))
             if i:
                 out.append('<g class="raft-wall"><path d="M%.1f,6V%.1f"/>'
                            '<text class="raft-small" x="%.1f" y="%.1f" text-anchor="middle">✕</text></g>'

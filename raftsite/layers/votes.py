@@ -25,12 +25,11 @@ from __future__ import annotations
 
 from raftcore.view import ClusterView
 from raftsite.layers import frame_view
-from raftsite.layers.disk import LINE_H, CardLayer, card_origin
+from raftsite.glyphs import chars
+from raftsite.layers.disk import CARD_MIN_W, CardLayer, card_height, card_place
 from raftsite.markup import esc, fmt, wrap
 
-CARD_W = 156.0
-REASON_CHARS = 30  # characters per line of the reason on a card (9px text, CARD_W wide)
-REASON_LINES = 4
+REASON_LINES = 3  # lines of the voter's reason on a card
 
 
 def last_text(last: tuple[int, int]) -> str:
@@ -75,6 +74,10 @@ class VotesLayer(CardLayer):
     doc = ("under each voter, its answer to the latest candidate: the two last entries compared "
            "(term, then index), granted or refused, and the voter's reason")
     z = "over"
+    LINES = 2 + REASON_LINES
+
+    def band(self, canvas) -> float:
+        return canvas.cards_height(len(canvas.servers), card_height(canvas, self.LINES), CARD_MIN_W)
 
     def draw(self, renderer) -> str:
         view = frame_view(renderer)
@@ -92,48 +95,50 @@ class VotesLayer(CardLayer):
                 if offered is None:
                     log = view.server(name).log
                     offered = (log.last_term, log.last_index)
-                key = ("candidate", cand, term, pre, tuple(offered), g.cx, g.cy)
+                key = ("candidate", cand, term, pre, tuple(offered), renderer.size.name)
             elif name in decisions:
-                key = ("decision", decisions[name], g.cx, g.cy)
+                key = ("decision", decisions[name], renderer.size.name)
             elif name in travelling and view.server(name).alive:
-                key = ("asked", cand, term, pre, g.cx, g.cy)
+                key = ("asked", cand, term, pre, renderer.size.name)
             else:
                 continue
-            out.append(self.card(name, key, lambda: self._card(renderer, g, key, cand, term, pre)))
+            key += (renderer.band(self.name),)
+            out.append(self.card(renderer.size.name + name, key, lambda: self._card(renderer, g, key, cand, term, pre)))
         return "".join(out)
 
     def _card(self, renderer, g, key, cand: str, term: int, pre: bool) -> str:
         kind = "PreVote" if pre else "vote"
+        x, y, w, h = card_place(renderer, self.name, g, self.LINES)
+        per = chars(w - 12.0, renderer.size.small)
         if key[0] == "candidate":
-            lines = [("raft-votes__head", "asks for a %s, term %d" % (kind, term)),
+            lines = [("raft-votes__head", "%s asks for a %s, term %d" % (g.name, kind, term)),
                      ("raft-mono", "its last entry %s" % last_text(key[4]))]
             cls, title = "raft-votes--candidate", "%s asks for a %s in term %d" % (g.name, kind, term)
         elif key[0] == "asked":
-            lines = [("raft-votes__head", "%s asks for term %d" % (cand, term)),
+            lines = [("raft-votes__head", "%s: %s asks for term %d" % (g.name, cand, term)),
                      ("raft-muted", "request on its way…")]
             cls, title = "raft-votes--asked", "%s's request for a %s in term %d is on its way to %s" % (
                 cand, kind, term, g.name)
         else:
             d = key[1]
             verdict = "✓ granted" if d.granted else "✗ refused"
-            reason = wrap("%s: %s" % (verdict, d.reason), REASON_CHARS)
+            reason = wrap("%s: %s" % (verdict, d.reason), per)
             if len(reason) > REASON_LINES:
                 reason = reason[:REASON_LINES]
-                reason[-1] = reason[-1][: REASON_CHARS - 1] + "…"
-            lines = [("raft-votes__head", "%s asks for %sterm %d" % (cand, "PreVote, " if pre else "", term)),
+                reason[-1] = reason[-1][: per - 1] + "…"
+            lines = [("raft-votes__head", "%s on %s, %sterm %d" % (g.name, cand, "PreVote, " if pre else "", term)),
                      ("raft-mono", "%s %s vs mine %s" % (cand, last_text(d.candidate_last), last_text(d.voter_last)))]
             lines += [("raft-votes__why", text) for text in reason]
             cls = "raft-votes--granted" if d.granted else "raft-votes--refused"
             title = ("%s %s %s's %s for term %d. %s's last entry %s, %s's %s: %s"
                      % (g.name, "granted" if d.granted else "refused", cand, kind, term, cand,
                         last_text(d.candidate_last), g.name, last_text(d.voter_last), d.reason))
-        h = len(lines) * LINE_H + 6.0
-        x, y = card_origin(renderer, g, h, CARD_W)
+        lh = renderer.line_h
         parts = ['<g class="raft-card raft-votes %s" data-vote="%s"><title>%s</title>' % (cls, esc(g.name), esc(title)),
                  '<rect class="raft-card__box" x="%s" y="%s" width="%s" height="%s" rx="4"/>'
-                 % (fmt(x), fmt(y), fmt(CARD_W), fmt(h))]
+                 % (fmt(x), fmt(y), fmt(w), fmt(h))]
         for i, (lc, text) in enumerate(lines):
             parts.append('<text class="raft-small %s" x="%s" y="%s">%s</text>'
-                         % (lc, fmt(x + 6.0), fmt(y + 11.0 + i * LINE_H), esc(text)))
+                         % (lc, fmt(x + 6.0), fmt(y + 4.0 + (i + 1) * lh - 3.0), esc(text[:per])))
         parts.append("</g>")
         return "".join(parts)
