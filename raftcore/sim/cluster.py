@@ -330,7 +330,6 @@ class Cluster:
         if not self._alive[name]:
             raise ValueError(f"{name} is already crashed")
         self._alive[name] = False
-        self.nodes[name].alive = False
         self._timer_at.pop(name, None)
         self._event(f"{name} crashes")
 
@@ -633,7 +632,6 @@ class Cluster:
         node.track_digests = self.checker is not None
         self.nodes[name] = node
         self._alive[name] = True
-        node.alive = True
         if restart:
             if self.checker is not None:
                 self.checker.reset_server(name)
