@@ -176,6 +176,17 @@ def crash_or_restart(page, name: str, scene: str = ".raft-scene") -> None:
     page.locator(f'{scene} [data-role="inspect"] [data-inspect-action="close"]').click()
 
 
+def keyboard_crash_or_restart(page, name: str, scene: str = ".raft-scene") -> None:
+    """The same with the keyboard: focus the server, Enter opens its panel, Enter on the panel's
+    Crash/Restart button, Escape closes the panel (the focus goes back to the server)."""
+    page.focus(f'{scene} [data-server="{name}"]:visible')
+    page.keyboard.press("Enter")
+    page.focus(f'{scene} [data-role="inspect"] [data-inspect-action="crash"], '
+               f'{scene} [data-role="inspect"] [data-inspect-action="restart"]')
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+
+
 def flip_unsafe_and_wait_red(page, invariant: str, timeout: float = 60_000) -> None:
     """Turn the page's unsafe switch on (in "Defend it"; the scene restarts paused), play, and wait for
     the invariant's monitor to go red, in the diagram's panel and in "Defend it" alike."""
@@ -200,3 +211,30 @@ def record_selector(page, selector: str) -> None:
 
 def seen(page, selector: str) -> bool:
     return bool(page.evaluate("(sel) => !!(window.__seen && window.__seen[sel])", selector))
+
+
+def site_pages(site: Path) -> list[str]:
+    """Every page of a built site as a path relative to its root ("" for the home page,
+    "scenes/01-…/", "404.html"): each ``index.html`` and every other HTML file outside
+    ``assets/``. Walking the site, not a list, so a new page is tested without being named."""
+    pages = []
+    for html in sorted(site.rglob("*.html")):
+        rel = html.relative_to(site)
+        if rel.parts[0] == "assets":
+            continue
+        if html.name == "index.html":
+            pages.append("" if rel.parent == Path(".") else rel.parent.as_posix() + "/")
+        else:
+            pages.append(rel.as_posix())
+    return pages
+
+
+_INTERACTIVE = ".raft-scene, .raft-lab"
+
+
+def wait_interactive(page, timeout: float = 120_000) -> None:
+    """Wait until every scene and lab block on the page has left its build-time state (Python
+    runs it: ready, or failed — other tests check that it does not fail)."""
+    page.wait_for_function(
+        "(sel) => [...document.querySelectorAll(sel)].every(e => !['static', 'booting'].includes(e.dataset.state))",
+        arg=_INTERACTIVE, timeout=timeout)

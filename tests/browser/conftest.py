@@ -39,14 +39,22 @@ def watch():
 
 
 @pytest.fixture
-def page(chromium, site_server, watch, request):
+def page_options() -> dict:
+    """Extra ``browser.new_context`` options for the ``page`` fixture; a test overrides them by
+    parametrizing ``page_options`` (e.g. ``{"color_scheme": "dark"}``, a phone's ``viewport``)."""
+    return {}
+
+
+@pytest.fixture
+def page(chromium, site_server, watch, request, page_options):
     marker = request.node.get_closest_marker("reduced_motion")
-    context = chromium.new_context(
-        base_url=site_server,
-        viewport={"width": 1280, "height": 900},
-        reduced_motion="reduce" if marker else "no-preference",
-        service_workers="block",
-    )
+    options = {
+        "base_url": site_server,
+        "viewport": {"width": 1280, "height": 900},
+        "reduced_motion": "reduce" if marker else "no-preference",
+        "service_workers": "block",
+    }
+    context = chromium.new_context(**{**options, **page_options})
     guard(context, watch)
     pg = context.new_page()
     pg.set_default_timeout(60_000)
