@@ -147,7 +147,7 @@ class Partitions(Layer):
 
     def _top(self, canvas) -> float:
         """Centre of the first server of a column: room above for the side's two label lines."""
-        return 2 * canvas.size.font + 16.0 + canvas.r + 12.0
+        return 2 * canvas.size.font + 16.0 + canvas.r + 24.0
 
     def _below(self, canvas) -> float:
         """Room under the last server of a column: its name and vote tally."""
@@ -159,7 +159,7 @@ class Partitions(Layer):
 
     def stage_height(self, canvas) -> float:
         """Tall enough for a side holding every server but one."""
-        n = max(len(canvas.servers) - 1, 1)
+        n = max(len(canvas.view.names) - 1, 1)
         return self._top(canvas) + (n - 1) * self._step(canvas) + self._below(canvas)
 
     def __init__(self, config: dict):
