@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 from raftcore.view import ClusterView
 from raftsite.layers import Layer, frame_view
-from raftsite.markup import esc, fmt
+from raftsite.glyphs import chars
+from raftsite.markup import esc, fmt, wrap
 
 __all__ = ["Configuration", "QuorumView", "quorum_view", "worst_case_majorities", "hull_path", "set_text",
            "Majorities"]
@@ -208,11 +209,11 @@ class Majorities(Layer):
         self._key = None
         self._svg = ""
 
-    LEGEND_LINES = 3
-
     def band(self, canvas) -> float:
-        """Room under the servers for the legend (the majorities and whether they overlap)."""
-        return self.LEGEND_LINES * (canvas.size.font + 5.0) + 4.0
+        """Room under the servers for the legend (the majorities and whether they overlap, three
+        lines, wrapped on a phone) and the servers' tags (two lines, three on a phone)."""
+        lines = 5 if canvas.size.name == "wide" else 9
+        return lines * (canvas.size.font + 5.0) + 4.0
 
     def draw(self, renderer) -> str:
         view = quorum_view(frame_view(renderer))
@@ -237,16 +238,21 @@ class Majorities(Layer):
             out.append('<path class="raft-maj raft-maj--%s" d="%s"><title>%s: %s</title></path>'
                        % (kind, hull_path(pts, pad), esc(what), esc(set_text(members))))
         r = renderer.r
-        tag_dy = r + 5.0 + renderer.size.font + 2 * renderer.size.small + 9.0  # under the name and vote tally
         for n in view.overlap if view.changing else ():
             if n in pos:
                 x, y = pos[n]
                 out.append('<circle class="raft-maj-overlap" cx="%s" cy="%s" r="%s"><title>%s is in both '
                            'majorities</title></circle>' % (fmt(x), fmt(y), fmt(r + 12), esc(n)))
-        # each server: which configuration it uses, or why it has no vote
+        # each server: which configuration it uses, or why it has no vote — as a line of tags
+        # under the legend ("S5: not a voter"), flowing onto a second line when needed
         uses = {n: c for c in view.configurations for n in c.used_by}
         members = set(view.c_old.voters) | set(view.c_new.voters)
-        for n, (x, y) in pos.items():
+        top, _h = renderer.band(self.name)
+        pitch = renderer.size.font + 5.0
+        legend, row = self._legend(view, renderer)
+        out.append(legend)
+        x = 6.0
+        for n in pos:
             if n in view.learners:
                 tag = "learner: no vote"
             elif n not in members:
@@ -257,12 +263,17 @@ class Majorities(Layer):
                 tag = "uses " + view.label_of(uses[n])
             else:  # in C_new on the leader, but its own log does not say so yet
                 tag = "no vote yet"
-            out.append('<text class="raft-small raft-maj-tag" x="%s" y="%s" text-anchor="middle">%s</text>'
-                       % (fmt(x), fmt(y + tag_dy), esc(tag)))
-        out.append(self._legend(view, renderer))
+            text = "%s: %s" % (n, tag)
+            w = len(text) * renderer.size.small * 0.6 + 14.0
+            if x + w > renderer.width and x > 6.0:
+                x, row = 6.0, row + 1
+            y = top + (row + 1) * pitch - 3.0
+            out.append('<text class="raft-small raft-maj-tag" x="%s" y="%s" data-server-tag="%s">%s</text>'
+                       % (fmt(x), fmt(y), esc(n), esc(text)))
+            x += w
         return "".join(out)
 
-    def _legend(self, view: QuorumView, renderer) -> str:
+    def _legend(self, view: QuorumView, renderer) -> tuple[str, int]:
         lines = []
         if view.changing:
             lines.append(("old", "%s %s: majority %d, e.g. %s" % (
@@ -278,15 +289,19 @@ class Majorities(Layer):
             c = view.c_new
             lines.append(("one", "configuration %s: majority %d of %d"
                           % (set_text(c.voters), c.majority, len(c.voters))))
-        # in the band the layer reserved under the servers
+        # in the band the layer reserved under the servers, each line wrapped to the drawing
         top, _h = renderer.band(self.name)
         pitch = renderer.size.font + 5.0
+        per = chars(renderer.width - 40.0, renderer.size.font)
         out = ['<g class="raft-maj-legend">']
-        for i, (kind, text) in enumerate(lines):
-            y = top + (i + 1) * pitch - 3.0
-            if kind in ("old", "new", "one"):
-                out.append('<path class="raft-maj raft-maj--%s" d="M6,%sh22"/>' % (kind, fmt(y - 4)))
-            out.append('<text class="raft-maj-text raft-maj-text--%s" x="34" y="%s">%s</text>'
-                       % (kind, fmt(y), esc(text)))
+        row = 0
+        for kind, text in lines:
+            for k, part in enumerate(wrap(text, per)):
+                y = top + (row + 1) * pitch - 3.0
+                if k == 0 and kind in ("old", "new", "one"):
+                    out.append('<path class="raft-maj raft-maj--%s" d="M6,%sh22"/>' % (kind, fmt(y - 4)))
+                out.append('<text class="raft-maj-text raft-maj-text--%s" x="34" y="%s">%s</text>'
+                           % (kind, fmt(y), esc(part)))
+                row += 1
         out.append("</g>")
-        return "".join(out)
+        return "".join(out), row
