@@ -35,6 +35,7 @@ import time
 from raftcore.check.linearizability import culprit
 from raftsite.blocks.fields import Field
 from raftsite.controls.base import Control, esc
+from raftsite.glyphs import SIZE_SWITCH, SIZES
 
 CHECK_EVERY_SIM_MS = 100.0
 COOLDOWN = 10.0
@@ -42,8 +43,7 @@ MAX_STATES = 20_000
 REDRAW_EVERY_SIM_MS = 100.0
 WINDOW_MS = 8000.0
 
-W, LEFT, RIGHT, TOP, LANE = 640.0, 62.0, 14.0, 22.0, 34.0
-CHAR_W = 5.2  # width of one character of a 9px label, roughly (for collisions only)
+RIGHT = 14.0
 
 
 # ---------------------------------------------------------------------- drawing
@@ -83,7 +83,22 @@ def _tick_step(span: float) -> float:
 
 def timeline_svg(ops, now: float, svg_id: str, bad: int | None = None, cause: int | None = None,
                  summary: str = "") -> str:
-    """The clients' operations as lanes of bars; ``bad``/``cause`` highlighted and joined."""
+    """The clients' operations as lanes of bars; ``bad``/``cause`` highlighted and joined — a
+    desktop and a phone drawing, like the diagram (the page shows the one that fits, text at
+    the drawing's legible size)."""
+    return "".join(_timeline(size, ops, now, svg_id if size == "wide" else svg_id + "-n", bad, cause, summary)
+                   for size in ("wide", "narrow"))
+
+
+def _timeline(size: str, ops, now: float, svg_id: str, bad: int | None, cause: int | None, summary: str) -> str:
+    fs = SIZES[size].small
+    W = 640.0 if size == "wide" else SIZES[size].width  # the panel spans the scene, wider than the diagram
+    LEFT = 5.2 * fs
+    TOP = fs + 10.0
+    LANE = 2 * (fs + 3.0) + 16.0
+    CHAR_W = 0.58 * fs  # width of one character of a label, roughly (for collisions only)
+    R1, R2 = fs + 1.0, 2 * fs + 4.0  # baselines of a lane's two label rows
+    BAR = 2 * fs + 8.0  # top of a lane's bars
     clients: list[str] = []
     for o in sorted(ops, key=lambda o: o.invoke):
         if o.client not in clients:
@@ -96,8 +111,9 @@ def timeline_svg(ops, now: float, svg_id: str, bad: int | None = None, cause: in
     span = t1 - t0
     x_of = lambda t: LEFT + (min(max(t, t0), t1) - t0) / span * (W - LEFT - RIGHT)  # noqa: E731
     h = TOP + LANE * max(len(clients), 1) + 6
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="raft-hist" id="{esc(svg_id)}" viewBox="0 0 {W:.0f} {h:.0f}" '
-           f'role="img" aria-labelledby="{esc(svg_id)}-t {esc(svg_id)}-d">'
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="raft-hist raft-svg raft-svg--{size}" id="{esc(svg_id)}" '
+           f'viewBox="0 0 {W:.0f} {h:.0f}" role="img" aria-labelledby="{esc(svg_id)}-t {esc(svg_id)}-d" data-size="{size}">'
+           f'<style>svg.raft-hist.raft-svg--{size} text{{font-size:{fs:g}px}}{SIZE_SWITCH}</style>'
            f'<title id="{esc(svg_id)}-t">The clients’ operations over time, one lane per client</title>'
            f'<desc id="{esc(svg_id)}-d">{esc(summary)}</desc>']
     # time axis
@@ -106,14 +122,14 @@ def timeline_svg(ops, now: float, svg_id: str, bad: int | None = None, cause: in
     out.append('<g class="raft-hist__axis">')
     while t <= t1 + 1e-6:
         x = x_of(t)
-        out.append(f'<path d="M{x:.1f},{TOP - 4:.1f}V{h - 4:.1f}"/><text x="{x:.1f}" y="{TOP - 8:.1f}" '
+        out.append(f'<path d="M{x:.1f},{TOP - 4:.1f}V{h - 4:.1f}"/><text x="{x:.1f}" y="{TOP - 6:.1f}" '
                    f'text-anchor="middle">{t / 1000:g} s</text>')
         t += step
     xn = x_of(now)
     out.append(f'</g><path class="raft-hist__now" d="M{xn:.1f},{TOP - 4:.1f}V{h - 4:.1f}"><title>now: {now:.0f} ms</title></path>')
     lane_y = {c: TOP + k * LANE for k, c in enumerate(clients)}
     for c, y in lane_y.items():
-        out.append(f'<text class="raft-hist__client" x="4" y="{y + 26:.1f}">{esc(c[:11])}</text>'
+        out.append(f'<text class="raft-hist__client" x="4" y="{y + BAR + 6:.1f}">{esc(c[:int(LEFT / CHAR_W) - 1])}</text>'
                    f'<path class="raft-hist__lane" d="M{LEFT:.1f},{y + LANE - 1:.1f}H{W - RIGHT:.1f}"/>')
     ends: dict[tuple[str, int], float] = {}
     for i, o in sorted(enumerate(ops), key=lambda p: (p[1].invoke, p[0])):
@@ -134,20 +150,20 @@ def timeline_svg(ops, now: float, svg_id: str, bad: int | None = None, cause: in
         lw = CHAR_W * len(label)
         row = 0 if x0 >= ends.get((o.client, 0), -1e9) else 1
         ends[(o.client, row)] = x0 + lw + 4
-        ly = y + (11 if row == 0 else 20)
+        ly = y + (R1 if row == 0 else R2)
         mark = ""
         if i == bad or i == cause:
             mark = "2" if i == bad else "1"
             label = f"{mark} {label}"
         out.append(f'<g class="{cls}" data-op="{i}"><title>{esc(op_sentence(o))}</title>'
-                   f'<rect x="{x0:.1f}" y="{y + 23:.1f}" width="{x1 - x0:.1f}" height="7" rx="2"/>'
+                   f'<rect x="{x0:.1f}" y="{y + BAR:.1f}" width="{x1 - x0:.1f}" height="7" rx="2"/>'
                    f'<text x="{x0:.1f}" y="{ly:.1f}">{esc(label)}</text>'
-                   + (f'<text class="raft-hist__q" x="{x1 + 2:.1f}" y="{y + 30:.1f}">?</text>' if o.complete is None else "")
+                   + (f'<text class="raft-hist__q" x="{x1 + 2:.1f}" y="{y + BAR + 7:.1f}">?</text>' if o.complete is None else "")
                    + "</g>")
     if bad is not None and cause is not None:
         a, b = ops[cause], ops[bad]
-        xa, ya = x_of(a.complete), lane_y[a.client] + 26.5
-        xb, yb = x_of(b.invoke), lane_y[b.client] + 26.5
+        xa, ya = x_of(a.complete), lane_y[a.client] + BAR + 3.5
+        xb, yb = x_of(b.invoke), lane_y[b.client] + BAR + 3.5
         out.append(f'<path class="raft-hist__link" d="M{xa:.1f},{ya:.1f}L{xb:.1f},{yb:.1f}">'
                    f'<title>1 returned before 2 was sent</title></path>')
     out.append("</svg>")

@@ -6,7 +6,7 @@ raise everyone's term (dissertation §9.6)."""
 
 from __future__ import annotations
 
-from browser_helpers import flip_unsafe_and_wait_red, open_scene, scene_status, set_speed, wait_status
+from browser_helpers import flip_unsafe_and_wait_red, keyboard_crash_or_restart, open_scene, press_play, scene_status, set_speed, wait_status
 
 SCENE10 = "scenes/10-partitions-clients/"
 VERDICT = '.raft-scene [data-monitor="linearizability"]'
@@ -25,8 +25,8 @@ def _center(page, selector: str) -> tuple[float, float]:
 
 def _drag_server_to(page, name: str, fx: float) -> None:
     """Press on a server, move the mouse in steps to ``fx`` of the diagram's width, release."""
-    x, y = _center(page, f'.raft-scene [data-server="{name}"] .raft-node')
-    box = page.locator('.raft-scene [data-role="diagram"] svg').bounding_box()
+    x, y = _center(page, f'.raft-scene [data-server="{name}"]:visible .raft-node')
+    box = page.locator('.raft-scene [data-role="diagram"] svg:visible').bounding_box()
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x + 10, y, steps=2)
@@ -52,8 +52,8 @@ def test_drag_keyboard_and_menus_partition_the_network_and_heal_it(page):
     # the menus follow the diagram
     assert page.locator('.raft-scene select[data-partition-server="S3"]').input_value() == "B"
     # S3 now sits right of the wall, S1 left of it
-    x1, _ = _center(page, '.raft-scene [data-server="S1"] .raft-node')
-    x3, _ = _center(page, '.raft-scene [data-server="S3"] .raft-node')
+    x1, _ = _center(page, '.raft-scene [data-server="S1"]:visible .raft-node')
+    x3, _ = _center(page, '.raft-scene [data-server="S3"]:visible .raft-node')
     assert x1 < x3
 
     # Drag S3 back to the left half: one network again.
@@ -62,7 +62,7 @@ def test_drag_keyboard_and_menus_partition_the_network_and_heal_it(page):
     assert page.locator(".raft-scene .raft-region").count() == 0
 
     # Keyboard: focus S1, → puts it on side B, the focus stays on S1 in its new place.
-    page.focus('.raft-scene [data-server="S1"]')
+    page.focus('.raft-scene [data-server="S1"]:visible')
     page.keyboard.press("ArrowRight")
     s = wait_status(page, "s.partition.sides.S1 === 'B'")
     assert s["alive"]["S1"] is True
@@ -81,11 +81,10 @@ def test_drag_keyboard_and_menus_partition_the_network_and_heal_it(page):
     # A menu: S5 to side B (with S1).
     page.select_option('.raft-scene select[data-partition-server="S5"]', "B")
     s = wait_status(page, "s.partition.sides.S5 === s.partition.sides.S1")
-    # Enter on a focused server still crashes it (the glue's own key), arrows do not.
-    page.focus('.raft-scene [data-server="S4"]')
-    page.keyboard.press("Enter")
+    # Enter on a focused server opens its panel, whose button crashes it; arrows do not.
+    keyboard_crash_or_restart(page, "S4")
     wait_status(page, "s.alive.S4 === false")
-    page.keyboard.press("Enter")
+    keyboard_crash_or_restart(page, "S4")
     wait_status(page, "s.alive.S4 === true")
 
     # Heal: one network, no regions, the ring again.
@@ -101,8 +100,8 @@ def test_history_linearizable_with_read_index_and_not_with_local_reads(page):
     s = wait_status(page, "s.finished")
     assert s["read_mode"] == "read_index" and s["history"]["verdict"] == "linearizable"
     page.wait_for_selector(f'{VERDICT}[data-verdict="linearizable"]')
-    assert page.locator(".raft-scene .raft-hist__op").count() >= 5
-    assert page.locator(".raft-scene .raft-hist__op--bad").count() == 0
+    assert page.locator(".raft-scene svg.raft-svg--wide .raft-hist__op").count() >= 5
+    assert page.locator(".raft-scene svg.raft-svg--wide .raft-hist__op--bad").count() == 0
     seed = s["seed"]
     # the sessions table: carol's retried INC is in the log twice, applied once
     sessions = page.text_content('.raft-scene [data-panel="sessions"]')
@@ -114,9 +113,9 @@ def test_history_linearizable_with_read_index_and_not_with_local_reads(page):
     s = scene_status(page)
     assert s["seed"] == seed and s["unsafe"] == {"local_reads": True}
     assert s["history"]["verdict"] == "violation"
-    assert page.locator(".raft-scene .raft-hist__op--bad").count() == 1
-    assert page.locator(".raft-scene .raft-hist__op--cause").count() == 1
-    assert page.locator(".raft-scene .raft-hist__link").count() == 1
+    assert page.locator(".raft-scene svg.raft-svg--wide .raft-hist__op--bad").count() == 1
+    assert page.locator(".raft-scene svg.raft-svg--wide .raft-hist__op--cause").count() == 1
+    assert page.locator(".raft-scene svg.raft-svg--wide .raft-hist__link").count() == 1
     text = page.text_content('.raft-scene [data-role="verdict"]')
     assert "GET x" in text and "stale read" in text
     # the read-path menu shows the same thing as the switch
@@ -126,6 +125,7 @@ def test_history_linearizable_with_read_index_and_not_with_local_reads(page):
     page.select_option('.raft-scene [data-control="read_mode"]', "read_index")
     assert not page.locator('.raft-defend [data-action="unsafe"]').is_checked()
     set_speed(page, "5")
+    press_play(page)  # the restarted scene opens paused on its opening frame
     s = wait_status(page, "s.finished && s.read_mode === 'read_index'")
     assert s["history"]["verdict"] == "linearizable" and s["seed"] == seed
     page.wait_for_selector(f'{VERDICT}[data-verdict="linearizable"]')
@@ -138,6 +138,7 @@ def test_prevote_off_lets_a_rejoining_server_raise_every_term(page):
     assert with_prevote["extensions"] == {"pre_vote": True, "check_quorum": False}
     page.uncheck('.raft-scene [data-control="extensions"][data-target="pre_vote"]')
     set_speed(page, "5")
+    press_play(page)
     without = wait_status(page, "s.finished && s.extensions.pre_vote === false")
     assert max(without["terms"].values()) > max(with_prevote["terms"].values())
     assert without["violation"] is None and without["history"]["verdict"] == "linearizable"
