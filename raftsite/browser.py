@@ -69,17 +69,9 @@ def renderer_options(config: dict, stalled=(), reduced_motion: bool = False) -> 
         opts["title"] = config["title"]
     if config.get("planned_log"):
         opts["planned_log"] = list(config["planned_log"])
-    draw = set(config.get("draw") or ())
-    if "commit_markers" in draw:
-        opts["markers"] = True
-    if "match_index" in draw:
-        opts["match_index"] = True
-    if "message_details" in draw:
-        opts["message_details"] = True
-    if "leaders_banner" in draw:
-        opts["leaders_banner"] = True
-    from raftsite.layers import make_layers
+    from raftsite.layers import make_layers, renderer_draw_options
 
+    opts.update(renderer_draw_options(config.get("draw")))
     layers = make_layers(config)
     if layers:
         opts["layers"] = layers

@@ -21,6 +21,7 @@ import yaml
 from raftcore.check import INVARIANT_LABELS
 
 from raftsite.blocks.fields import Field
+from raftsite.layers import RENDERER_DRAWINGS
 
 __all__ = [
     "Option",
@@ -67,13 +68,9 @@ def control_kinds() -> dict[str, dict[str, Field]]:
     return {kind: cls.all_fields() for kind, cls in registry().items()}
 
 
-#: What a scene may ask the renderer to draw besides servers, logs and messages.
-DRAW: dict[str, str] = {
-    "commit_markers": "commitIndex (c) and lastApplied (a) markers under each log",
-    "match_index": "the leader's matchIndex (m) for each follower, under that follower's log",
-    "message_details": "prevLogIndex/prevLogTerm over each AppendEntries in flight",
-    "leaders_banner": "a banner whenever more than one server believes it is the leader",
-}
+#: What a scene may ask the renderer to draw besides servers, logs and messages (name -> what
+#: it draws), from the one list of them (:data:`raftsite.layers.RENDERER_DRAWINGS`).
+DRAW: dict[str, str] = {name: d.doc for name, d in RENDERER_DRAWINGS.items()}
 
 
 @dataclass(frozen=True)

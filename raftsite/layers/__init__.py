@@ -7,16 +7,42 @@ the rest of the diagram. A layer reads the cluster only through the frame's view
 (:func:`frame_view`, a :class:`raftcore.view.ClusterView`) and acts on it only through the
 public methods of ``Cluster``. It is constructed with the scene's runtime config. Every module
 of this package that defines such a class (a subclass of :class:`Layer`) registers it, so
-adding a layer is adding a file; the renderer's own options (``commit_markers`` …) are
-listed in ``raftsite.blocks.schema.DRAW``.
+adding a layer is adding a file. The renderer's own drawings (``commit_markers`` …) are
+listed once, in :data:`RENDERER_DRAWINGS`: the name an author writes, what it draws, and the
+``Renderer`` option it turns on.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import ClassVar
 
-__all__ = ["Layer", "registry", "make_layers", "frame_view"]
+__all__ = ["Layer", "registry", "make_layers", "frame_view", "Drawing", "RENDERER_DRAWINGS", "renderer_draw_options"]
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """One of the renderer's own drawings a scene asks for in ``draw:``."""
+
+    #: what it draws (the block schema's and the authoring guide's description)
+    doc: str
+    #: the ``Renderer`` option it turns on
+    option: str
+
+
+#: The renderer's own ``draw:`` names; the layers of this package add theirs (:func:`registry`).
+RENDERER_DRAWINGS: dict[str, Drawing] = {
+    "commit_markers": Drawing("commitIndex (c) and lastApplied (a) markers under each log", "markers"),
+    "match_index": Drawing("the leader's matchIndex (m) for each follower, under that follower's log", "match_index"),
+    "message_details": Drawing("prevLogIndex/prevLogTerm over each AppendEntries in flight", "message_details"),
+    "leaders_banner": Drawing("a banner whenever more than one server believes it is the leader", "leaders_banner"),
+}
+
+
+def renderer_draw_options(draw) -> dict[str, bool]:
+    """The ``Renderer`` options a scene's ``draw:`` names turn on (layers are made apart)."""
+    return {RENDERER_DRAWINGS[name].option: True for name in draw or () if name in RENDERER_DRAWINGS}
 
 
 def frame_view(renderer):
