@@ -23,6 +23,8 @@ UNSAFE_SWITCHES: dict[str, str] = {
     "local_reads": "a leader answers reads from its own state at once, without ReadIndex or a lease (thesis §6.4)",
     "multi_server_membership_change": "start a configuration change before the previous one is committed, so "
                                       "the configuration can jump by two servers at once (thesis §4.1)",
+    "lease_ignores_drift": "a leader's lease lasts a whole minimum election timeout of its own clock, as if "
+                           "clocks did not drift (thesis §6.4)",
 }
 
 READ_MODES = ("log", "read_index", "lease")
@@ -42,6 +44,7 @@ class Unsafe:
     ignore_higher_term: bool = False
     local_reads: bool = False
     multi_server_membership_change: bool = False
+    lease_ignores_drift: bool = False
 
     def enabled(self) -> list[str]:
         return [f.name for f in fields(self) if getattr(self, f.name)]
@@ -77,7 +80,22 @@ class RaftConfig:
     #: last snapshot (0: never), keeping ``snapshot_trailing`` entries after the snapshot point.
     snapshot_threshold: int = 0
     snapshot_trailing: int = 0
+    #: The bound ε on every server's clock drift: a clock's rate is within 1 ± ε of real time
+    #: (thesis §6.4: a lease "assumes a bound on clock drift"). Leases are shortened to
+    #: ``lease_duration()`` so that they end before any follower's stickiness can.
+    clock_drift: float = 0.0
     unsafe: Unsafe = field(default_factory=Unsafe)
+
+    def lease_duration(self) -> float:
+        """How long, on the leader's clock, a lease lasts from the start of a heartbeat round
+        a majority acknowledged (thesis §6.4). A follower's stickiness lasts
+        ``election_timeout_min`` on its own clock — at least ``min / (1 + ε)`` real ms — and
+        ``d`` ms of the leader's clock are at most ``d / (1 - ε)`` real ms, so the lease is
+        ``min · (1 - ε) / (1 + ε)``. The unsafe switch ``lease_ignores_drift`` takes no margin."""
+        if self.unsafe.lease_ignores_drift:
+            return self.election_timeout_min
+        e = self.clock_drift
+        return self.election_timeout_min * (1 - e) / (1 + e)
 
     def validate(self) -> None:
         """Reject settings no Raft cluster can run with; names the offending field."""
@@ -102,6 +120,9 @@ class RaftConfig:
         if self.read_mode == "lease" and not self.check_quorum:
             raise ValueError("read_mode 'lease' requires check_quorum: without it a deposed leader may "
                              "not know it and would serve stale reads (thesis §6.4)")
+        if not 0.0 <= self.clock_drift < 0.5:
+            raise ValueError(f"clock_drift is a bound on a clock's rate error, from 0 up to (not including) 0.5, "
+                             f"got {self.clock_drift}")
         for name in ("snapshot_threshold", "snapshot_trailing"):
             v = getattr(self, name)
             if not isinstance(v, int) or v < 0:

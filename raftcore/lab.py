@@ -57,7 +57,8 @@ from .check.invariants import LINEARIZABILITY as LINEARIZABILITY_LABEL
 from .check.linearizability import Operation, check_history
 from .config import UNSAFE_SWITCHES, RaftConfig
 from .node import Role
-from .sim import Cluster, NetworkConfig
+from .sim import NetworkConfig
+from .sim.clock import ClockedCluster
 
 #: Simulated ms between two nemesis/client ticks.
 TICK_MS = 10.0
@@ -70,10 +71,14 @@ KEYS = ("x", "y")
 #: alone; the target with a minority; random majority/minority halves; two halves joined only
 #: by a bridge server; a ring where each server sees a majority and no two the same one;
 #: one direction of some of the target's links.
-PARTITIONS = ("isolate", "minority", "halves", "bridge", "ring", "oneway")
+#: "stale": the target's side is cut off and the links back to it turn slow at the same
+#: moment, so the deposed side learns of a new term late (a stale-leader window).
+PARTITIONS = ("isolate", "minority", "halves", "bridge", "ring", "oneway", "stale")
 #: How many servers a crash kills: the target, the target and a minority, a majority, all.
 CRASHES = ("one", "one", "minority", "majority", "all")
-FAULT_KINDS = PARTITIONS + ("crash", "slow", "flaky", "churn", "membership")
+FAULT_KINDS = PARTITIONS + ("crash", "slow", "flaky", "churn", "membership", "transfer", "pause", "skew")
+#: Clock-skew events per simulated second when clocks drift (``drift`` > 0).
+SKEW_RATE = 1.0
 MAX_SERVERS = 9
 #: Membership requests per simulated second, when membership changes are on.
 MEMBERSHIP_RATE = 3.0
@@ -82,6 +87,9 @@ MEMBERSHIP_RATE = 3.0
 LINEARIZABILITY = INVARIANT_KEYS[LINEARIZABILITY_LABEL]
 PROGRESS = "progress"
 PROGRESS_LABEL = "Progress after healing"
+#: An exception inside a run is that run's failure (with its traceback), never the campaign's end.
+EXCEPTION = "exception"
+EXCEPTION_LABEL = "Ran without an exception"
 
 
 class LabSettingsError(ValueError):
@@ -176,6 +184,14 @@ SETTINGS: tuple[Setting, ...] = (
             " per s"),
     Setting("churn", "prob", "leader churn", "chance that each new leader is crashed or cut off soon after "
             "its election", 0, 1),
+    Setting("transfers", "float", "leadership transfers", "expected leadership transfers asked of the leader "
+            "per simulated second (thesis §3.10)", 0, 50, " per s"),
+    Setting("pauses", "float", "process pauses", "expected process pauses per simulated second: a server stops "
+            "taking steps while its clock runs on", 0, 50, " per s"),
+    Setting("drift", "float", "clock drift", "bound ε on each server's clock rate (1 ± ε, drawn per seed); "
+            "leases are shortened for it (thesis §6.4)", 0, 0.45),
+    Setting("lease", "prob", "lease reads", "chance that a run reads with a lease (else through the log or "
+            "ReadIndex, evenly; thesis §6.4)", 0, 1),
     Setting("pre_vote", "bool", "PreVote", "servers ask whether they could win before raising their term "
             "(thesis §9.6)"),
     Setting("check_quorum", "bool", "CheckQuorum", "leaders step down without a majority; followers ignore "
@@ -216,6 +232,10 @@ class LabSettings:
     partitions: float = 3.0
     crashes: float = 1.5
     churn: float = 0.8
+    transfers: float = 0.5
+    pauses: float = 0.5
+    drift: float = 0.2
+    lease: float = 0.5
     pre_vote: bool = True
     check_quorum: bool = True
     membership: bool = True
@@ -258,6 +278,44 @@ class LabSettings:
         d = self.to_dict()
         d.update(changes)
         return LabSettings.from_dict(d)
+
+
+def _value_text(s: Setting, value) -> str:
+    if s.kind == "switches":
+        return ",".join(value)
+    if s.kind == "bool":
+        return "on" if value else "off"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def cli_command(settings: LabSettings) -> str:
+    """The command line that runs the same campaign: ``python -m raftcore.lab`` with the
+    settings that differ from the defaults (``--runs`` and ``--seed`` always)."""
+    import shlex
+
+    mine = settings.to_dict()
+    defaults = LabSettings().to_dict()
+    words = ["python", "-m", "raftcore.lab"]
+    for s in SETTINGS:
+        value = mine[s.name]
+        if s.name not in ("runs", "seed") and value == defaults[s.name]:
+            continue
+        flag = "--" + s.name.replace("_", "-")
+        if s.kind == "bool":
+            words.append(flag if value else "--no-" + flag[2:])
+        elif s.kind == "switches":
+            for sw in value:
+                words += [flag, sw]
+        else:
+            words += [flag, _value_text(s, value)]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def replay_command(seed: int, settings: LabSettings) -> str:
+    """The command that replays run ``seed`` alone with the same settings."""
+    d = settings.to_dict()
+    d.update(runs=1, seed=seed)
+    return cli_command(LabSettings.from_dict(d))
 
 
 def settings_schema() -> list[dict]:
@@ -334,15 +392,29 @@ class LabRun:
         self.settings = s
         # The nemesis and the clients draw from their own generator; the cluster (network and
         # servers' timers) from its own, seeded from the same seed inside Cluster.
-        self.rng = random.Random(f"lab/{seed}")
+        self.rng = rng = random.Random(f"lab/{seed}")
+        # The read path of this run (thesis §6.4): a lease (it needs CheckQuorum) with
+        # probability ``lease``, else the log or ReadIndex.
+        if s.check_quorum and rng.random() < s.lease:
+            self.read_mode = "lease"
+        else:
+            self.read_mode = rng.choice(("log", "read_index"))
+        # Each server's clock rate, within 1 ± drift: half of the runs at the bounds (the
+        # worst case for a lease: a slow leader, fast followers), the others anywhere inside.
+        extreme = rng.random() < 0.5
+        self.rates = {}
+        for i in range(1, MAX_SERVERS + 1):
+            u = rng.choice((-1.0, 1.0)) if extreme else rng.uniform(-1.0, 1.0)
+            self.rates[f"S{i}"] = 1.0 + s.drift * u
         cfg = RaftConfig(snapshot_threshold=16 if s.snapshots else 0, snapshot_trailing=4 if s.snapshots else 0,
-                         max_entries_per_append=s.batch, pre_vote=s.pre_vote, check_quorum=s.check_quorum)
+                         max_entries_per_append=s.batch, pre_vote=s.pre_vote, check_quorum=s.check_quorum,
+                         read_mode=self.read_mode, clock_drift=s.drift)
         for sw in s.unsafe:
             cfg.unsafe.set(sw, True)
         net = NetworkConfig(latency_min=5.0 + s.delay, latency_max=10.0 + s.delay, loss=s.loss,
                             duplicate=s.duplicate, reorder=s.reorder)
-        self.cluster = c = Cluster(size=s.size, seed=seed, config=cfg, network=net,
-                                   client_timeout=s.client_timeout)
+        self.cluster = c = ClockedCluster(size=s.size, seed=seed, config=cfg, network=net,
+                                          client_timeout=s.client_timeout, rates=self.rates)
         self.spares = [f"S{i}" for i in range(s.size + 1, MAX_SERVERS + 1)]
         self.phase = "faults"
         self.steps = 0
@@ -358,6 +430,8 @@ class LabRun:
         self.down_until: dict[str, float] = {}
         self.flaky_until: float | None = None
         self.slow_until: dict[str, tuple[float, list[tuple[str, str]]]] = {}
+        self.paused: dict[str, float] = {}      # paused server -> when it resumes
+        self.stale_links: list[tuple[str, str]] = []  # links a "stale" partition slowed
         self.faults: dict[str, int] = {}
         self.elections = 0                     # leaders elected so far (leader churn)
         self.strike: tuple[float, str, int] | None = None
@@ -385,16 +459,83 @@ class LabRun:
     def done(self) -> bool:
         return self.phase == "done"
 
+    def _nemesis_due(self) -> tuple[float, str]:
+        """The next nemesis action of the fault phase and its time: a paused server resumes,
+        leader churn strikes, or the tick (in that order when they fall together)."""
+        due, what = self.tick_at, "tick"
+        strike = self.strike
+        if strike is not None and strike[0] <= due:
+            due, what = strike[0], "strike"
+        if self.paused:
+            first = min(self.paused, key=lambda n: (self.paused[n], n))
+            if self.paused[first] <= due:
+                due, what = self.paused[first], "resume"
+        return due, what
+
+    def next_step_time(self) -> float | None:
+        """Simulated time at which the next :meth:`step` happens (None once the run is over):
+        a replay view advancing to a time takes the steps due by then. Steps that take no time
+        (the end of healing, the final check) are due now."""
+        if self.phase == "done":
+            return None
+        c = self.cluster
+        t = c.next_event_time()
+        if self.phase == "faults":
+            due, _ = self._nemesis_due()
+            if t is not None and t <= due:
+                return t
+            if due > self.settings.duration:
+                return max(c.now, self.settings.duration)
+            return due
+        if self.phase == "heal" and not self._healed() and t is not None and t <= self.heal_until:
+            return max(c.now, t)
+        return c.now
+
     def step(self) -> bool:
-        """Take one step; False once the run is over."""
+        """Take one step; False once the run is over. An exception inside the step is the
+        run's failure (key ``"exception"``, with the traceback and the command that replays
+        it), never the caller's: a campaign goes on to its next run."""
         if self.phase == "done":
             return False
         c = self.cluster
         self.steps += 1
+        try:
+            self._step()
+        except Exception as e:  # a bug in the code under test (or the lab): this run failed
+            import traceback
+
+            if self.failure is None:
+                tb = traceback.format_exc()
+                self.failure = LabFailure(
+                    self.seed, EXCEPTION, EXCEPTION_LABEL, c.now, self.steps, 0,
+                    f"{type(e).__name__}: {e}\nreplay: {replay_command(self.seed, self.settings)}\n{tb}")
+            self.progress = None
+            self.phase = "done"
+            try:
+                self._finish()
+            except Exception:  # the state is broken: report what is known
+                self.failure.events = self.steps
+                self.result = RunResult(self.seed, None, None, None, None, self.leaderless, self.stale_leader,
+                                        events=self.steps, faults=dict(sorted(self.faults.items())),
+                                        failure=self.failure)
+            return True
+        if not self.clock_times or c.now > self.clock_times[-1]:
+            self.clock_times.append(c.now)
+            self.clock_steps.append(self.steps)
+        if c.violation is not None and self.failure is None:
+            v = c.violation
+            self.failure = LabFailure(self.seed, v.key, v.invariant, v.time, self.steps, 0, str(v), tuple(v.servers))
+            self.progress = None
+            self.phase = "check"
+        if self.phase == "done":
+            self._finish()
+        return True
+
+    def _step(self) -> None:
+        c = self.cluster
         if self.phase == "faults":
             t = c.next_event_time()
-            strike = self.strike
-            due = self.tick_at if strike is None else min(self.tick_at, strike[0])
+            due, what = self._nemesis_due()
             if t is not None and t <= due:
                 c.step()
                 if len(c.checker.leader_of_term) > self.elections:
@@ -402,7 +543,15 @@ class LabRun:
             elif due > self.settings.duration:
                 c.run_for(max(0.0, self.settings.duration - c.now))
                 self._end_faults()
-            elif strike is not None and strike[0] <= self.tick_at:
+            elif what == "resume":
+                c.run_for(max(0.0, due - c.now))  # nothing is due before it: move the clock to it
+                name = min(self.paused, key=lambda n: (self.paused[n], n))
+                del self.paused[name]
+                if c.alive(name):
+                    c.resume(name)
+                self.actions.append((self.steps, c.now, f"{name} resumes"))
+            elif what == "strike":
+                strike = self.strike
                 c.run_for(strike[0] - c.now)      # nothing is due before the strike: move the clock to it
                 self.strike = None
                 _, who, term = strike
@@ -425,17 +574,6 @@ class LabRun:
         elif self.phase == "check":
             self._check()
             self.phase = "done"
-        if not self.clock_times or c.now > self.clock_times[-1]:
-            self.clock_times.append(c.now)
-            self.clock_steps.append(self.steps)
-        if c.violation is not None and self.failure is None:
-            v = c.violation
-            self.failure = LabFailure(self.seed, v.key, v.invariant, v.time, self.steps, 0, str(v), tuple(v.servers))
-            self.progress = None
-            self.phase = "check"
-        if self.phase == "done":
-            self._finish()
-        return True
 
     def run(self, max_steps: int | None = None) -> RunResult | None:
         """Step until the run ends (or ``max_steps`` more steps); the result once it has."""
@@ -479,8 +617,7 @@ class LabRun:
         # so servers cut off during one election meet again only after the next.
         if self.partition_until is not None and now >= self.partition_until:
             self.partition_until = None
-            c.heal()
-            self.actions.append((self.steps, now, "heal"))
+            self._heal()
             if rng.random() < 0.5:
                 self._partition()
         for name in sorted(self.down_until):
@@ -513,7 +650,68 @@ class LabRun:
             self._act("flaky", f"network loses {100 * loss:.0f}% of messages")
         if s.membership and "membership" in self.kinds and rng.random() < MEMBERSHIP_RATE * p:
             self._membership()
+        if s.transfers and "transfer" in self.kinds and rng.random() < s.transfers * p:
+            self._transfer()
+        if s.pauses and "pause" in self.kinds and rng.random() < s.pauses * p:
+            self._pause()
+        if s.drift and "skew" in self.kinds and rng.random() < SKEW_RATE * p:
+            self._skew()
         self._clients()
+
+    def _heal(self) -> None:
+        c = self.cluster
+        c.heal()
+        for a, b in self.stale_links:
+            if (a, b) not in self._slowed():
+                c.set_link_delay(a, b, 0.0)
+        self.stale_links = []
+        self.actions.append((self.steps, c.now, "heal"))
+
+    def _slowed(self) -> set[tuple[str, str]]:
+        """Links a slow-server fault holds slow (a healed partition leaves them slow)."""
+        return {link for _, links in self.slow_until.values() for link in links}
+
+    def _transfer(self) -> None:
+        """An operator asks the leader to hand leadership to another voter (thesis §3.10):
+        its TimeoutNow-driven election disregards stickiness and breaks the leader's lease."""
+        c, rng = self.cluster, self.rng
+        lead = c.leader()
+        if lead is None:
+            return
+        voters = [n for n in c.nodes[lead].voters if n != lead and c.alive(n)]
+        if not voters:
+            return
+        to = rng.choice(voters)
+        try:
+            c.transfer_leadership(to)
+        except ValueError:
+            return  # refused (e.g. the leader is being removed): an operator's request may fail
+        self._act("transfer", f"transfer leadership {lead} -> {to}")
+
+    def _pause(self) -> None:
+        """Process pause (Jepsen): the target stops taking steps — no timers, messages wait
+        in its socket — while its clock runs on; it resumes after a few ms to seconds and
+        first handles everything that waited. A paused leader does not know it was deposed."""
+        c = self.cluster
+        who = self._target()
+        if not c.alive(who) or who in self.paused:
+            return
+        until = c.now + self._fault_length(20, 2000)
+        c.pause(who, until)
+        self.paused[who] = until
+        self._act("pause", f"pause {who} for {until - c.now:.0f}ms")
+
+    def _skew(self) -> None:
+        """Clock skew within the bound (Jepsen's clock nemesis): the target's clock (the
+        leader's half of the time) slows towards 1 − ε and every other clock speeds up towards
+        1 + ε — the worst case for a lease, which the leader measures on its own clock while
+        the followers' stickiness runs on theirs (thesis §6.4)."""
+        c, rng, e = self.cluster, self.rng, self.settings.drift
+        who = self._target()
+        for name in self._servers():
+            u = rng.uniform(0.5, 1.0)
+            c.set_clock_rate(name, 1.0 - e * u if name == who else 1.0 + e * u)
+        self._act("skew", f"clock of {who} slow, the others fast (drift bound {e:g})")
 
     def _elected(self) -> None:
         """A leader was just elected (the checker records every election as it happens).
@@ -534,8 +732,7 @@ class LabRun:
         self.faults["churn"] = self.faults.get("churn", 0) + 1
         if self.partition_until is not None:
             self.partition_until = None
-            c.heal()
-            self.actions.append((self.steps, c.now, "heal"))
+            self._heal()
         if self.rng.random() < 0.5:
             self._partition("isolate", who)
         else:
@@ -599,12 +796,35 @@ class LabRun:
                     if min((i - j) % n, (j - i) % n) > reach:
                         c.cut(x, y)
             text = f"majorities ring {','.join(ring)}"
+        elif kind == "stale":           # cut off, and news from the others arrives late
+            k = rng.randrange(0, max(1, (n - 1) // 2))
+            side = [who] + others[:k]
+            rest = [x for x in names if x not in side]
+            extra = rng.uniform(100, 600)
+            for x in side:
+                for y in rest:
+                    c.cut(x, y)
+                    if (y, x) not in self._slowed():
+                        c.set_link_delay(y, x, extra)
+                        self.stale_links.append((y, x))
+            text = f"cut {','.join(side)} off, links back +{extra:.0f}ms"
         else:                           # one direction of some of the target's links
             outgoing = rng.random() < 0.5
             cut = others[:rng.randrange(1, n)]
             for y in cut:
                 c.cut(who, y) if outgoing else c.cut(y, who)
             text = f"cut {who}->{','.join(cut)}" if outgoing else f"cut {','.join(cut)}->{who}"
+        if kind in ("isolate", "minority", "stale") and self.settings.drift:
+            # The stale-leader window at its widest: at the moment the target's side is cut
+            # off, its clocks slow and the others' speed up, within the drift bound — the
+            # worst case for a lease, measured on the (maybe deposed) leader's clock while the
+            # followers' stickiness runs on theirs (thesis §6.4).
+            e = self.settings.drift
+            cut_off = {who} if kind == "isolate" else set(side)
+            for x in names:
+                u = rng.uniform(0.5, 1.0)
+                c.set_clock_rate(x, 1.0 - e * u if x in cut_off else 1.0 + e * u)
+            text += "; clocks skewed"
         self.partition_until = c.now + self._fault_length(50, 3000)
         self._act(f"partition:{kind}", text)
 
@@ -628,6 +848,7 @@ class LabRun:
         until = c.now + self._fault_length(5, 3000)
         for x in victims:
             c.crash(x)
+            self.paused.pop(x, None)  # a crash ends a pause: the restarted process runs
             self.down_until[x] = until
         self._act(f"crash:{kind}", f"crash {','.join(victims)}")
 
@@ -705,19 +926,26 @@ class LabRun:
             key = KEYS[rng.randrange(len(KEYS))]
             r = rng.random()
             written = self.written[key]
+            # Half of the operations go to a server drawn at random (as Jepsen's clients are
+            # bound to nodes), the others where the client's last answer came from: so some
+            # reach a deposed leader while others already write through its successor.
+            server = None
+            if rng.random() < 0.5:
+                live = [n for n in self._servers() if c.alive(n)]
+                server = rng.choice(live) if live else None
             if r < 0.35:
                 value = str(self.op)  # every value written is unique: a stale read cannot hide
                 written.append(value)
-                c.submit(f"SET {key} {value}", client=client)
+                c.submit(f"SET {key} {value}", client=client, server=server)
             elif r < 0.5:
-                c.submit(f"INC {key}", client=client)
+                c.submit(f"INC {key}", client=client, server=server)
             elif r < 0.6 and written:
                 old = written[-1 - rng.randrange(min(3, len(written)))]
                 value = str(self.op)
                 written.append(value)
-                c.submit(f"CAS {key} {old} {value}", client=client)
+                c.submit(f"CAS {key} {old} {value}", client=client, server=server)
             else:
-                c.read(key, client=client)
+                c.read(key, client=client, server=server)
 
     # ------------------------------------------------------------ the end
 
@@ -728,6 +956,13 @@ class LabRun:
             for a, b in self.slow_until[name][1]:
                 c.set_link_delay(a, b, 0.0)
         self.slow_until = {}
+        for a, b in self.stale_links:
+            c.set_link_delay(a, b, 0.0)
+        self.stale_links = []
+        for name in sorted(self.paused):
+            if c.alive(name):
+                c.resume(name)
+        self.paused = {}
         self.down_until = {}
         self.partition_until = None
         c.recover()
@@ -835,6 +1070,10 @@ def _rows() -> list[tuple[str, str]]:
     return [(INVARIANT_KEYS[label], label) for label in INVARIANTS] + [(LINEARIZABILITY, LINEARIZABILITY_LABEL)]
 
 
+#: Rows after the invariants': progress after healing, then runs that raised no exception.
+TAIL_ROWS = ((PROGRESS, PROGRESS_LABEL), (EXCEPTION, EXCEPTION_LABEL))
+
+
 class LabSummary:
     """Counts per property over the runs added so far; partial summaries are cheap."""
 
@@ -844,6 +1083,7 @@ class LabSummary:
         self.lin_unknown = 0
         self.progress_runs = 0
         self.progress_ok = 0
+        self.exceptions = 0
         self.writes = Percentiles()
         self.reads = Percentiles()
         self.leaderless = 0.0
@@ -868,6 +1108,7 @@ class LabSummary:
         if r.progress is not None:
             self.progress_runs += 1
             self.progress_ok += r.progress
+        self.exceptions += r.failure is not None and r.failure.key == EXCEPTION
         self.writes.add(r.latencies)
         self.reads.add(r.read_latencies)
         self.leaderless += r.leaderless_ms
@@ -892,6 +1133,7 @@ class LabSummary:
             rows.append(row)
         rows.append({"invariant": PROGRESS, "label": PROGRESS_LABEL, "held": self.progress_ok,
                      "runs": self.progress_runs})
+        rows.append({"invariant": EXCEPTION, "label": EXCEPTION_LABEL, "held": n - self.exceptions, "runs": n})
         return {
             "runs": n,
             "failed": len(self.failures),
@@ -941,6 +1183,8 @@ class LabSummary:
             for f in self.failures[:max_failures]:
                 lines.append(f"  seed {f.seed}: {f.label} at {f.time:.1f}ms, event {f.event}/{f.events}: "
                              f"{f.report.splitlines()[0]}")
+                if f.key == EXCEPTION:  # the traceback, indented under its seed
+                    lines += ["      " + line for line in f.report.splitlines()[1:]]
             if len(self.failures) > max_failures:
                 lines.append(f"  … and {len(self.failures) - max_failures} more")
         return "\n".join(lines)

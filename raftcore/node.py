@@ -216,7 +216,7 @@ class RaftNode:
         number, name, role, tuple or frozenset (immutable); a dict, list or set of such values,
         of messages, entries or commands (a shallow copy is a full copy); or an object that
         copies itself (log, state machine, configuration, random generator, output)."""
-        other = object.__new__(RaftNode)
+        other = object.__new__(type(self))
         memo[id(self)] = other
         state = other.__dict__
         for k, v in self.__dict__.items():
@@ -1005,15 +1005,16 @@ class RaftNode:
         return rounds[q - 1] if len(rounds) >= q else 0
 
     def lease_valid(self) -> bool:
-        """A lease (thesis §6.4): a majority answered a round that began less than a minimum
-        election timeout ago. The simulator's clocks do not drift, so no margin is taken."""
+        """A lease (thesis §6.4): a majority answered a round that began less than
+        ``config.lease_duration()`` ago — a minimum election timeout, shortened by the bound
+        on clock drift (the lab's clocks drift: raftcore/sim/clock.py)."""
         if self.lease_broken:
             return False
         confirmed = self.confirmed_round()
         started = self.round_started.get(confirmed)
         for r in [r for r in self.round_started if r < confirmed]:
             del self.round_started[r]
-        return started is not None and self.now - started < self.config.election_timeout_min
+        return started is not None and self.now - started < self.config.lease_duration()
 
     def serve_reads(self) -> None:
         confirmed = self.confirmed_round()

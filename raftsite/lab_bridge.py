@@ -214,24 +214,8 @@ def replay_query(seed, settings) -> str:
 
 
 def cli_command(settings) -> str:
-    """The command line that runs the same campaign (``python -m raftcore.lab …``)."""
-    import shlex
+    """The command line that runs the same campaign (``python -m raftcore.lab …``); one
+    spelling, :func:`raftcore.lab.cli_command` (a failing run's report uses it too)."""
+    from raftcore.lab import cli_command as lab_cli_command
 
-    from raftcore.lab import SETTINGS
-
-    mine = parse_settings(settings).to_dict()
-    defaults = LabSettings().to_dict()
-    words = ["python", "-m", "raftcore.lab"]
-    for s in SETTINGS:
-        value = mine[s.name]
-        if s.name not in ("runs", "seed") and value == defaults[s.name]:
-            continue
-        flag = "--" + s.name.replace("_", "-")
-        if s.kind == "bool":
-            words.append(flag if value else "--no-" + flag[2:])
-        elif s.kind == "switches":
-            for sw in value:
-                words += [flag, sw]
-        else:
-            words += [flag, _value_text(s, value)]
-    return " ".join(shlex.quote(w) for w in words)
+    return lab_cli_command(parse_settings(settings))

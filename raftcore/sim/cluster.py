@@ -623,12 +623,17 @@ class Cluster:
         if name not in self.nodes and name not in self.disks:
             raise ValueError(f"unknown server {name!r}; servers are {', '.join(self.names)}")
 
+    def make_node(self, name: str, persisted) -> RaftNode:
+        """The server object for ``name`` (at boot and at every restart); the lab's
+        ``raftcore.sim.clock.ClockedCluster`` returns servers on drifting clocks."""
+        return RaftNode(name, self.bootstrap, self.config, self.node_rngs[name], persisted,
+                        joining=name not in self.bootstrap)
+
     def _boot(self, name: str, restart: bool) -> None:
         persisted = None
         if restart:
             persisted = self.disks[name].read(forget_voted_for=self.config.unsafe.forget_voted_for_on_restart)
-        node = RaftNode(name, self.bootstrap, self.config, self.node_rngs[name], persisted,
-                        joining=name not in self.bootstrap)
+        node = self.make_node(name, persisted)
         node.track_digests = self.checker is not None
         self.nodes[name] = node
         self._alive[name] = True

@@ -55,6 +55,12 @@ CAUGHT: dict[str, tuple[range, set[str]]] = {
     # message loss; CheckQuorum deposes such a leader anyway (tests/core/test_unsafe_switches.py,
     # test_ignoring_higher_terms_is_harmless_for_safety, shows the stale leader harmless).
     "ignore_higher_term": (range(0, 12), set()),
+    # Thesis §6.4: a lease that ignores the drift bound outlives the followers' stickiness.
+    # None: the random schedules do not reach the window within 50 seeds (it needs a leader
+    # with a slow clock cut off right after a round, fast followers electing at once, a
+    # write through the successor and a read at the old leader in a few tens of ms); the
+    # drifting-clock schedule kill_lease_ignores_drift in tests/core/test_mutants.py kills it.
+    "lease_ignores_drift": None,
 }
 
 
@@ -100,11 +106,11 @@ def test_random_seeds_hold_with_every_rule_in_place(seed, size, membership, snap
 def test_every_switch_has_a_range() -> None:
     assert set(CAUGHT) == set(UNSAFE_SWITCHES), "give every unsafe switch a lab seed range in CAUGHT"
     known = set(INVARIANT_KEYS.values()) | {"progress"}
-    for seeds, keys in CAUGHT.values():
+    for seeds, keys in filter(None, CAUGHT.values()):
         assert len(seeds) <= 50 and keys <= known
 
 
-@pytest.mark.parametrize("switch", list(UNSAFE_SWITCHES))
+@pytest.mark.parametrize("switch", [sw for sw in UNSAFE_SWITCHES if CAUGHT.get(sw) is not None])
 def test_each_switch_is_caught_within_its_range(switch: str) -> None:
     seeds, keys = CAUGHT[switch]
     r = first_failure(switch, seeds)
@@ -179,11 +185,11 @@ def test_a_non_linearizable_run_points_at_the_first_bad_reply() -> None:
 def test_snapshot_and_restore_replay_the_same_future() -> None:
     s = DEFAULTS.with_(duration=1000)
     run = LabRun(7, s)
-    run.run(max_steps=2000)
+    run.run(max_steps=600)
     snap = run.snapshot()
     first = run.run()
     run.restore(snap)
-    assert run.steps == 2000 and run.result is None
+    assert run.steps == 600 and run.result is None
     again = run.run()
     assert (again.events, again.messages, again.latencies) == (first.events, first.messages, first.latencies)
 
@@ -208,7 +214,7 @@ def test_summary_counts_per_invariant() -> None:
     assert "Election Safety               2 / 2" in text
     assert "seed 0: State Machine Safety at" in text and ", event " in text
     d = run_many(DEFAULTS.with_(duration=800, runs=2)).to_dict()
-    assert [p["invariant"] for p in d["properties"]] == list(INVARIANT_KEYS.values()) + ["progress"]
+    assert [p["invariant"] for p in d["properties"]] == list(INVARIANT_KEYS.values()) + ["progress", "exception"]
     a = d["availability"]
     assert a["commit_latency_ms"]["p50"] > 0 and a["messages_per_committed_entry"] > 1
     assert 0 <= a["leaderless_fraction"] <= 1
@@ -230,3 +236,66 @@ def test_cli_rejects_bad_values_with_the_reason(capsys) -> None:
         main(["--size", "12"])
     assert e.value.code == 2
     assert "cluster size must be 3–9, got 12" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- issue 13: a lab that can find more
+
+
+def test_an_exception_in_a_run_is_that_runs_failure(monkeypatch) -> None:
+    """Issue 13: an exception inside one run is reported as that run's failure — its seed,
+    traceback and the command that replays it — and the campaign goes on to its summary."""
+    from raftcore.lab import EXCEPTION, LabRun as Run
+
+    calls = {"n": 0}
+    tick = Run._tick
+
+    def exploding_tick(self):
+        calls["n"] += 1
+        if self.seed == 1 and calls["n"] > 30:
+            raise KeyError("S9")
+        tick(self)
+
+    monkeypatch.setattr(Run, "_tick", exploding_tick)
+    summary = run_many(DEFAULTS.with_(duration=600, runs=3, seed=0))
+    assert summary.runs == 3 and len(summary.failures) == 1
+    f = summary.failures[0]
+    assert f.seed == 1 and f.key == EXCEPTION and "KeyError: 'S9'" in f.report
+    assert "python -m raftcore.lab" in f.report and "--seed 1" in f.report and "Traceback" in f.report
+    assert "seed 1: Ran without an exception" in summary.text()
+
+
+def test_nemesis_draws_read_modes_transfers_pauses_and_clock_skew() -> None:
+    """The lab reaches what issue 13 found out of its reach: every read path (thesis §6.4),
+    leadership transfers (§3.10), process pauses, clock skew within the drift bound, and the
+    stale-leader partition."""
+    modes = {LabRun(seed, DEFAULTS).read_mode for seed in range(40)}
+    assert modes == {"log", "read_index", "lease"}
+    faults: dict[str, int] = {}
+    for seed in range(3):
+        for k, v in run_one(seed, DEFAULTS.with_(duration=4000)).faults.items():
+            faults[k] = faults.get(k, 0) + v
+    for kind in ("transfer", "pause", "skew", "partition:stale"):
+        assert faults.get(kind), faults
+
+
+def test_next_step_time_is_when_the_next_step_happens() -> None:
+    """LabRun.next_step_time (for replay views): the simulated time after each step is the
+    time it announced before it."""
+    run = LabRun(2, DEFAULTS.with_(duration=1500))
+    while not run.done:
+        due = run.next_step_time()
+        run.step()
+        assert run.cluster.now == due or run.done
+    assert run.next_step_time() is None
+
+
+#: CI's slice of the campaign issue 13 asks for (the full one: 10,000 seeds, README).
+CAMPAIGN = DEFAULTS.with_(lease=1.0, transfers=2.0, pauses=2.0, drift=0.2, duration=3000)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_campaign_with_lease_reads_transfers_drift_and_pauses_holds(seed: int) -> None:
+    """Lease reads (thesis §6.4) under leadership transfers (§3.10), clocks drifting within
+    the bound and process pauses: every property holds and the cluster recovers."""
+    r = run_one(seed, CAMPAIGN.with_(size=(3, 5)[seed % 2]))
+    assert r.ok, f"seed {seed}: {r.failure.label}: {r.failure.report}"

@@ -29,8 +29,9 @@ CAUGHT = [
 
 
 #: Extension switches caught elsewhere: local_reads by the linearizability checker
-#: (tests/core/test_ext_reads.py, scenario stale_read).
-EXT_CAUGHT = {"local_reads"}
+#: (tests/core/test_ext_reads.py, scenario stale_read); lease_ignores_drift by the same
+#: checker on drifting clocks (tests/core/test_mutants.py, kill_lease_ignores_drift).
+EXT_CAUGHT = {"local_reads", "lease_ignores_drift"}
 
 
 #: Log compaction (thesis §5) must hide nothing from the checker: every scenario runs without
