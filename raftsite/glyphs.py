@@ -16,8 +16,8 @@ import math
 
 from raftsite.markup import esc, fmt
 
-__all__ = ["Size", "SIZES", "CSS", "NARROW_MEDIA", "SIZE_SWITCH", "TERM_PALETTE", "ROLE_LETTER", "ROLE_WORD",
-           "MSG_KIND", "command_text", "slug", "chars", "message_glyph", "server_glyph"]
+__all__ = ["Size", "SIZES", "CSS", "NARROW_MEDIA", "SIZE_SWITCH", "TERM_PALETTE", "TERM_PALETTE_LIGHT", "ROLE_LETTER",
+           "ROLE_WORD", "MSG_KIND", "command_text", "slug", "chars", "message_glyph", "server_glyph"]
 
 TERM_PALETTE = (
     "#7a5230",  # brown
@@ -27,6 +27,11 @@ TERM_PALETTE = (
     "#a12f74",  # magenta
     "#7a6500",  # olive
 )
+
+#: The same terms' colours for outlines on the dark palette (each >= 3:1 against Material's
+#: slate background, WCAG 1.4.11), so a dashed uncommitted cell stays visible at night.
+TERM_PALETTE_LIGHT = ("#d19a6a", "#6aa7e6", "#b49be0", "#6fb7c0", "#e07ab8", "#c9b340")
+
 
 class Size:
     """The measures of one drawing: its width in units (about CSS px where it is shown) and
@@ -120,7 +125,11 @@ CSS = (
     + "".join(
         ".raft-t%d{--raft-c:var(--raft-term-%d,%s)}" % (i, i, c) for i, c in enumerate(TERM_PALETTE)
     )
-    + ".raft-cell rect{stroke:var(--raft-c,#52627a);stroke-width:2;fill:" + _BG + ";stroke-dasharray:4 2}"
+    + "".join(
+        "[data-md-color-scheme=slate] .raft-t%d{--raft-c-line:var(--raft-term-line-%d,%s)}" % (i, i, c)
+        for i, c in enumerate(TERM_PALETTE_LIGHT)
+    )
+    + ".raft-cell rect{stroke:var(--raft-c-line,var(--raft-c,#52627a));stroke-width:2;fill:" + _BG + ";stroke-dasharray:4 2}"
     ".raft-cell.raft-committed rect{fill:var(--raft-c,#52627a);stroke-dasharray:none}"
     ".raft-svg .raft-cell.raft-committed text{fill:var(--raft-on-term,#ffffff)}"
     ".raft-svg .raft-cell text{font-weight:600}"
@@ -221,7 +230,7 @@ def chars(width: float, font: float, mono: bool = False) -> int:
 
 
 def message_glyph(size: Size, kind: str, ok: bool = True, count: int = 0, detail: str = "",
-                  other: str = "?") -> tuple[str, str]:
+                  other: str = "?", detail_below: bool = False) -> tuple[str, str]:
     """(class, inner SVG) of a message of ``kind`` centred on (0, 0): a shape and a label per
     RPC (the diagram and its legend draw them alike). ``rv`` RequestVote, ``pv`` PreVote,
     ``rvr`` its reply (``ok``: granted), ``ae`` AppendEntries with ``count`` entries, ``hb``
@@ -264,9 +273,9 @@ def message_glyph(size: Size, kind: str, ok: bool = True, count: int = 0, detail
         shape = '<circle class="raft-shape" r="%s"/>' % fmt(8 * k)
         label = other or "?"
     text = ('<text y="%s" text-anchor="middle">%s</text>' % (fmt(size.small * 0.36), label)) if label else ""
-    if detail:
-        text += ('<text class="raft-msg-detail" y="%s" text-anchor="middle">%s</text>'
-                 % (fmt(-11 * k - 4.0), esc(detail)))
+    if detail:  # above the shape, or below it (``detail_below``) so neighbours' labels alternate
+        y = (11 * k + size.small + 2.0) if detail_below else (-11 * k - 4.0)
+        text += ('<text class="raft-msg-detail" y="%s" text-anchor="middle">%s</text>' % (fmt(y), esc(detail)))
     return cls, shape + text
 
 

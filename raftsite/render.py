@@ -526,7 +526,7 @@ class Canvas:
         if kind in ("ae", "hb") and self._opt("message_details"):
             detail = "prev %d/t%d" % (int(f.field("prev_log_index", 0)), int(f.field("prev_log_term", 0)))
         count = int(f.field("last_included_index" if kind == "is" else "entries", 0) or 0)
-        cls, inner = message_glyph(self.size, kind, ok=ok, count=count, detail=detail,
+        cls, inner = message_glyph(self.size, kind, ok=ok, count=count, detail=detail, detail_below=bool(f.id % 2),
                                    other="".join(ch for ch in f.type if ch.isupper())[:2])
         return cls, "<title>%s</title>%s" % (esc("%s \u2192 %s: %s" % (f.src, f.dst, f.text)), inner)
 
