@@ -99,27 +99,15 @@ class ReplayRun:
         return sorted(out, key=lambda m: m[0])
 
     def _next_time(self) -> float | None:
-        """Simulated time of the next ``LabRun.step`` (None once the run is over).
-
-        Mirrors the phases of :meth:`raftcore.lab.LabRun.step`; steps that take no time
-        (healed, checking) are due now. Only *where* a pause falls depends on this, never the
-        sequence of steps (see the class docstring and tests/site/test_lab_page.py)."""
-        lab, c = self.lab, self.cluster
-        if lab.phase == "done":
-            return None
-        t = c.next_event_time()
-        if lab.phase == "faults":
-            # the next tick, or the nemesis's strike on a new leader if that comes first
-            strike = getattr(lab, "strike", None)
-            due = lab.tick_at if strike is None else min(lab.tick_at, strike[0])
-            if t is not None and t <= due:
-                return t
-            if due > lab.settings.duration:
-                return max(self._clock, lab.settings.duration)
-            return due
-        if lab.phase == "heal" and not lab._healed() and t is not None and t <= lab.heal_until:
-            return max(self._clock, t)
-        return self._clock
+        """Simulated time of the next ``LabRun.step`` (None once the run is over): the lab's
+        own answer (:meth:`raftcore.lab.LabRun.next_step_time`), asked at the clock of the
+        last step, since the clock shown may be ahead of it (see the class docstring)."""
+        c = self.cluster
+        shown, c.now = c.now, self._clock
+        try:
+            return self.lab.next_step_time()
+        finally:
+            c.now = shown
 
     def next_event_time(self) -> float | None:
         """When the next thing happens: the next lab step, or after the run the cluster's next
