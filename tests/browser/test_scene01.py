@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from browser_helpers import SCENE01, scene_status, wait_ready
+from browser_helpers import SCENE01, crash_or_restart, press_play, scene_status, wait_ready
 
 
 def set_speed(page, value: str = "5") -> None:
@@ -19,7 +19,7 @@ def test_svg_is_there_before_python_and_a_boot_failure_is_explained(page, watch)
     watch.allow_console_errors = True  # the aborted module load is logged by the browser
     page.route("**/assets/pyodide/pyodide.mjs", lambda route: route.abort())
     page.goto(SCENE01, wait_until="domcontentloaded")
-    svg = page.locator(".raft-scene svg.raft-svg")
+    svg = page.locator(".raft-scene svg.raft-svg--wide")  # the desktop drawing (a phone's is beside it)
     assert svg.count() == 1
     assert "SM_A" in svg.inner_html() and "SM_C" in svg.inner_html()
     assert page.locator(".raft-scene svg title").first.text_content()
@@ -39,7 +39,7 @@ def test_svg_first_then_starting_python_then_interactive(page):
     page.wait_for_function("() => document.querySelector('.raft-scene').dataset.state === 'booting'")
     snap = page.evaluate(
         "() => { const el = document.querySelector('.raft-scene');"
-        " return {state: el.dataset.state, svg: el.querySelectorAll('svg.raft-svg').length,"
+        " return {state: el.dataset.state, svg: el.querySelectorAll('svg.raft-svg--wide').length,"
         " status: el.querySelector('[data-role=\"status\"]').textContent,"
         " play: el.querySelector('[data-action=\"play\"]').disabled}; }"
     )
@@ -57,6 +57,7 @@ def test_converges_to_x_3_on_every_server(page):
     page.goto(SCENE01)
     wait_ready(page)
     set_speed(page)
+    press_play(page)  # a scene opens paused on its opening frame
     page.wait_for_function(
         "() => { const ui = [...window.__raft.scenes.values()][0];"
         " const s = JSON.parse(ui.scene.status());"
@@ -72,11 +73,14 @@ def test_converges_to_x_3_on_every_server(page):
     )
     assert status["violation"] is None
     assert page.locator('.raft-inv[data-invariant="state_machine_safety"].raft-inv--ok').count() >= 1
-    # Click a server to crash it; focus it and press Enter to restart it (keyboard operable).
+    # A click opens the server's panel, whose button crashes it; focus it, Enter, and the panel's
+    # button restarts it (keyboard operable).
     alive = "(n) => JSON.parse([...window.__raft.scenes.values()][0].scene.status()).alive[n]"
-    page.click('.raft-scene [data-server="SM_C"] .raft-node')
+    crash_or_restart(page, "SM_C")
     page.wait_for_function(f"() => ({alive})('SM_C') === false")
-    page.focus('.raft-scene [data-server="SM_C"]')
+    page.focus('.raft-scene [data-server="SM_C"]:visible')
+    page.keyboard.press("Enter")
+    page.focus('.raft-scene [data-inspect-action="restart"]')
     page.keyboard.press("Enter")
     page.wait_for_function(f"() => ({alive})('SM_C') === true")
     assert scene_status(page)["states"]["SM_C"].get("x") in (None, "3")
@@ -86,6 +90,7 @@ def test_executed_lines_light_up_while_running(page):
     page.goto(SCENE01)
     wait_ready(page)
     set_speed(page, "0.5")
+    press_play(page)
     page.wait_for_selector(".raft-listing .raft-exec", timeout=60_000)
 
 
@@ -98,6 +103,7 @@ def test_slider_stalls_sm_c_and_raises_the_banner(page):
         "() => { const r = document.querySelector('.raft-scene [data-control=\"link_delay\"]');"
         " r.value = '1500'; r.dispatchEvent(new Event('input', {bubbles: true})); }"
     )
+    press_play(page)
     page.wait_for_function("() => document.getElementById('s01-banner').getAttribute('visibility') === 'visible'")
     assert "slow" in banner.text_content() or "crashed" in banner.text_content()
     assert page.locator(".raft-scene .raft-arrow--stalled").count() >= 1
@@ -117,6 +123,7 @@ def test_unsafe_switch_turns_state_machine_safety_red(page):
     wait_ready(page)
     page.check('.raft-defend [data-action="unsafe"]')
     set_speed(page)
+    press_play(page)  # the switch restarts the scene paused on its opening frame
     page.wait_for_selector(
         '.raft-scene .raft-inv[data-invariant="state_machine_safety"].raft-inv--bad', timeout=60_000
     )
@@ -128,7 +135,7 @@ def test_unsafe_switch_turns_state_machine_safety_red(page):
 
 def test_instant_navigation_boots_python_once(page):
     page.goto("")
-    assert page.evaluate("() => window.__raftBoots") == 0  # no scene on the home page: no boot
+    assert page.evaluate("() => window.__raftBoots") <= 1  # at most one boot, for the home page's live hero
     page.click(f'article .raft-toc a[href$="{SCENE01}"]')
     wait_ready(page)
     page.click('.md-header a.md-logo, .md-header__button.md-logo')
@@ -192,10 +199,8 @@ def test_reduced_motion_does_not_autoplay(page):
     t0 = scene_status(page)["time"]
     page.wait_for_timeout(500)
     assert scene_status(page)["time"] == t0  # paused: no frames, no work
-    # Step runs one event: the script's own commands at t = 0 come first, then deliveries and timers
-    for _ in range(10):
-        page.click('.raft-scene [data-action="step"]')
-        if scene_status(page)["time"] > t0:
-            break
+    # Next ▶ with reduced motion jumps to the end of its step: no travelling messages
+    page.click('.raft-scene [data-action="next"]')
+    page.wait_for_function("() => document.querySelector('.raft-scene').dataset.stepping === 'false'")
     assert scene_status(page)["time"] > t0
     assert json.loads(page.evaluate("() => JSON.stringify(window.__raft.timings)"))["bootMs"] > 0

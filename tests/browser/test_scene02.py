@@ -5,7 +5,7 @@ Election Safety still holds."""
 
 from __future__ import annotations
 
-from browser_helpers import SCENE02, open_scene, scene_status, set_speed, wait_status
+from browser_helpers import SCENE02, crash_or_restart, open_scene, press_play, scene_status, set_speed, wait_status
 
 
 def test_new_term_new_leader_and_the_old_leader_steps_down(page):
@@ -20,8 +20,8 @@ def test_new_term_new_leader_and_the_old_leader_steps_down(page):
     assert page.get_attribute("#s02-s-S1", "class").split()[1] == "raft-role-follower"  # ... and follows
     assert page.text_content("#s02-s-S1-term") == f"T{term}"
     assert s["violation"] is None
-    # Crash the leader (click): a follower times out, becomes a candidate, bumps the term; a new leader.
-    page.click(f'.raft-scene [data-server="{lead}"] .raft-node')
+    # Crash the leader (its panel's button): a follower times out, becomes a candidate, bumps the term.
+    crash_or_restart(page, lead)
     s = wait_status(page, f"Object.keys(s.leaders).length === 1 && !s.leaders['{lead}'] && Object.values(s.leaders)[0] > {term}")
     assert not s["alive"][lead]
     assert page.locator("#s02-s-" + lead + ".raft-crashed").count() == 1
@@ -33,6 +33,7 @@ def test_ignoring_higher_terms_gives_two_leaders_in_different_terms_harmlessly(p
     open_scene(page, SCENE02)
     page.check('.raft-defend [data-action="unsafe"]')
     set_speed(page, "5")
+    press_play(page)  # the switch restarts the scene paused on its opening frame
     s = wait_status(page, "Object.keys(s.leaders).length === 2 && s.finished")
     terms = sorted(s["leaders"].values())
     assert s["leaders"]["S1"] == 1 and terms[1] >= 2  # two leaders, different terms

@@ -26,7 +26,7 @@ def test_commit_advances_with_a_majority_while_the_slow_follower_lags(page):
     assert len(holders) + 1 >= 3 and "S5" not in holders
     # The matchIndex / commitIndex / lastApplied markers are drawn.
     assert page.locator("#s05-s-S2-log .raft-mark-match").count() >= 1
-    assert page.locator("#s05-s-S1-log .raft-mark-commit").count() == 1
+    assert page.locator("#s05-s-S1-log .raft-commit-bar").count() == 1  # the commit line in S1's grid row
     assert page.locator("#s05-s-S1-log .raft-mark-applied").count() == 1
     # Applied in order and never past the commit index; the same state where applied equally.
     for n in s["commit"]:

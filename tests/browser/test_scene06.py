@@ -4,7 +4,7 @@ for any follower, and fewer for (b), (e) and (f)."""
 
 from __future__ import annotations
 
-from browser_helpers import SCENE06, open_scene, scene_status, set_speed, wait_status
+from browser_helpers import SCENE06, open_scene, press_play, scene_status, set_speed, wait_status
 
 FOLLOWERS = ["a", "b", "c", "d", "e", "f"]
 
@@ -25,6 +25,7 @@ def test_conflict_hint_needs_no_more_round_trips_and_fewer_for_b_e_f(page):
     # The reader ticks the hint; the diagram restarts with it and repairs the logs again.
     page.check('.raft-scene [data-control="backtrack"]')
     set_speed(page, "1")
+    press_play(page)  # the restarted scene opens paused on its opening frame
     s = wait_status(page, "s.backtrack === 'fast' && ['a','b','c','d','e','f'].every(f => s.roundtrips.fast[f])")
     slow, fast = s["roundtrips"]["slow"], s["roundtrips"]["fast"]
     for f in FOLLOWERS:

@@ -44,7 +44,7 @@ def test_every_voter_shows_the_comparison_and_refuses_the_stale_candidate(page):
                          ".map(tr => [...tr.children].map(td => td.textContent))")
     assert sorted(r[0] for r in rows) == ["S1", "S2", "S3", "S4"]
     assert all(r[1] == "(T1,#1)" and r[3] == "refused" for r in rows)
-    # Step (keyboard: Tab from Pause to Step, Enter) advances one event at a time.
+    # Next ▶ (keyboard: Tab from Play to Next ▶, Enter) runs on to the next step of the story.
     t0 = scene_status(page)["time"]
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
@@ -64,11 +64,14 @@ def test_every_voter_shows_the_comparison_and_refuses_the_stale_candidate(page):
 
 def test_voting_regardless_of_logs_turns_leader_completeness_red(page):
     open_scene(page, SCENE07)
-    # The reader turns the unsafe switch on with the keyboard (focus it, Space).
-    page.focus('.raft-defend [data-action="unsafe"]')
+    # The reader turns the unsafe switch on with the keyboard (focus it in the scene's toolbar, Space);
+    # the scene restarts paused, and Play (focus, Enter) runs it.
+    page.focus('#s07-scene .raft-scene__toolbar [data-action="unsafe"]')
     page.keyboard.press(" ")
-    assert page.is_checked('.raft-defend [data-action="unsafe"]')
+    assert page.is_checked('.raft-defend [data-action="unsafe"]')  # "Defend it" shows the same switch
     set_speed(page, "5")
+    page.focus('#s07-scene [data-action="play"]')
+    page.keyboard.press("Enter")
     page.wait_for_selector('#s07-scene .raft-inv[data-invariant="leader_completeness"].raft-inv--bad', timeout=60_000)
     assert page.locator('.raft-defend .raft-inv[data-invariant="leader_completeness"].raft-inv--bad').count() == 1
     report = page.text_content('#s07-scene [data-role="violation"]')

@@ -6,7 +6,7 @@ monitor turns red."""
 
 from __future__ import annotations
 
-from browser_helpers import flip_unsafe_and_wait_red, open_scene, scene_status, set_speed, wait_status
+from browser_helpers import flip_unsafe_and_wait_red, keyboard_crash_or_restart, open_scene, scene_status, set_speed, wait_status
 
 SCENE09 = "scenes/09-persistence/"
 
@@ -28,17 +28,16 @@ def test_a_crash_loses_memory_only_and_the_server_restarts_from_its_disk(page):
     assert s["violation"] is None and s["leaders"] == {"S2": 2}
     disk = s["disk"]["S4"]
     assert f"disk: T{disk['current_term']} · voted {disk['voted_for'] or '—'}" in _card(page, "S4")
-    # The reader crashes S4 with the keyboard: focus it, Enter.
-    page.focus('#s09-scene [data-server="S4"]')
-    page.keyboard.press("Enter")
+    # The reader crashes S4 with the keyboard: focus it, Enter opens its panel, Enter on Crash.
+    keyboard_crash_or_restart(page, "S4", "#s09-scene")
     s = wait_status(page, "s.alive.S4 === false")
     assert s["memory"]["S4"] is None and s["disk"]["S4"] == disk  # memory gone, disk untouched
     page.wait_for_function("() => document.querySelector('#s09-layer-disk [data-disk=\"S4\"]')"
                            ".textContent.includes('memory: lost in the crash')")
     assert _row(page, "S4")[4:] == ["lost (crashed)", "lost", "lost", "lost"]
     assert _row(page, "S4")[1] == str(disk["current_term"])
-    # Enter again: S4 restarts from its disk and learns the rest from the leader.
-    page.keyboard.press("Enter")
+    # Again, on Restart: S4 restarts from its disk and learns the rest from the leader.
+    keyboard_crash_or_restart(page, "S4", "#s09-scene")
     s = wait_status(page, "s.alive.S4 && s.states.S4.x === '4' && s.memory.S4.last_applied === s.disk.S4.log.length")
     assert s["disk"]["S4"]["log"] == disk["log"] and s["disk"]["S4"]["current_term"] >= disk["current_term"]
     assert "memory: follower" in _card(page, "S4")

@@ -25,6 +25,7 @@ def _center(page, selector: str) -> tuple[float, float]:
 
 def _drag_server_to(page, name: str, fx: float) -> None:
     """Press on a server, move the mouse in steps to ``fx`` of the diagram's width, release."""
+    page.locator('.raft-scene [data-role="diagram"] svg:visible').scroll_into_view_if_needed()
     x, y = _center(page, f'.raft-scene [data-server="{name}"]:visible .raft-node')
     box = page.locator('.raft-scene [data-role="diagram"] svg:visible').bounding_box()
     page.mouse.move(x, y)
@@ -47,8 +48,8 @@ def test_drag_keyboard_and_menus_partition_the_network_and_heal_it(page):
     assert s["partition"]["groups"] == [["S1", "S2", "S4", "S5"], ["S3"]]
     assert s["alive"]["S3"] is True
     assert page.locator(".raft-scene .raft-dropzones").count() == 0
-    assert page.locator(".raft-scene .raft-region").count() == 2
-    assert page.locator('.raft-scene .raft-region--minority[data-side="B"]').count() == 1
+    assert page.locator(".raft-scene svg.raft-svg--wide .raft-region").count() == 2
+    assert page.locator('.raft-scene svg.raft-svg--wide .raft-region--minority[data-side="B"]').count() == 1
     # the menus follow the diagram
     assert page.locator('.raft-scene select[data-partition-server="S3"]').input_value() == "B"
     # S3 now sits right of the wall, S1 left of it
@@ -59,7 +60,7 @@ def test_drag_keyboard_and_menus_partition_the_network_and_heal_it(page):
     # Drag S3 back to the left half: one network again.
     _drag_server_to(page, "S3", 0.15)
     wait_status(page, "s.partition.healed")
-    assert page.locator(".raft-scene .raft-region").count() == 0
+    assert page.locator(".raft-scene svg.raft-svg--wide .raft-region").count() == 0
 
     # Keyboard: focus S1, → puts it on side B, the focus stays on S1 in its new place.
     page.focus('.raft-scene [data-server="S1"]:visible')
@@ -74,7 +75,7 @@ def test_drag_keyboard_and_menus_partition_the_network_and_heal_it(page):
     s = wait_status(page, "s.partition.sides.S2 === 'B'")
     assert s["partition"]["groups"] == [["S3", "S4", "S5"], ["S1", "S2"]] or \
         sorted(map(sorted, s["partition"]["groups"])) == [["S1", "S2"], ["S3", "S4", "S5"]]
-    assert page.locator(".raft-scene .raft-region--majority").count() == 1
+    assert page.locator(".raft-scene svg.raft-svg--wide .raft-region--majority").count() == 1
     page.keyboard.press("ArrowLeft")
     wait_status(page, "s.partition.sides.S2 === s.partition.sides.S3")
 
@@ -90,7 +91,7 @@ def test_drag_keyboard_and_menus_partition_the_network_and_heal_it(page):
     # Heal: one network, no regions, the ring again.
     page.click('.raft-scene [data-control="partition"][data-value="heal"]')
     s = wait_status(page, "s.partition.healed")
-    assert page.locator(".raft-scene .raft-region").count() == 0
+    assert page.locator(".raft-scene svg.raft-svg--wide .raft-region").count() == 0
     assert "One network" in page.text_content('.raft-scene [data-panel="partition"]')
     assert s["violation"] is None
 

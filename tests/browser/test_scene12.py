@@ -6,7 +6,7 @@ snapshot too."""
 
 from __future__ import annotations
 
-from browser_helpers import open_scene, scene_status, wait_status
+from browser_helpers import keyboard_crash_or_restart, open_scene, press_play, scene_status, wait_status
 
 SCENE12 = "scenes/12-snapshots/"
 SLIDER = '.raft-scene [data-control="snapshot_threshold"]'
@@ -44,12 +44,15 @@ def test_the_threshold_slider_from_the_keyboard(page):
     page.focus(SLIDER)
     page.keyboard.press("Home")  # 0: never compact (the scene restarts)
     page.wait_for_function(f"() => document.querySelector('{SLIDER}').parentElement.querySelector('output').textContent === 'never'")
+    press_play(page)  # the restarted scene opens paused on its opening frame
     s = wait_status(page, f"s.snapshot_threshold === 0 && s.finished && {SAME_DIGESTS}")
     assert s["snapshots"] == {n: 0 for n in s["snapshots"]} and s["installs"] == []
     assert len(s["logs"]["S1"]) == s["applied"]["S1"] >= 12  # the whole log is still there
     assert page.locator("#s12 .raft-snapbox--none").count() == 5
+    page.focus(SLIDER)
     for _ in range(3):
         page.keyboard.press("ArrowRight")  # 3 entries
+    press_play(page)
     s = wait_status(page, f"s.snapshot_threshold === 3 && s.finished && s.installs.length > 0 && {SAME_DIGESTS}")
     assert len(s["logs"]["S1"]) < s["applied"]["S1"]  # a compacted prefix
     assert s["violation"] is None
@@ -58,15 +61,12 @@ def test_the_threshold_slider_from_the_keyboard(page):
 def test_a_follower_the_reader_restarts_far_behind_gets_a_snapshot(page):
     open_scene(page, SCENE12, speed="5")
     wait_status(page, f"s.finished && {SAME_DIGESTS}")
-    server = page.locator("#s12-s-S3")
-    server.focus()
-    page.keyboard.press("Enter")  # crash S3
+    keyboard_crash_or_restart(page, "S3")  # crash S3
     wait_status(page, "!s.alive.S3")
     for _ in range(6):
         page.click('.raft-scene [data-control="client"]')
     s = wait_status(page, "s.states.S1.x === '12' && s.snapshots[s.leader] > 12")
-    server.focus()
-    page.keyboard.press("Enter")  # restart it
+    keyboard_crash_or_restart(page, "S3")  # restart it
     s = wait_status(page, f"s.alive.S3 && s.installs.some(i => i[1] === 'S3') && s.applied.S3 === s.applied.S1 && {SAME_DIGESTS}")
     assert s["states"]["S3"] == s["states"]["S1"]
     assert s["violation"] is None

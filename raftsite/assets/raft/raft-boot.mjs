@@ -552,7 +552,7 @@ class SceneUI {
     input.addEventListener(event, () => {
       show();
       this.call(() => this.scene.set_control(kind, target, value()));
-      if (input.dataset.restarts !== undefined && !this.reduced) this.setPlaying(true);
+      if (input.dataset.restarts !== undefined) this.setPlaying(false); // restarted: paused on its opening frame
     });
     show();
   }

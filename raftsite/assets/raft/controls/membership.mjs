@@ -16,8 +16,8 @@ export function wire(ui) {
         return;
       }
       ui.message("");
-      ui.status(out.status);
       if (out.updates) ui.apply(out.updates);
+      ui.status(out.status); // after the updates: the glue's own status line would replace it
     });
   }
 }

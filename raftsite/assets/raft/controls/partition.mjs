@@ -85,7 +85,8 @@ export function wire(ui) {
   // ---------------------------------------------------------------- pointer
   let drag = null;
   let swallowClick = false;
-  const svg = () => diagram.querySelector("svg");
+  // the drawing on screen (the renderer writes a desktop and a phone drawing; CSS shows one)
+  const svg = () => [...diagram.querySelectorAll("svg")].find((s) => s.getBoundingClientRect().width > 0) || null;
   const point = (e) => {
     const s = svg();
     const m = s && s.getScreenCTM();
