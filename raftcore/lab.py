@@ -54,7 +54,7 @@ from dataclasses import dataclass, field, fields
 
 from .check.invariants import INVARIANT_KEYS, INVARIANTS
 from .check.invariants import LINEARIZABILITY as LINEARIZABILITY_LABEL
-from .check.linearizability import Operation, check_history
+from .check.linearizability import Operation, check_history, first_violation
 from .config import UNSAFE_SWITCHES, RaftConfig
 from .node import Role
 from .sim import NetworkConfig
@@ -1008,27 +1008,9 @@ class LabRun:
 
 def first_non_linearizable(history: list[Operation], full=None):
     """The earliest reply after which the history is no longer linearizable, and the
-    checker's report on the history up to it. Linearizability is prefix-closed (a prefix
-    of a linearizable history — later replies unknown, later invocations dropped — is
-    linearizable), so a binary search over the reply times finds it."""
-    times = sorted({op.complete for op in history if op.complete is not None})
-    full = full if full is not None else check_history(history, max_states=LIN_MAX_STATES)
-
-    def prefix(t: float) -> list[Operation]:
-        return [op if op.complete is not None and op.complete <= t else
-                Operation(op.client, op.op, op.key, op.args, op.invoke, None, None)
-                for op in history if op.invoke <= t]
-
-    lo, hi, found = 0, len(times) - 1, (times[-1] if times else 0.0, full)
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        res = check_history(prefix(times[mid]), max_states=LIN_MAX_STATES)
-        if res.ok:
-            lo = mid + 1
-        else:
-            found = (times[mid], res)
-            hi = mid - 1
-    return found
+    checker's report on the history up to it: the core's one bisection
+    (:func:`raftcore.check.linearizability.first_violation`) at the lab's search budget."""
+    return first_violation(history, max_states=LIN_MAX_STATES, full=full)
 
 
 def run_one(seed: int, s: LabSettings | None = None) -> RunResult:
