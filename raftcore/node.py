@@ -207,8 +207,6 @@ class RaftNode:
         self.transfer_target: str | None = None
         self.transfer_deadline = float("inf")
         self.track_digests = False
-        #: Set by the driver: False while the server is crashed (its object is kept for display).
-        self.alive = True
         self._out = Output()
 
     def __deepcopy__(self, memo) -> "RaftNode":
