@@ -1,0 +1,160 @@
+"""Tests written for mutants of raftcore/node.py that survived ``make mutants`` (issue 13):
+each pins down a rule no earlier test checked. The mutant each one kills is named in its
+docstring, as ``mutmut`` spells the function it mutated."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from raftcore import RaftConfig, RaftNode, Role
+from raftcore.kv import Command, KVStore
+from raftcore.log import Entry, Log
+from raftcore.messages import (AppendEntries, AppendEntriesReply, InstallSnapshot, InstallSnapshotReply,
+                               RequestVote, RequestVoteReply, TimeoutNow)
+from raftcore.node import PersistentState
+
+LATE = 10_000.0
+GET_X = Command("GET", "x", (), "c", 1)
+
+
+def node(name="n1", peers=("n1", "n2", "n3"), term=0, log=(), now=0.0, **cfg) -> RaftNode:
+    entries = [Entry(t, Command("SET", "k", (str(i),))) for i, t in enumerate(log, 1)]
+    cfg.setdefault("pre_vote", False)
+    n = RaftNode(name, list(peers), RaftConfig(**cfg), random.Random(1), PersistentState(term, None, Log(entries)))
+    n.start(now)
+    return n
+
+
+def leader(peers=("n1", "n2", "n3"), **cfg) -> RaftNode:
+    n = node(peers=peers, **cfg)
+    n.tick(LATE)
+    for p in n.peers:
+        n.step(RequestVoteReply(p, "n1", n.current_term, True), LATE)
+        if n.role is Role.LEADER:
+            break
+    assert n.role is Role.LEADER
+    return n
+
+
+def ack(n: RaftNode, peer: str, rnd: int, now: float = LATE, match: int | None = None):
+    m = n.log.last_index if match is None else match
+    return n.step(AppendEntriesReply(peer, n.name, n.current_term, True, match_index=m, round=rnd), now)
+
+
+def test_no_lease_read_after_a_transfer_began() -> None:
+    """Thesis §3.10 and §6.4: once a leader has sent TimeoutNow, its target's election
+    ignores stickiness, so the leader's lease is void: a read needs a new confirming round.
+    (Kills ``lease_valid`` returning True when the lease is broken, and ``continue_transfer``
+    not breaking it.)"""
+    n = leader(read_mode="lease")
+    ack(n, "n2", n.round)
+    ack(n, "n3", n.round)
+    assert n.lease_valid()
+    out = n.transfer_leadership("n2", LATE)
+    assert [m for m in out.messages if type(m) is TimeoutNow]
+    out = n.read(GET_X, LATE)
+    assert out.reads == [] and [m for m in out.messages if type(m) is AppendEntries]
+
+
+def test_confirmed_round_is_the_one_a_majority_answered_in_an_even_cluster() -> None:
+    """Thesis §6.4: with four voters a majority is three: the leader and the two followers
+    that answered the latest rounds. (Kills sorting the acknowledged rounds the wrong way.)"""
+    n = leader(peers=("n1", "n2", "n3", "n4"))
+    r = n.round
+    n.broadcast_append_entries()
+    ack(n, "n2", r + 1)
+    ack(n, "n3", r)
+    assert n.confirmed_round() == r
+    ack(n, "n4", r + 1)
+    assert n.confirmed_round() == r + 1
+
+
+def test_checkquorum_counts_each_follower_once() -> None:
+    """Thesis §6.2: a leader of five that hears from one follower only has heard from two of
+    five: it steps down. (Kills counting a heard follower twice in ``hears_from_quorum``.)"""
+    n = leader(peers=("n1", "n2", "n3", "n4", "n5"))
+    later = LATE + 10 * n.config.election_timeout_max
+    ack(n, "n2", n.round, later)
+    assert not n.hears_from_quorum() or n.now != later
+    n.tick(later)
+    assert n.role is Role.FOLLOWER
+
+
+def test_stickiness_and_the_restart_fence_end_exactly_at_the_minimum_election_timeout() -> None:
+    """Thesis §4.2.3: a server ignores votes *within* the minimum election timeout of hearing
+    from the leader (or of restarting); at exactly that time it considers them. (Kills ``<``
+    turned into ``<=`` in ``in_lease``.)"""
+    f = node("n2", term=1, check_quorum=True)
+    f.step(AppendEntries("n1", "n2", 1, "n1", 0, 0, (), 0), 1000.0)
+    out = f.step(RequestVote("n3", "n2", 2, "n3", 0, 0), 1000.0 + f.config.election_timeout_min)
+    assert [m for m in out.messages if type(m) is RequestVoteReply and m.vote_granted]
+    r = node("n2", term=1, check_quorum=True, now=500.0)  # restarted from a disk in term 1
+    out = r.step(RequestVote("n3", "n2", 2, "n3", 0, 0), 500.0 + r.config.election_timeout_min)
+    assert [m for m in out.messages if type(m) is RequestVoteReply and m.vote_granted]
+
+
+def test_prevote_decision_is_recorded_as_answered() -> None:
+    """Thesis §9.6: a PreVote is answered, and its decision recorded for the displays, with
+    the verdict and the reason. (Kills ``record_vote`` given no verdict or reason.)"""
+    f = node("n2", term=1, log=[1, 1])
+    out = f.step(RequestVote("n3", "n2", 2, "n3", 2, 1, pre_vote=True), LATE)
+    v = out.vote
+    assert v.granted is True and v.pre_vote and v.up_to_date and "up to date" in v.reason
+    out = f.step(RequestVote("n3", "n2", 2, "n3", 1, 1, pre_vote=True), LATE)
+    v = out.vote
+    assert v.granted is False and not v.up_to_date and "more up-to-date" in v.reason
+
+
+def test_entries_after_a_compacted_prefix_are_appended() -> None:
+    """§5.3 with thesis §5: an AppendEntries whose first entries are already compacted into
+    the follower's snapshot skips just those — the entries after them are appended, or the
+    follower would acknowledge entries it does not hold. (Kills ``break`` for ``continue``.)"""
+    f = node("n2", term=1, log=[1, 1, 1])
+    f.step(AppendEntries("n1", "n2", 1, "n1", 3, 1, (), 3), LATE)
+    f.take_snapshot()
+    assert f.log.snapshot_index == 3
+    entries = tuple(Entry(1, Command("SET", "k", (str(i),))) for i in range(2, 6))
+    out = f.step(AppendEntries("n1", "n2", 1, "n1", 1, 1, entries, 3), LATE)
+    assert f.log.last_index == 5
+    assert [m.match_index for m in out.messages if type(m) is AppendEntriesReply] == [5]
+
+
+def test_stale_install_snapshot_is_rejected_with_the_current_term() -> None:
+    """Thesis §5.3 (InstallSnapshot receiver, 1.): reply immediately with currentTerm if
+    term < currentTerm — from this server, about nothing installed. (Kills the reply's fields
+    mutated.)"""
+    f = node("n2", term=5)
+    kv = KVStore()
+    out = f.step(InstallSnapshot("n1", "n2", 3, "n1", 4, 3, kv, ("n1", "n2", "n3"), kv.digest()), LATE)
+    assert out.messages == [InstallSnapshotReply("n2", "n1", 5, 0)]
+
+
+def test_a_deposed_leader_ignores_a_late_install_snapshot_reply_of_its_term() -> None:
+    """Thesis §5.3, §6.2: a leader that stepped down (CheckQuorum, same term) no longer acts
+    on replies — not even of its own term. (Kills ``and`` for ``or`` in the reply filter.)"""
+    n = leader()
+    later = LATE + 10 * n.config.election_timeout_max
+    n.tick(later)
+    assert n.role is Role.FOLLOWER
+    before = (dict(n.match_index), n.commit_index)
+    out = n.step(InstallSnapshotReply("n2", "n1", n.current_term, 7), later)
+    assert (dict(n.match_index), n.commit_index) == before and out.messages == []
+
+
+def test_one_of_two_servers_may_be_removed() -> None:
+    """Thesis §4.1: only the last server cannot be removed; a two-server cluster may shrink
+    to one. (Kills the refusal counting two servers as the last.)"""
+    n = leader(peers=("n1", "n2"))
+    ack(n, "n2", n.round)  # commits the no-op: the errata rule is met
+    assert n.membership_change_refusal("remove", "n2") is None
+
+
+@pytest.mark.parametrize("target", ["n1", "n9"])
+def test_transfer_only_to_another_voter(target: str) -> None:
+    """Thesis §3.10: leadership goes to another voter — not to the leader itself, not to a
+    server outside the configuration. (Kills ``and`` for ``or`` in the check.)"""
+    n = leader()
+    with pytest.raises(ValueError, match="cannot transfer"):
+        n.transfer_leadership(target, LATE)
