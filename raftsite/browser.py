@@ -495,8 +495,11 @@ class Scene:
                                 "text": f"{name} is broken: {servers}{where}{term}, at t = {v.time:.1f} ms. {v.detail}"}
             out["more"] = [f"{labels.get(w.key, w.invariant)} broke too, at t = {w.time:.1f} ms"
                            + (f" (index {w.index})" if w.index is not None else "") for w in vs[1:]]
-        if marks and (not vs or marks[-1][0] <= vs[0].time):
+        if marks and not vs:
             out["label"] = marks[-1][1]
+        elif marks and marks[-1][0] < vs[0].time:
+            out["label"] = None  # the frame is the violation's, not that step's
+            out["before"] = marks[-1][1]
         elif marks:
             out["label"] = None  # the script's caption assumed a safe run; this one is not
             out["scripted"] = marks[-1][1]
@@ -874,6 +877,8 @@ def caption_html(cap: dict, labels: list[str]) -> str:
                  f'{e(v["text"].split(" is broken: ", 1)[-1])}</p>')
         for more in cap.get("more") or ():
             body += f'<p class="raft-caption__violation raft-caption__violation--more">{e(more)}.</p>'
+        if cap.get("before"):
+            body += (f'<p class="raft-caption__note">The last step reached before it: “{e(cap["before"])}”</p>')
         if cap.get("scripted"):
             body += ('<p class="raft-caption__note">The script’s caption for this step describes a safe run; '
                      'this run broke a rule, so it is not shown.</p>')

@@ -197,3 +197,31 @@ def test_pacing_every_message_stays_on_screen_for_0_4_s():
     delivered = [n for fid, n in seen.items() if fid not in {f.id for f in scene.cluster.view().flights}]
     assert len(delivered) > 10
     assert min(delivered) >= 23, sorted(delivered)[:5]  # ≥ 0.4 s at 60 frames a second (one frame of slack)
+
+
+def test_the_code_sits_beside_the_diagram_from_1200px_and_keeps_the_lit_line_in_view(page):
+    page.goto(SCENE07)
+    wait_ready(page)
+    page.select_option('.raft-scene [data-action="speed"]', "5")
+    page.click(NEXT)
+    settled(page)
+    page.locator('.raft-scene [data-role="diagram"]').scroll_into_view_if_needed()
+    geo = page.evaluate("""() => {
+      const r = (sel) => document.querySelector(sel).getBoundingClientRect();
+      const d = r('.raft-scene [data-role="diagram"] svg.raft-svg--wide'), p = r('.raft-scene [data-role="pane"]');
+      const box = document.querySelector('.raft-scene .raft-pane__panel:not([hidden]) .raft-pane__code');
+      const lit = box.querySelector('.raft-exec');
+      const b = box.getBoundingClientRect(), l = lit ? lit.getBoundingClientRect() : null;
+      return {diagramRight: d.right, paneLeft: p.left, paneTop: p.top, diagramTop: d.top, height: innerHeight,
+              lit: l && l.top >= b.top - 1 && l.bottom <= b.bottom + 1, clipped: box.scrollWidth > box.clientWidth + 1};
+    }""")
+    assert geo["paneLeft"] >= geo["diagramRight"] - 1  # side by side
+    assert geo["paneTop"] < geo["height"] and geo["diagramTop"] < geo["height"]  # on screen together
+    assert geo["lit"]  # the running function's lit line is inside the pane's visible box
+    assert not geo["clipped"]  # long lines wrap inside the pane
+    # the Implementation section's listings scroll rather than clip
+    assert page.evaluate("""() => [...document.querySelectorAll('.raft-listing .highlighttable')].every(t =>
+      t.scrollWidth <= t.clientWidth + 1 || ['auto', 'scroll'].includes(getComputedStyle(t).overflowX))""")
+    # below 1200 px: the normal flow, no pane
+    page.set_viewport_size({"width": 1100, "height": 900})
+    assert page.locator('.raft-scene [data-role="pane"]').is_hidden()
