@@ -258,7 +258,7 @@ class RaftNode:
         """Make the election timer fire at ``now`` (a scripted election): the transition a
         timeout makes (§5.2), without waiting for the randomized deadline."""
         self.election_deadline = now
-        return self.tick(now)
+        return RaftNode.tick(self, now)  # ``now`` is this server's time (a subclass translates it once)
 
     def load_persistent_state(self, p: PersistentState) -> None:
         """Setup only (a scenario's ``log`` and ``term``, as the paper's figures start from

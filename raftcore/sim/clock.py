@@ -85,6 +85,12 @@ class ClockedNode(RaftNode):
             return Output()
         return super().tick(self.clock.local(now))
 
+    def force_timeout(self, now: float) -> Output:
+        self.real_now = now
+        if self.paused_until is not None:
+            return Output()
+        return super().force_timeout(self.clock.local(now))
+
     def step(self, msg, now: float) -> Output:
         self.real_now = now
         if self.paused_until is not None:
@@ -138,8 +144,9 @@ class ClockedCluster(Cluster):
 
     def make_node(self, name: str, persisted) -> RaftNode:
         node = ClockedNode(name, self.bootstrap, self.config, self.node_rngs[name], persisted,
-                           joining=name not in self.bootstrap)
+                           joining=name not in self.bootstrap, track_digests=self.checker is not None)
         node.clock = self.clocks.setdefault(name, Clock())
+        node.track_digests = self.checker is not None  # the checker compares states (as Cluster's nodes)
         return node
 
     def set_clock_rate(self, name: str, rate: float) -> None:

@@ -208,3 +208,16 @@ def test_state_machine_safety_compares_the_session_table() -> None:
     v = c.violation
     assert v is not None and v.key == "state_machine_safety", str(v)
     assert {n.state_machine.data.get("x") for n in c.nodes.values()} == {"1"}  # the data agree
+
+
+def test_force_timeout_fires_the_election_timer_on_the_servers_own_clock() -> None:
+    """§5.2 (a scripted election): ``force_timeout`` is the timer firing now — also for a
+    server whose clock runs slow (raftcore/sim/clock.py), where setting the deadline to the
+    driver's time would leave it in the server's future."""
+    from raftcore.sim.clock import Clock, ClockedNode
+
+    n = ClockedNode("n1", ["n1", "n2", "n3"], RaftConfig(pre_vote=False), random.Random(1))
+    n.clock = Clock(0.5)
+    n.start(0.0)
+    n.force_timeout(100.0)
+    assert n.role is Role.CANDIDATE and n.current_term == 1
