@@ -158,3 +158,26 @@ def test_transfer_only_to_another_voter(target: str) -> None:
     n = leader()
     with pytest.raises(ValueError, match="cannot transfer"):
         n.transfer_leadership(target, LATE)
+
+
+def test_install_snapshot_carries_the_whole_snapshot() -> None:
+    """Thesis §5.3: InstallSnapshot carries the snapshot's last index and term, the state, the
+    configuration as of that index, and (here) the state's digest; the follower installs all
+    of it and knows the sender as its leader. (Kills ``send_snapshot`` dropping the config or
+    digest or the leader's id, and ``handle_install_snapshot`` recording none for them.)"""
+    from raftcore.sim import Cluster
+
+    c = Cluster(size=3, seed=3, config=RaftConfig(snapshot_threshold=5, snapshot_trailing=0))
+    assert c.run_until(lambda c: c.leader() is not None, 2000)
+    lead = c.leader()
+    lag = next(n for n in c.names if n != lead)
+    c.crash(lag)
+    hs = [c.submit(f"INC x", client="a") for _ in range(12)]
+    assert c.run_until(lambda c: all(h.done for h in hs), 10_000)
+    c.restart(lag)
+    assert c.run_until(lambda c: c.nodes[lag].snapshot is not None, 2000)
+    sent = c.nodes[lead].snapshot
+    got = c.nodes[lag].snapshot
+    assert (got.index, got.term, got.config, got.digest) == (sent.index, sent.term, sent.config, sent.digest)
+    assert got.digest == got.state.digest()
+    assert c.nodes[lag].voters == tuple(sorted(c.names)) and c.nodes[lag].leader_id == lead
