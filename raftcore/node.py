@@ -148,7 +148,10 @@ class RaftNode:
         persisted: PersistentState | None = None,
         state_machine: KVStore | None = None,
         joining: bool = False,
+        track_digests: bool = False,
     ):
+        """``track_digests``: report each applied entry's state digest in ``Output.applied``
+        (what an invariant checker compares; it costs a digest per entry, so off by default)."""
         self.name = name
         self.config = config
         #: The bootstrap configuration: ``peers`` and this server — unless it is ``joining``
@@ -206,7 +209,7 @@ class RaftNode:
         # Leadership transfer (§3.10)
         self.transfer_target: str | None = None
         self.transfer_deadline = float("inf")
-        self.track_digests = False
+        self.track_digests = track_digests
         self._out = Output()
 
     def __deepcopy__(self, memo) -> "RaftNode":

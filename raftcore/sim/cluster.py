@@ -627,14 +627,13 @@ class Cluster:
         """The server object for ``name`` (at boot and at every restart); the lab's
         ``raftcore.sim.clock.ClockedCluster`` returns servers on drifting clocks."""
         return RaftNode(name, self.bootstrap, self.config, self.node_rngs[name], persisted,
-                        joining=name not in self.bootstrap)
+                        joining=name not in self.bootstrap, track_digests=self.checker is not None)
 
     def _boot(self, name: str, restart: bool) -> None:
         persisted = None
         if restart:
             persisted = self.disks[name].read(forget_voted_for=self.config.unsafe.forget_voted_for_on_restart)
         node = self.make_node(name, persisted)
-        node.track_digests = self.checker is not None
         self.nodes[name] = node
         self._alive[name] = True
         if restart:
