@@ -854,22 +854,24 @@ def caption_html(cap: dict, labels: list[str]) -> str:
     from html import escape as e
 
     k, n, t = cap["step"], cap["of"], cap["time"]
-    tm = f"t = {t:g} ms"
+    # the time of a stop, never the running clock: the caption is a live region, read out on each
+    # change (the toolbar shows the clock)
+    tm = f" · t = {t:g} ms" if cap.get("step_no") is not None and not cap.get("stepping") else ""
     if cap.get("stepping"):
-        head = (f"Step {k} of {n} → running to step {k + 1} · {tm}" if k < n else f"Running on · {tm}")
+        head = (f"Step {k} of {n} → running to step {k + 1}" if k < n else "Running on")
         text = labels[k] if k < n and not cap.get("violation") else ""
         body = f'<p class="raft-caption__text raft-caption__text--next">Next: {e(text)}</p>' if text else ""
     elif n == 0:
-        head = f"{tm}"
+        head = "No scripted steps" + tm
         body = ('<p class="raft-caption__text">This scene has no scripted steps: <strong>Next ▶</strong> runs '
                 f'{SLICE_MS:g} ms of simulated time slowly enough to follow every message; <strong>Play</strong> '
                 'lets it run.</p>') if t == 0 else ""
     elif k == 0:
-        head = f"Setup · {n} steps · {tm}"
+        head = f"Setup · {n} steps{tm}"
         body = ('<p class="raft-caption__text">The opening frame, before anything happens. Press '
                 '<strong>Next ▶</strong> to go through the story one step at a time, or <strong>Play</strong>.</p>')
     else:
-        head = f"Step {k} of {n} · {tm}" + (" · the end of the story; Next ▶ runs on" if k >= n else "")
+        head = f"Step {k} of {n}{tm}" + (" · the end of the story; Next ▶ runs on" if k >= n else "")
         body = f'<p class="raft-caption__text">{e(cap["label"])}</p>' if cap.get("label") else ""
     v = cap.get("violation")
     if v:

@@ -148,6 +148,8 @@ def test_an_unsafe_switch_is_caught_and_the_replay_opens_on_the_violating_event(
     assert s["lab_replay"]["failure"] == first
     # positioned on the violating event: the cluster stopped there
     assert s["violation"] == first["report"] and abs(s["time"] - first["time"]) < 1e-6
+    # a run that failed offers "Go to the violation"
+    assert page.locator('.raft-scene [data-control="lab_replay"][data-target="failure"]').is_visible()
     key = first["invariant"]
     page.wait_for_selector(f'.raft-scene .raft-inv[data-invariant="{key}"].raft-inv--bad')
     assert page.is_visible('.raft-scene [data-role="violation"]')
@@ -254,3 +256,16 @@ def test_bad_parameters_are_messages_not_blank_pages(page):
     alert = page.locator('[data-role="lab-error"]')
     assert alert.is_visible() and "unknown unsafe switch 'nope'" in alert.text_content()
     assert scene_status(page)["lab_replay"]["error"].startswith("unknown unsafe switch 'nope'")
+
+
+def test_the_bare_replay_page_explains_its_empty_state_and_offers_no_violation(page):
+    page.goto(REPLAY)
+    page.wait_for_selector('.raft-scene[data-state="ready"]', timeout=120_000)
+    message = page.locator('.raft-scene [data-role="message"]')
+    assert message.is_visible()
+    text = message.text_content()
+    assert "No lab run to replay" in text and "no seed" in text and "lab's tables" in text
+    assert "names no run" not in page.text_content("article")
+    # no violation, so nothing to go to
+    assert page.locator('.raft-scene [data-control="lab_replay"][data-target="failure"]').is_hidden()
+    assert page.locator('.raft-scene [data-action="to-violation"]').count() == 0

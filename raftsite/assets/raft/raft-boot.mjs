@@ -161,7 +161,7 @@ class SceneUI {
 
   status(text) {
     const s = this.q('[data-role="status"]');
-    if (s) s.textContent = text;
+    if (s && s.textContent !== text) s.textContent = text; // a live region: write only changes
   }
 
   message(text) {
@@ -266,8 +266,8 @@ class SceneUI {
     const t = `t = ${Math.round(cap.time || 0)} ms`;
     let text;
     if (this.halted) text = `Stopped at ${t}: the invariant checker halted the run at the violation. ◀ Back or Reset to go again.`;
-    else if (this.stepping) text = `Running to the next step, slowly enough to follow each message (${t}).`;
-    else if (this.playing) text = `Playing at ${this.speedLabel()} (${t}).` + (this.reduced ? " Reduced motion: it advances in jumps." : "");
+    else if (this.stepping) text = "Running to the next step, slowly enough to follow each message.";
+    else if (this.playing) text = `Playing at ${this.speedLabel()}.` + (this.reduced ? " Reduced motion: it advances in jumps." : "");
     else if (cap.step_no === this.openingStep && (cap.time || 0) === (this.openingTime || 0)) text = "Paused on the opening frame. Next ▶ (→) steps through the story; Play (Space) runs it.";
     else text = `Paused at ${t}.`;
     this.status(text);
@@ -717,7 +717,11 @@ class SceneUI {
       this.caption = u.caption;
       if (this.openingTime === undefined) this.openingTime = u.caption.time;
       const box = this.q('[data-role="caption"]');
-      if (box) box.innerHTML = u.caption.html;
+      // only when the words change: the caption is a live region, read out on each change
+      if (box && box.dataset.html !== u.caption.html) {
+        box.innerHTML = u.caption.html;
+        box.dataset.html = u.caption.html;
+      }
       const v = !!u.caption.violation;
       this.el.dataset.violation = v ? "true" : "false";
       const go = this.q('[data-action="to-violation"]');

@@ -14,6 +14,10 @@ function place(ui) {
   const button = ui.q('[data-control="lab_replay"][data-target="failure"]');
   const failed = !!(st && !st.error && st.failure);
   if (button) button.hidden = !failed;
+  if (st && st.error) {
+    // the empty state, where the reader looks first: what this page is for and how to get a run
+    ui.message(`No lab run to replay: this address does not name one (${st.error}). The diagram shows an idle cluster meanwhile.`);
+  }
   if (!failed) return;
   ui.setPlaying(false);
   ui.call(() => ui.scene.set_control("lab_replay", "failure", ""));
