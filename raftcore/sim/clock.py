@@ -146,7 +146,6 @@ class ClockedCluster(Cluster):
         node = ClockedNode(name, self.bootstrap, self.config, self.node_rngs[name], persisted,
                            joining=name not in self.bootstrap, track_digests=self.checker is not None)
         node.clock = self.clocks.setdefault(name, Clock())
-        node.track_digests = self.checker is not None  # the checker compares states (as Cluster's nodes)
         return node
 
     def set_clock_rate(self, name: str, rate: float) -> None:
