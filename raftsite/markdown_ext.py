@@ -439,7 +439,7 @@ def _render_scene(cfg: dict) -> tuple[str, dict]:
 {''.join(panels)}
 <section class="raft-scene__events" aria-label="Event log">
 <h4 class="raft-scene__heading">Event log</h4>
-<ol class="raft-scene__log" data-role="events" aria-live="off"><li class="raft-muted">Nothing has happened yet.</li></ol>
+<ol class="raft-scene__log" data-role="events" aria-live="off" tabindex="0" aria-label="Event log, newest first"><li class="raft-muted">Nothing has happened yet.</li></ol>
 </section>
 </div>
 </div>

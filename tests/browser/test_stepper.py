@@ -225,3 +225,32 @@ def test_the_code_sits_beside_the_diagram_from_1200px_and_keeps_the_lit_line_in_
     # below 1200 px: the normal flow, no pane
     page.set_viewport_size({"width": 1100, "height": 900})
     assert page.locator('.raft-scene [data-role="pane"]').is_hidden()
+
+
+def test_back_then_next_is_the_run_that_never_went_back():
+    """CPython, the bridge alone: Next ▶ stops exactly at each mark, and ◀ Back then Next ▶ gives
+    the very trace of a run straight from the start (ScenarioRun.snapshot/restore are exact)."""
+    from pathlib import Path
+
+    from raftcore.scenarios import load_scenario
+    from raftsite.blocks.schema import validate_block
+    from raftsite.browser import Scene
+    from raftsite.markdown_ext import scene_runtime_config
+
+    root = Path(__file__).resolve().parents[2]
+    block = re.search(r"```raft-scene\n(.*?)```", (root / "docs/scenes/08-figure-8.md").read_text(), re.S)
+    scene = Scene(scene_runtime_config(validate_block(block.group(1))))
+    for _ in range(3):
+        scene.next_step()
+        scene.complete_step()
+    marks = scene.run.marks
+    assert len(marks) == 3 and scene.cluster.now == marks[-1][0]  # stopped on the third mark itself
+    at_three = scene.cluster.trace_hash()
+    scene.back_step()
+    assert scene.cluster.now == marks[1][0] and len(scene.run.marks) == 2
+    scene.next_step()
+    scene.complete_step()
+    assert scene.cluster.trace_hash() == at_three
+    straight = load_scenario("scene08").start(strict=False)
+    straight.advance(scene.cluster.now)
+    assert straight.cluster.trace_hash() == at_three
