@@ -17,7 +17,7 @@ import math
 from raftsite.markup import esc, fmt
 
 __all__ = ["Size", "SIZES", "CSS", "NARROW_MEDIA", "SIZE_SWITCH", "TERM_PALETTE", "TERM_PALETTE_LIGHT", "ROLE_LETTER",
-           "ROLE_WORD", "MSG_KIND", "command_text", "slug", "chars", "message_glyph", "server_glyph"]
+           "ROLE_WORD", "MSG_KIND", "command_text", "slug", "chars", "message_glyph", "server_glyph", "deco_class"]
 
 TERM_PALETTE = (
     "#7a5230",  # brown
@@ -117,6 +117,7 @@ CSS = (
     ".raft-focus{fill:none;stroke:var(--raft-focus,var(--md-accent-fg-color,#0969da));"
     "stroke-width:3;display:none}"
     ".raft-server{cursor:pointer;outline:none}"
+    ".raft-hit{fill:transparent}"
     ".raft-server:focus-visible .raft-focus,.raft-server.raft-selected .raft-focus{display:inline}"
     ".raft-badge rect{fill:" + _BG + ";stroke:" + _FG + ";stroke-width:1}"
     ".raft-svg .raft-name{font-weight:600}"
@@ -283,37 +284,52 @@ def server_glyph(size: Size, cx: float, cy: float, name: str, cls: str, letter: 
                  timer_offset: str | None = None, gid: str | None = None, aria: str | None = None) -> str:
     """One server as the diagram draws it: a circle coloured by role with its letter, the
     election timer ring (``timer_offset``: how much of it has drained), the term badge, the
-    name and the vote tally under it. With ``gid`` it is a focusable button whose parts the
-    renderer patches by id (``{gid}-letter``, ``-term``, ``-votes``, ``-timer``); without, a
-    picture (the legend)."""
+    name and the vote tally under it.
+
+    With ``gid`` it is two groups at the same place: the picture (``{gid}-deco``, hidden from
+    assistive tech, parts patched by id: ``{gid}-letter``, ``-term``, ``-votes``, ``-timer``)
+    and on top of it the focusable button ``{gid}`` (``data-server``), which holds only the
+    name and a transparent hit area — so the button's visible text is its name, which its
+    accessible name starts with (WCAG 2.5.3). Both carry the role classes. Without ``gid``,
+    one picture (the legend)."""
     s = size
     r, tr = s.r, s.r + 5.0
     circ = 2.0 * math.pi * tr
     ids = (lambda part: ' id="%s-%s"' % (gid, part)) if gid else (lambda part: "")
-    if gid:
-        head = ('<g id="%s" class="%s" data-server="%s" tabindex="0" role="button" aria-label="%s" '
-                'transform="translate(%s %s)">' % (gid, cls, esc(name), esc(aria or name), fmt(cx), fmt(cy)))
-    else:
-        head = '<g class="%s" aria-hidden="true" transform="translate(%s %s)">' % (cls, fmt(cx), fmt(cy))
+    at = 'transform="translate(%s %s)"' % (fmt(cx), fmt(cy))
     c = r * 0.55
     bw = s.small * 2.4
-    return "".join((
-        head,
-        '<circle class="raft-focus" r="%s"/>' % fmt(tr + 5),
+    picture = "".join((
+        '<g%s class="%s" aria-hidden="true" %s>' % (ids("deco"), deco_class(cls) if gid else cls, at),
         '<circle class="raft-timer-track" r="%s"/>' % fmt(tr),
         '<circle%s class="raft-timer" r="%s" transform="rotate(-90)" stroke-dasharray="%s" stroke-dashoffset="%s"/>'
         % (ids("timer"), fmt(tr), fmt(circ), timer_offset if timer_offset is not None else fmt(circ * 0.35)),
         '<circle class="raft-node" r="%s"/>' % fmt(r),
-        '<text%s class="raft-letter" y="%s" text-anchor="middle" aria-hidden="true">%s</text>'
+        '<text%s class="raft-letter" y="%s" text-anchor="middle">%s</text>'
         % (ids("letter"), fmt(s.letter * 0.36), esc(letter)),
         '<path class="raft-cross" d="M-%s,-%sL%s,%sM%s,-%sL-%s,%s"/>' % ((fmt(c),) * 8),
-        '<path class="raft-heart" aria-hidden="true" d="M0,%sl-5,-5a3,3 0 0 1 5,-4a3,3 0 0 1 5,4z"/>' % fmt(-tr - 4),
-        '<text class="raft-name" y="%s" text-anchor="middle">%s</text>' % (fmt(tr + s.font + 1.0), esc(name)),
-        '<text%s class="raft-small" y="%s" text-anchor="middle" aria-hidden="true">%s</text>'
+        '<path class="raft-heart" d="M0,%sl-5,-5a3,3 0 0 1 5,-4a3,3 0 0 1 5,4z"/>' % fmt(-tr - 4),
+        '<text%s class="raft-small" y="%s" text-anchor="middle">%s</text>'
         % (ids("votes"), fmt(tr + s.font + s.small + 4.0), esc(votes)),
-        '<g class="raft-badge" aria-hidden="true" transform="translate(%s %s)"><rect x="%s" y="%s" width="%s" '
+        '<g class="raft-badge" transform="translate(%s %s)"><rect x="%s" y="%s" width="%s" '
         'height="%s" rx="%s"/><text%s y="%s" text-anchor="middle">%s</text></g>'
         % (fmt(-tr - bw * 0.35), fmt(-tr * 0.75), fmt(-bw / 2), fmt(-s.small * 0.75), fmt(bw), fmt(s.small * 1.45),
            fmt(s.small * 0.7), ids("term"), fmt(s.small * 0.36), esc(term)),
+    ))
+    name_text = '<text class="raft-name" y="%s" text-anchor="middle">%s</text>' % (fmt(tr + s.font + 1.0), esc(name))
+    if not gid:
+        return picture + name_text + "</g>"
+    return "".join((
+        picture, "</g>",
+        '<g id="%s" class="%s" data-server="%s" tabindex="0" role="button" aria-label="%s" %s>'
+        % (gid, cls, esc(name), esc(aria or name), at),
+        '<circle class="raft-focus" r="%s"/>' % fmt(tr + 5),
+        '<circle class="raft-hit" r="%s"/>' % fmt(tr + 2),
+        name_text,
         "</g>",
     ))
+
+
+def deco_class(cls: str) -> str:
+    """The picture's class for a server button's class (the same role and state classes)."""
+    return cls.replace("raft-server", "raft-server-deco", 1)

@@ -45,8 +45,8 @@ from __future__ import annotations
 
 import math
 
-from raftsite.glyphs import (CSS, MSG_KIND, ROLE_LETTER, ROLE_WORD, SIZES, TERM_PALETTE, Size, chars, message_glyph,
-                             server_glyph, slug)
+from raftsite.glyphs import (CSS, MSG_KIND, ROLE_LETTER, ROLE_WORD, SIZES, TERM_PALETTE, Size, chars, deco_class,
+                             message_glyph, server_glyph, slug)
 from raftsite.markup import esc, fmt, trunc, wrap
 
 __all__ = ["Renderer", "Canvas", "LAYOUTS", "DEFAULT_BANNER"]
@@ -665,6 +665,7 @@ class Canvas:
                                        "T%d" % sv.current_term, self._aria(sv))
             cls, letter, badge, aria = sig[gid + ":attrs"]
             vals.append((gid, "attr:class", cls))
+            vals.append((gid + "-deco", "attr:class", deco_class(cls)))
             vals.append((gid, "attr:aria-label", aria))
             vals.append((gid + "-letter", "text", letter))
             vals.append((gid + "-term", "text", badge))

@@ -26,7 +26,7 @@ def _center(page, selector: str) -> tuple[float, float]:
 def _drag_server_to(page, name: str, fx: float) -> None:
     """Press on a server, move the mouse in steps to ``fx`` of the diagram's width, release."""
     page.locator('.raft-scene [data-role="diagram"] svg:visible').scroll_into_view_if_needed()
-    x, y = _center(page, f'.raft-scene [data-server="{name}"]:visible .raft-node')
+    x, y = _center(page, f'.raft-scene [data-server="{name}"]:visible .raft-hit')
     box = page.locator('.raft-scene [data-role="diagram"] svg:visible').bounding_box()
     page.mouse.move(x, y)
     page.mouse.down()
@@ -53,8 +53,8 @@ def test_drag_keyboard_and_menus_partition_the_network_and_heal_it(page):
     # the menus follow the diagram
     assert page.locator('.raft-scene select[data-partition-server="S3"]').input_value() == "B"
     # S3 now sits right of the wall, S1 left of it
-    x1, _ = _center(page, '.raft-scene [data-server="S1"]:visible .raft-node')
-    x3, _ = _center(page, '.raft-scene [data-server="S3"]:visible .raft-node')
+    x1, _ = _center(page, '.raft-scene [data-server="S1"]:visible .raft-hit')
+    x3, _ = _center(page, '.raft-scene [data-server="S3"]:visible .raft-hit')
     assert x1 < x3
 
     # Drag S3 back to the left half: one network again.

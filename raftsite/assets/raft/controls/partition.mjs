@@ -139,7 +139,8 @@ export function wire(ui) {
     if (!g) return;
     const p = point(e);
     const m = /translate\(\s*([-\d.]+)[\s,]+([-\d.]+)\s*\)/.exec(g.getAttribute("transform") || "");
-    drag = { g, name: g.dataset.server, id: e.pointerId, x0: p.x, y0: p.y, cx: m ? +m[1] : 0, cy: m ? +m[2] : 0,
+    drag = { g, deco: g.id ? document.getElementById(`${g.id}-deco`) : null,
+             name: g.dataset.server, id: e.pointerId, x0: p.x, y0: p.y, cx: m ? +m[1] : 0, cy: m ? +m[2] : 0,
              transform: g.getAttribute("transform"), moved: false, zones: null };
   });
   diagram.addEventListener("pointermove", (e) => {
@@ -158,7 +159,9 @@ export function wire(ui) {
       drag.zones = zones();
     }
     e.preventDefault();
-    drag.g.setAttribute("transform", `translate(${(drag.cx + dx).toFixed(1)} ${(drag.cy + dy).toFixed(1)})`);
+    const moved = `translate(${(drag.cx + dx).toFixed(1)} ${(drag.cy + dy).toFixed(1)})`;
+    drag.g.setAttribute("transform", moved);
+    if (drag.deco) drag.deco.setAttribute("transform", moved); // the server's picture goes with its button
     hover(drag.zones, p.x);
   });
   const end = (e, cancelled) => {
@@ -171,6 +174,7 @@ export function wire(ui) {
     ui.el.classList.remove("raft-scene--dragging");
     d.g.classList.remove("raft-server--dragged");
     if (d.g.isConnected && d.transform) d.g.setAttribute("transform", d.transform);
+    if (d.deco && d.deco.isConnected && d.transform) d.deco.setAttribute("transform", d.transform);
     if (!cancelled) move(d.name, point(e).x < width() / 2 ? "A" : "B", false);
   };
   diagram.addEventListener("pointerup", (e) => end(e, false));
