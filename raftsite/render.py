@@ -349,7 +349,10 @@ class Canvas:
         last = max((sv.log.last_index for sv in v.servers), default=0)
         planned = len(self._opt("planned_log") or ()) if self.layout == "scene01" else 0
         last = max(last, planned)
-        text_mode = last <= int(self._opt("log_text_max", 6)) and self._grid_columns(True) >= max(last, 1)
+        # command text in the cells only where the commands are the story (scene 01's shared
+        # log); elsewhere a cell shows its term, which is what the rules compare
+        text_max = int(self._opt("log_text_max", 6 if self.layout == "scene01" else 0))
+        text_mode = last <= text_max and self._grid_columns(True) >= max(last, 1)
         cols = self._grid_columns(text_mode)
         start = max(1, last - cols + 1)
         # one empty column after the longest log: where the next entry will go
@@ -850,7 +853,8 @@ class Renderer:
     ``markers``       mark each server's lastApplied under its grid row (commitIndex is always drawn)
     ``match_index``   mark the leader's matchIndex in each follower's grid row
     ``message_details`` write prevLogIndex/prevLogTerm over each AppendEntries
-    ``log_text_max``  logs up to this length show command text in the grid (default 6)
+    ``log_text_max``  logs up to this length show command text in the grid (default 6 in the
+                      scene01 layout, 0 elsewhere: cells show their term)
     ``stalled``       set of server names whose scene01 arrow is stalled
     ``banner``        None: shown iff ``stalled`` (scene01); True/False: force; a string: that text
     ``banner_text``   text of the banner (default: the FLP explanation)
