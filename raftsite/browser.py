@@ -260,6 +260,7 @@ class Scene:
         self.labels = self._planned_labels()
         self.target = None  # what Next ▶ is running to: ("mark", count) or ("time", ms)
         self._idle = None  # (until, rate) of a stretch with nothing on the wire while stepping
+        self._stalled = 0  # advances of a step in progress in which the run did not move
         self._advance_stepping(0.0)
         self.m0 = len(self._marks())
         #: the stops the reader can go Back to: [time, marks reached, step number or None, snapshot]
@@ -390,7 +391,21 @@ class Scene:
             gap = max(0.0, nxt - c.now)
             self._idle = (nxt, max(gap / IDLE_WALL_MS, 0.05) * scale)
         until, rate = self._idle
-        return min(wall * rate, max(until - c.now, 0.0))
+        # at least a microsecond: an event due now is taken, and the step always moves on
+        return max(min(wall * rate, until - c.now), 0.001)
+
+    def _step_by(self, ms: float) -> None:
+        """One advance of a step in progress; the step ends at its target, or where the run
+        stops moving (a run that has nothing left to do: no time passes, no mark comes)."""
+        before = (self.cluster.now, len(self._marks()), getattr(self.run, "pc", None))
+        self._advance_stepping(ms)
+        if self._target_reached():
+            self._finish_step()
+            return
+        moved = (self.cluster.now, len(self._marks()), getattr(self.run, "pc", None)) != before
+        self._stalled = 0 if moved or ms <= 0 else self._stalled + 1
+        if self._stalled >= 3:
+            self._finish_step()
 
     def complete_step(self) -> str:
         """Finish the step Next ▶ is running at once (Next pressed again; reduced motion)."""
@@ -398,9 +413,7 @@ class Scene:
         while self.target is not None and guard < 100_000:
             guard += 1
             kind, want = self.target[0], self.target[1]
-            self._advance_stepping(max(0.5, min(50.0, want - self.cluster.now)) if kind == "time" else 50.0)
-            if self._target_reached():
-                self._finish_step()
+            self._step_by(max(0.5, min(50.0, want - self.cluster.now)) if kind == "time" else 50.0)
         return self._updates()
 
     def stop_stepping(self) -> str:
@@ -619,9 +632,7 @@ class Scene:
         the next mark exactly (``caption.stepping`` turns false there)."""
         wall = max(0.0, min(float(wall_ms), MAX_FRAME_WALL_MS))
         if self.target is not None:
-            self._advance_stepping(self._paced_ms(wall) if wall > 0 else 0.0)
-            if self._target_reached():
-                self._finish_step()
+            self._step_by(self._paced_ms(wall) if wall > 0 else 0.0)
             return self._updates()
         with self.tracer:
             self.run.advance(wall * self.speed)

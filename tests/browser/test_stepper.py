@@ -85,8 +85,9 @@ def test_the_address_restores_a_step_and_a_bad_one_is_explained(page):
     assert s["step"] == 4 and s["seed"] == 7
     assert "Step 4 of 7" in page.text_content(CAPTION)
     assert page.locator('.raft-scene [data-role="message"]').is_hidden()
-    for bad, why in (("banana", "not a step number"), ("99", "there is no step 99: this scene has 7 steps")):
-        page.goto(SCENE07 + f"?step={bad}")
+    for bad, why in (("step=banana", "not a step number"), ("step=99", "there is no step 99: this scene has 7 steps"),
+                     ("scene=s99&step=2", "names scene “s99”, which is not on this page")):
+        page.goto(SCENE07 + f"?{bad}")
         wait_ready(page)
         message = page.locator('.raft-scene [data-role="message"]')
         assert message.is_visible() and why in message.text_content()

@@ -238,6 +238,11 @@ class SceneUI {
     if (bad !== undefined) {
       notes.push(`The address asks for seed “${bad.slice(0, 40)}”, which is not a whole number; showing the scene's own seed ${this.config.seed} instead.`);
     }
+    const named = new URLSearchParams(location.search).get("scene");
+    const ids = Array.from(document.querySelectorAll(".raft-scene[data-scene]"), (el) => JSON.parse(el.dataset.scene).id);
+    if (named !== null && !ids.includes(named) && ids[0] === this.id) {
+      notes.push(`The address names scene “${named.slice(0, 40)}”, which is not on this page (${ids.join(", ")}); its seed and step are not used.`);
+    }
     this.openingStep = this.caption ? this.caption.step_no || 0 : 0;
     const step = this.ownsUrl() ? new URLSearchParams(location.search).get("step") : null;
     if (step !== null) {
