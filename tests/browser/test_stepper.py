@@ -221,8 +221,8 @@ def test_the_code_sits_beside_the_diagram_from_1200px_and_keeps_the_lit_line_in_
     assert geo["lit"]  # the running function's lit line is inside the pane's visible box
     assert not geo["clipped"]  # long lines wrap inside the pane
     # the Implementation section's listings scroll rather than clip
-    assert page.evaluate("""() => [...document.querySelectorAll('.raft-listing .highlighttable, .raft-listing td.code pre,
-      .raft-listing td.code code')].every(t =>
+    assert page.evaluate("""() => [...document.querySelectorAll(
+      '.raft-listing .highlighttable, .raft-listing td.code pre, .raft-listing td.code code')].every(t =>
       t.scrollWidth <= t.clientWidth + 1 || ['auto', 'scroll'].includes(getComputedStyle(t).overflowX))""")
     # below 1200 px: the normal flow, no pane
     page.set_viewport_size({"width": 1100, "height": 900})
