@@ -64,7 +64,8 @@ def frames_during(page, ms: int) -> int:
 def open_playing(page, path: str = SCENE01) -> None:
     page.goto(path)
     wait_ready(page)
-    page.wait_for_function(f"() => {UI}.playing === true")  # scenes play on their own (no reduced motion)
+    page.click('.raft-scene [data-action="play"]')  # a scene opens paused on its opening frame
+    page.wait_for_function(f"() => {UI}.playing === true")
     assert frames_during(page, 500) > 0, "a playing scene should ask for frames (else this test proves nothing)"
 
 
@@ -134,6 +135,7 @@ def test_a_broken_memory_snapshot_falls_back_to_a_normal_start(scene_page):
     wait_ready(page)
     assert page.evaluate("() => window.__raft.timings.snapshot") is False
     assert any("snapshot could not be used" in w for w in warnings), warnings
+    page.click('.raft-scene [data-action="play"]')  # the scene runs (it opens paused)
     page.wait_for_function(
         "() => { const t = document.querySelector('.raft-scene [data-role=\"time\"]');"
         " return t && /t = [1-9]/.test(t.textContent); }"
