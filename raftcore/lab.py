@@ -822,8 +822,7 @@ class LabRun:
             e = self.settings.drift
             cut_off = {who} if kind == "isolate" else set(side)
             for x in names:
-                u = rng.uniform(0.5, 1.0)
-                c.set_clock_rate(x, 1.0 - e * u if x in cut_off else 1.0 + e * u)
+                c.set_clock_rate(x, 1.0 - e if x in cut_off else 1.0 + e)
             text += "; clocks skewed"
         self.partition_until = c.now + self._fault_length(50, 3000)
         self._act(f"partition:{kind}", text)

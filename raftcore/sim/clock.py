@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from ..immutable import immutable
 from ..node import Output, RaftNode
 from .cluster import Cluster
+from .scheduler import TIMER
 
 
 @immutable
@@ -150,13 +151,20 @@ class ClockedCluster(Cluster):
 
     def set_clock_rate(self, name: str, rate: float) -> None:
         """From now on ``name``'s clock runs at ``rate`` (Jepsen's clock nemesis, within the
-        drift bound the caller keeps). A timer already scheduled in real time may fire early
-        (the server then does nothing and sleeps on) or, for a clock sped up, late by at most
-        the ratio of the rates; the next message the server handles reschedules it."""
+        drift bound the caller keeps). The server's pending timer moves to the real time at
+        which its new clock reaches the deadline."""
         clock = self.clocks.setdefault(name, Clock()).with_rate(self.now, rate)
         self.clocks[name] = clock
-        if name in self.nodes:
-            self.nodes[name].clock = clock
+        node = self.nodes.get(name)
+        if node is None:
+            return
+        node.clock = clock
+        node.real_now = max(node.real_now, self.now)
+        if self.alive(name) and name in self._timer_at:
+            wake = node.next_wakeup
+            if wake != self._timer_at[name] and wake != math.inf:
+                self._timer_at[name] = wake  # the old event no longer matches: it is ignored
+                self.scheduler.at(wake, TIMER, name)
 
     def pause(self, name: str, until: float) -> None:
         if not self.alive(name):
