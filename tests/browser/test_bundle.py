@@ -80,6 +80,7 @@ def test_bundle_serves_the_site_and_its_scenes_become_live(chromium, bundle_serv
                 continue
             # Live: Python booted from the bundle, the scene mounted, the simulation clock runs.
             wait_ready(page)
+            page.click('.raft-scene [data-action="play"]')  # a scene opens paused on its opening frame
             page.wait_for_function(
                 "() => { const t = document.querySelector('.raft-scene [data-role=\"time\"]');"
                 " return t && /t = [1-9]/.test(t.textContent); }"

@@ -127,6 +127,7 @@ def test_after_one_visit_every_page_works_with_the_server_stopped(built_site, tm
         assert page.locator("article").count() == 1, path
         if path in scenes:
             wait_ready(page)  # Python booted from the cache: runtime, snapshot, wheel
+            page.click('.raft-scene [data-action="play"]')  # a scene opens paused on its opening frame
             page.wait_for_function(
                 "() => { const t = document.querySelector('.raft-scene [data-role=\"time\"]');"
                 " return t && /t = [1-9]/.test(t.textContent); }"

@@ -89,6 +89,7 @@ def test_scene_becomes_live_under_the_sub_path(chromium, subpath_site):
         # A direct visit, as from a bookmark.
         assert page.goto(base + SCENE01).ok
         wait_ready(page)
+        page.click('.raft-scene [data-action="play"]')  # a scene opens paused on its opening frame
         page.wait_for_function(
             "() => { const t = document.querySelector('.raft-scene [data-role=\"time\"]');"
             " return t && /t = [1-9]/.test(t.textContent); }"
