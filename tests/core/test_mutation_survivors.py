@@ -181,3 +181,68 @@ def test_install_snapshot_carries_the_whole_snapshot() -> None:
     assert (got.index, got.term, got.config, got.digest) == (sent.index, sent.term, sent.config, sent.digest)
     assert got.digest == got.state.digest()
     assert c.nodes[lag].voters == tuple(sorted(c.names)) and c.nodes[lag].leader_id == lead
+
+
+def test_vote_decision_records_what_the_election_restriction_compared() -> None:
+    """§5.4.1, for the displays: each RequestVote decision carries both logs' last
+    ``(term, index)``, the verdict, the reason, the voter's term and the time. (Kills
+    ``record_vote`` dropping or swapping any of them.)"""
+    f = node("n2", term=2, log=[1, 2])
+    out = f.step(RequestVote("n3", "n2", 3, "n3", 1, 1), 1234.0)
+    v = out.vote
+    assert (v.voter, v.candidate, v.term, v.candidate_last, v.voter_last) == ("n2", "n3", 3, (1, 1), (2, 2))
+    assert v.granted is False and v.up_to_date is False and v.pre_vote is False
+    assert v.voter_term == 3 and v.time == 1234.0 and "more up-to-date" in v.reason
+    out = f.step(RequestVote("n1", "n2", 3, "n1", 2, 2), 1235.0)
+    assert out.vote.granted is True and out.vote.up_to_date is True
+
+
+def test_a_new_leader_holds_no_lease_before_a_majority_answers() -> None:
+    """Thesis §6.4: a lease starts with a heartbeat round a majority acknowledged; a leader
+    just elected has none yet. (Kills ``become_leader`` counting round 1 as acknowledged.)"""
+    n = leader(read_mode="lease")
+    assert not n.lease_valid()
+    ack(n, "n2", n.round)
+    assert n.lease_valid()
+
+
+def test_hearing_a_leader_ends_a_prevote_campaign() -> None:
+    """Thesis §9.6: a pre-candidate that hears from a leader of its term is a plain follower
+    again: late PreVote grants no longer start an election. (Kills ``become_follower``
+    leaving ``pre_candidate`` set.)"""
+    f = node("n2", term=1, pre_vote=True, peers=("n1", "n2", "n3", "n4", "n5"))
+    f.tick(LATE)
+    assert f.pre_candidate
+    f.step(AppendEntries("n1", "n2", 1, "n1", 0, 0, (), 0), LATE)
+    assert not f.pre_candidate
+    for voter in ("n3", "n4", "n5"):
+        f.step(RequestVoteReply(voter, "n2", 2, True, pre_vote=True), LATE)
+    assert f.role is Role.FOLLOWER and f.current_term == 1
+
+
+def test_a_stale_timeout_now_is_ignored() -> None:
+    """Thesis §3.10: TimeoutNow of an earlier term comes from a leader long gone: the
+    server does not campaign on it. (Kills the term check in ``handle_timeout_now``.)"""
+    f = node("n2", term=3)
+    f.step(TimeoutNow("n1", "n2", 2), LATE)
+    assert f.role is Role.FOLLOWER and f.current_term == 3
+
+
+def test_a_server_removed_by_an_uncommitted_change_may_still_campaign() -> None:
+    """Thesis §4.2.2: a server removed by a configuration entry not yet known committed may
+    be needed to elect a leader of the old configuration. (Kills ``may_campaign`` negated.)"""
+    from raftcore.membership import ConfigChange
+
+    entries = [Entry(1, None), Entry(1, ConfigChange(("n1", "n2"), "-n3"))]
+    f = RaftNode("n3", ["n1", "n2", "n3"], RaftConfig(), random.Random(1), PersistentState(1, None, Log(entries)))
+    f.start(0.0)
+    assert "n3" not in f.voter_set and f.may_campaign()
+
+
+def test_persistent_state_includes_the_snapshot() -> None:
+    """Thesis §5.1: the snapshot is persistent state — a restart begins from it. (Kills
+    ``persistent_state`` leaving it out.)"""
+    f = node("n2", term=1, log=[1, 1, 1])
+    f.step(AppendEntries("n1", "n2", 1, "n1", 3, 1, (), 3), LATE)
+    f.take_snapshot()
+    assert f.persistent_state().snapshot is f.snapshot is not None
