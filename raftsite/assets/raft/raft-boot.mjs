@@ -514,8 +514,10 @@ class SceneUI {
         select(tabs[j], true);
       });
     }
-    this.selectPaneTab = (k) => {
-      if (!this.paneManual && tabs[k] && tabs[k].getAttribute("aria-selected") !== "true") select(tabs[k], false);
+    this.selectPaneTab = (lit) => {
+      if (this.paneManual) return; // the reader chose a tab: it stays
+      const shown = tabs.findIndex((t) => t.getAttribute("aria-selected") === "true");
+      if (!lit.includes(shown) && tabs[lit[0]]) select(tabs[lit[0]], false);
     };
   }
 
@@ -787,17 +789,18 @@ class SceneUI {
   }
 
   renderLines(lines) {
-    let firstLit = null;
+    const litTabs = [];
     (this.config.listings || []).forEach((listing, k) => {
       const ns = lines[listing.id] || [];
-      if (ns.length && firstLit === null) firstLit = k;
+      if (ns.length) litTabs.push(k);
       const want = new Set(ns.flatMap((n) => [`${listing.span_prefix}${n}`, `${listing.pane_prefix}${n}`]));
       const had = this.lit.get(listing.id) || new Set();
       for (const id of had) if (!want.has(id)) document.getElementById(id)?.classList.remove("raft-exec");
       for (const id of want) if (!had.has(id)) document.getElementById(id)?.classList.add("raft-exec");
       this.lit.set(listing.id, want);
     });
-    if (firstLit !== null && this.selectPaneTab) this.selectPaneTab(firstLit);
+    // follow the running code: leave the tab shown while its function runs, else show one that runs
+    if (litTabs.length && this.selectPaneTab) this.selectPaneTab(litTabs);
     this.scrollPane();
   }
 
