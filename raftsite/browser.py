@@ -784,15 +784,18 @@ class Scene:
     def status(self) -> str:
         """Everything a test wants to assert on, as JSON."""
         c = self.cluster
+        view = c.view(log_window=None)  # the contract (raftcore.view): whole logs, for the tests
+        servers = {sv.name: sv for sv in view.servers}
+        lead = servers.get(view.leader) if view.leader is not None else None
         out = {
             "time": c.now,
             "seed": self.seed,
             "speed": self.speed,
-            "leader": c.leader(),
-            "states": {n: dict(c.nodes[n].state) for n in c.names},
-            "alive": {n: c.alive(n) for n in c.names},
-            "terms": {n: c.nodes[n].current_term for n in c.names},
-            "commit": {n: c.nodes[n].commit_index for n in c.names},
+            "leader": view.leader,
+            "states": {n: dict(sv.state.data) for n, sv in servers.items()},
+            "alive": {n: sv.alive for n, sv in servers.items()},
+            "terms": {n: sv.current_term for n, sv in servers.items()},
+            "commit": {n: sv.commit_index for n, sv in servers.items()},
             "violation": str(c.violation) if c.violation is not None else None,
             "step": len(self._marks()),
             "steps": len(self.labels),
@@ -801,10 +804,10 @@ class Scene:
             "marks": [label for _, label in self._marks()],
             "finished": bool(getattr(self.run, "finished", False)),
             "unsafe": {k: v for k, v in self.unsafe_on.items() if v},
-            "leaders": {n: c.nodes[n].current_term for n in c.leaders() if c.alive(n)},
-            "logs": {n: [e.term for e in c.nodes[n].log.entries()] for n in c.names},
-            "applied": {n: c.nodes[n].last_applied for n in c.names},
-            "match": dict(getattr(c.nodes[c.leader()], "match_index", {})) if c.leader() else {},
+            "leaders": {n: servers[n].current_term for n in view.leaders},
+            "logs": {n: list(sv.log.terms()) for n, sv in servers.items()},
+            "applied": {n: sv.last_applied for n, sv in servers.items()},
+            "match": {pr.peer: pr.match_index for pr in lead.progress} if lead is not None else {},
             # what the controls of other scenes report, so every scene answers the same keys
             "link_delays": {},
             "timeout_range": None,

@@ -19,10 +19,13 @@ def _card(page, voter: str) -> str:
 
 def test_every_voter_shows_the_comparison_and_refuses_the_stale_candidate(page):
     open_scene(page, SCENE07, speed="0.25")
-    s = wait_status(page, STALE_ELECTION)
-    # The reader pauses with the keyboard: focus Pause, press Enter.
-    page.focus('#s07-scene [data-action="play"]')
-    page.keyboard.press("Enter")
+    # Pause the moment every voter has answered S5's term-3 request (in the same turn of the page
+    # as the check, so no frame runs in between; the keyboard's Play/Pause is tested below and in
+    # test_keyboard.py).
+    page.wait_for_function(
+        "() => { const ui = [...window.__raft.scenes.values()].find(u => u.scene);"
+        f" const s = JSON.parse(ui.scene.status()); if (!({STALE_ELECTION})) return false;"
+        " ui.setPlaying(false); return true; }", timeout=60_000)
     page.wait_for_selector('#s07-scene[data-playing="false"]')
     s = scene_status(page)
     assert s["votes"]["candidate"] == "S5" and s["votes"]["term"] == 3, "paused during S5's term-3 election"
