@@ -12,7 +12,7 @@ import re
 
 from browser_helpers import scene_status, wait_ready
 
-SCENE07 = "scenes/07-election-restriction/"  # seven marks, the first at t = 0
+SCENE07 = "scenes/07-election-restriction/"  # eight marks, the first at t = 0
 SCENE01 = "scenes/01-replicated-state-machines/"
 SCENE08 = "scenes/08-figure-8/"  # an unsafe switch; the run goes on after a violation
 SCENE03 = "scenes/03-leader-election/"  # an unsafe switch; the run stops at the violation
@@ -36,16 +36,16 @@ def test_next_back_and_keys_move_between_the_marks_and_the_address_follows(page)
     page.goto(SCENE07)
     wait_ready(page)
     s = scene_status(page)
-    assert s["steps"] == 7 and s["step"] == 1 and s["time"] == 0  # the opening frame is step 1 (a mark at t = 0)
-    assert "Step 1 of 7" in page.text_content(CAPTION)
-    assert s["marks"] == ["(1) S1 leads term 1; every server stores and commits its no-op"]
+    assert s["steps"] == 8 and s["step"] == 1 and s["time"] == 0  # the opening frame is step 1 (a mark at t = 0)
+    assert "Step 1 of 8" in page.text_content(CAPTION)
+    assert s["marks"] == ["(1) Five followers; elections here are scripted (long timeouts). Next: S1 is elected for term 1 and every server commits its no-op"]
     page.select_option('.raft-scene [data-action="speed"]', "5")
     page.click(NEXT)
     settled(page)
     s = scene_status(page)
     assert s["step"] == 2 and s["step_no"] == 2
     caption = page.text_content(CAPTION)
-    assert "Step 2 of 7" in caption and s["marks"][-1] in caption  # the mark's label, in large
+    assert "Step 2 of 8" in caption and s["marks"][-1] in caption  # the mark's label, in large
     assert re.search(r"[?&]step=2\b", page.url)
     assert page.get_attribute(".raft-scene", "data-playing") == "false"  # a step ends paused
     # the keyboard, from the page's body: → next step, ← back
@@ -83,9 +83,9 @@ def test_the_address_restores_a_step_and_a_bad_one_is_explained(page):
     wait_ready(page)
     s = scene_status(page)
     assert s["step"] == 4 and s["seed"] == 7
-    assert "Step 4 of 7" in page.text_content(CAPTION)
+    assert "Step 4 of 8" in page.text_content(CAPTION)
     assert page.locator('.raft-scene [data-role="message"]').is_hidden()
-    for bad, why in (("step=banana", "not a step number"), ("step=99", "there is no step 99: this scene has 7 steps"),
+    for bad, why in (("step=banana", "not a step number"), ("step=99", "there is no step 99: this scene has 8 steps"),
                      ("scene=s99&step=2", "names scene “s99”, which is not on this page")):
         page.goto(SCENE07 + f"?{bad}")
         wait_ready(page)
