@@ -25,4 +25,11 @@ def test_home_page_lists_twelve_scenes_and_links_only_built_ones(page):
     built = len(list((Path(__file__).resolve().parents[2] / "docs" / "scenes").glob("[0-9][0-9]-*.md")))
     assert page.locator("article .raft-toc li a").count() == built
     assert page.locator("article .raft-toc li.raft-toc__soon a").count() == 0
+
+
+def test_a_page_without_a_scene_never_boots_python(page):
+    """The home page has its live hero; a page with no scene and no lab starts no Python."""
+    page.goto("about/")
+    assert page.locator(".raft-scene, .raft-lab").count() == 0
+    page.wait_for_timeout(500)
     assert page.evaluate("() => window.__raftBoots") == 0
