@@ -246,3 +246,28 @@ def test_persistent_state_includes_the_snapshot() -> None:
     f.step(AppendEntries("n1", "n2", 1, "n1", 3, 1, (), 3), LATE)
     f.take_snapshot()
     assert f.persistent_state().snapshot is f.snapshot is not None
+
+
+def test_restart_from_a_snapshot_reports_the_installed_state() -> None:
+    """Thesis §5.1: a server restarting from a snapshot loads the state machine from it, and
+    says so (``Output.installed``), so the checker compares that state with the state others
+    reached at that index. (Kills ``start`` not reporting it.)"""
+    f = node("n2", term=1, log=[1, 1, 1])
+    f.step(AppendEntries("n1", "n2", 1, "n1", 3, 1, (), 3), LATE)
+    f.take_snapshot()
+    again = RaftNode("n2", ["n1", "n2", "n3"], RaftConfig(), random.Random(2), f.persistent_state())
+    out = again.start(LATE + 1)
+    assert out.installed == (3, f.snapshot.digest) and again.last_applied == 3
+
+
+@pytest.mark.parametrize("restarted", [False, True])
+def test_an_ignored_vote_request_is_recorded_as_not_granted(restarted: bool) -> None:
+    """Thesis §4.2.3: a vote request ignored for stickiness (or the restart fence) is drawn
+    as refused, with the reason. (Kills ``record_vote`` given True, or no reason, there.)"""
+    f = node("n2", term=1, check_quorum=True, now=1000.0)
+    if not restarted:
+        f.restart_fence = float("-inf")
+        f.step(AppendEntries("n1", "n2", 1, "n1", 0, 0, (), 0), 1000.0)
+    out = f.step(RequestVote("n3", "n2", 2, "n3", 0, 0), 1001.0)
+    assert out.vote.granted is False and out.vote.reason.startswith("ignored")
+    assert ("restarted" in out.vote.reason) is restarted
