@@ -123,9 +123,12 @@ def _cdf_chart(chart_id: str, series, paper, x_min: float, x_max: float, title: 
 
 
 def html_table(caption: str, headers, rows, table_id: str = "") -> str:
-    """A small accessible HTML table (strings are escaped)."""
-    out = ['<table class="raft-table-panel"%s><caption>%s</caption><thead><tr>'
-           % ((' id="%s"' % esc(table_id)) if table_id else "", esc(caption))]
+    """A small accessible HTML table (strings are escaped), in a box that scrolls sideways when
+    the table is wider than the screen (a phone): the box is a labelled, focusable region so a
+    keyboard can scroll it too."""
+    out = ['<div class="raft-table-scroll" role="region" tabindex="0" aria-label="%s">'
+           '<table class="raft-table-panel"%s><caption>%s</caption><thead><tr>'
+           % (esc(caption), (' id="%s"' % esc(table_id)) if table_id else "", esc(caption))]
     out.extend('<th scope="col">%s</th>' % esc(str(hd)) for hd in headers)
     out.append("</tr></thead><tbody>")
     for row in rows:
@@ -134,5 +137,5 @@ def html_table(caption: str, headers, rows, table_id: str = "") -> str:
             tag = "th" if i == 0 else "td"
             out.append('<%s%s>%s</%s>' % (tag, ' scope="row"' if i == 0 else "", esc(str(cell)), tag))
         out.append("</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
