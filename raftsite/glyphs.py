@@ -98,6 +98,8 @@ CSS = (
     ".raft-svg text{fill:" + _FG + "}"
     ".raft-svg .raft-muted{fill:" + _MUTED + "}"
     ".raft-link{fill:none;stroke:" + _FAINT + ";stroke-width:1}"
+    ".raft-link--cut{stroke:" + _BAD + ";stroke-dasharray:3 4;stroke-width:1.5}"
+    ".raft-link-x{fill:none;stroke:" + _BAD + ";stroke-width:2;stroke-linecap:round}"
     ".raft-node{fill:var(--raft-follower,#52627a);stroke:" + _FG + ";stroke-width:1.5}"
     ".raft-role-pre_candidate .raft-node{fill:var(--raft-precandidate,#8a5a00)}"
     ".raft-role-candidate .raft-node{fill:var(--raft-candidate,#a34a00)}"

@@ -194,7 +194,8 @@ class Canvas:
                 bow = 12.0
                 self._links[(a, b)] = (x0, y0, (x0 + x1) / 2 + px * bow, (y0 + y1) / 2 + py * bow, x1, y1)
                 if i < j:
-                    self._link_paths.append("M%s,%sL%s,%s" % (fmt(x0), fmt(y0), fmt(x1), fmt(y1)))
+                    self._link_paths.append((a, b, "M%s,%sL%s,%s" % (fmt(x0), fmt(y0), fmt(x1), fmt(y1)),
+                                             (x0 + x1) / 2, (y0 + y1) / 2))
         # banner (scene 01's FLP explanation, two leaders at once): a band under the stage
         self._has_banner = scene01 or bool(self._opt("leaders_banner")) or self._opt("banner") not in (None, False)
         top = self.height
@@ -686,6 +687,11 @@ class Canvas:
                                                        match)
             vals.append((gid + "-log", "attr:class", "raft-log raft-row" + ("" if sv.alive else " raft-row--crashed")))
             vals.append((gid + "-log", "html", sig[gid + ":rowhtml"]))
+        blocked = v.blocked
+        if sig.get(p + ":blocked") != blocked:
+            sig[p + ":blocked"] = blocked
+            sig[p + ":links"] = self._links_html(blocked)
+        vals.append((p + "-links", "html", sig[p + ":links"]))
         vals.append((p + "-desc", "text", self._desc()))
         if self.layout == "scene01":
             stalled = self._opt("stalled") or ()
@@ -739,12 +745,22 @@ class Canvas:
         out.append('<g id="%s-root">%s</g></svg>' % (p, self._root_inner(prev.get, flights)))
         return "".join(out)
 
+    def _links_html(self, blocked) -> str:
+        """The links between servers; a link the network drops (either way) dashed and crossed,
+        so a partition or an isolated server shows before any message is lost on it."""
+        out = []
+        for a, b, d, mx, my in self._link_paths:
+            if (a, b) in blocked or (b, a) in blocked:
+                out.append('<path class="raft-link raft-link--cut" d="%s"/><path class="raft-link-x" '
+                           'd="M%s,%sl8,8m0,-8l-8,8"/>' % (d, fmt(mx - 4), fmt(my - 4)))
+            else:
+                out.append('<path class="raft-link" d="%s"/>' % d)
+        return "".join(out)
+
     def _root_inner(self, v, flights) -> str:
         p = self.prefix
         s = self.size
-        out = ['<g id="%s-links" aria-hidden="true">' % p]
-        out.extend('<path class="raft-link" d="%s"/>' % d for d in self._link_paths)
-        out.append("</g>")
+        out = ['<g id="%s-links" aria-hidden="true">%s</g>' % (p, v((p + "-links", "html")))]
         if self.layout == "scene01":
             out.append('<g id="%s-log" class="raft-shared-log">%s</g>' % (p, v((p + "-log", "html"))))
             for aid, _name, path, head, lx, ly, anchor in self._arrow_geo:

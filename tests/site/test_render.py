@@ -446,3 +446,20 @@ def test_update_cost_five_servers_twenty_messages(capsys):
         print("\n[render] 5 servers, %.1f messages in flight: update() median %.3f ms, p95 %.3f ms"
               % (counts / n, 1000 * times[n // 2], 1000 * times[int(n * 0.95)]))
     assert 10 <= counts / n <= 40
+
+
+def test_cut_links_are_drawn_cut_and_healed():
+    """An isolated server shows before any message is lost: its links are dashed and crossed
+    (the view's blocked links, §5.2's "stale leader" setting), and healing redraws them."""
+    c = real()
+    r = Renderer(c)
+    r.svg()
+    lead = c.leader()
+    c.isolate(lead)
+    c.run_for(1)
+    links = dict(((e, k), val) for e, k, val in r.update()).get(("raft-links", "html"))
+    assert links is not None and links.count("raft-link--cut") == len(c.names) - 1
+    c.heal()
+    c.run_for(1)
+    links = dict(((e, k), val) for e, k, val in r.update()).get(("raft-links", "html"))
+    assert links is not None and "raft-link--cut" not in links
