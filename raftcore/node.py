@@ -122,6 +122,27 @@ class Snapshot:
 
 
 @dataclass(slots=True)
+class Progress:
+    """A leader's record of one follower (Figure 2's "volatile state on leaders", one record
+    per server as etcd's ``tracker.Progress``). :meth:`RaftNode.refresh_peers` creates it, the
+    only place that does, when the server becomes this leader's follower (or learner)."""
+
+    #: Index of the next log entry to send to that server (initialized to leader last log index + 1).
+    next_index: int
+    #: Index of the highest log entry known to be replicated on that server (initialized to 0).
+    match_index: int = 0
+    #: When it last answered (CheckQuorum, thesis §6.2): the election counts as an answer.
+    last_ack: float = float("-inf")
+    #: The latest heartbeat round it answered (confirming leadership for reads, thesis §6.4).
+    acked_round: int = 0
+    #: When the last InstallSnapshot left for it: one in flight is not resent every heartbeat.
+    snapshot_sent: float = float("-inf")
+
+    def copy(self) -> "Progress":
+        return Progress(self.next_index, self.match_index, self.last_ack, self.acked_round, self.snapshot_sent)
+
+
+@dataclass(slots=True)
 class PersistentState:
     """What survives a crash (Figure 2, "Persistent state on all servers"), plus the latest
     snapshot (thesis §5)."""
@@ -177,9 +198,8 @@ class RaftNode:
         # Membership (thesis §4): the latest configuration in the log, committed or not.
         self.learners: dict[str, float] = {}  # leaders: servers catching up -> give-up time
         self.rebuild_config()
-        # Volatile state on leaders (reinitialized after election)
-        self.next_index: dict[str, int] = {}
-        self.match_index: dict[str, int] = {}
+        #: Volatile state on leaders (reinitialized after election): a :class:`Progress` per follower.
+        self.progress: dict[str, Progress] = {}
         # Candidates: who granted a vote in current_term
         self.votes: set[str] = set()
         #: PreVote (thesis §9.6): True while this server asks whether it could win an election,
@@ -198,14 +218,11 @@ class RaftNode:
         self.restart_fence = float("-inf")
         # Leaders: CheckQuorum (§6.2) and confirming leadership for reads (§6.4). Every
         # broadcast starts a new heartbeat round; replies echo the round they answer.
-        self.last_ack: dict[str, float] = {}
-        self.acked_round: dict[str, int] = {}
         self.round = 0
         self.round_started: dict[int, float] = {}
         self.term_start_index = 0          # index of this leader's no-op: the least read index
         self.pending_reads: list[tuple[int, int, Any]] = []  # (read index, round needed, query)
         self.lease_broken = False           # a TimeoutNow was sent this term: no lease reads
-        self.snapshot_sent: dict[str, float] = {}  # peer -> when the last InstallSnapshot left
         # Leadership transfer (§3.10)
         self.transfer_target: str | None = None
         self.transfer_deadline = float("inf")
@@ -215,8 +232,9 @@ class RaftNode:
     def __deepcopy__(self, memo) -> "RaftNode":
         """Time travel (``Cluster.snapshot``). Invariant of this class: every attribute is a
         number, name, role, tuple or frozenset (immutable); a dict, list or set of such values,
-        of messages, entries or commands (a shallow copy is a full copy); or an object that
-        copies itself (log, state machine, configuration, random generator, output)."""
+        of messages, entries or commands (a shallow copy is a full copy); an object that
+        copies itself (log, state machine, configuration, random generator, output); or
+        ``progress``, whose records are mutable and copied one by one."""
         other = object.__new__(type(self))
         memo[id(self)] = other
         state = other.__dict__
@@ -227,6 +245,7 @@ class RaftNode:
             elif t not in _IMMUTABLE:
                 v = copy.deepcopy(v, memo)
             state[k] = v
+        state["progress"] = {p: pr.copy() for p, pr in self.progress.items()}
         return other
 
     # ------------------------------------------------------------------ inputs
@@ -448,17 +467,12 @@ class RaftNode:
         self.leader_id = self.name
         self.votes = set()
         self.learners = {}
-        self.refresh_peers()
+        self.progress = {}
+        self.refresh_peers()  # a fresh Progress for every follower
         self.election_deadline = float("inf")
-        self.next_index = {p: self.log.last_index + 1 for p in self.peers}
-        self.match_index = {p: 0 for p in self.peers}
-        # CheckQuorum counts from the election: the voters were heard from just now.
-        self.last_ack = {p: self.now for p in self.peers}
-        self.acked_round = {p: 0 for p in self.peers}
         self.round, self.round_started = 0, {}
         self.pending_reads = []
         self.lease_broken = False
-        self.snapshot_sent: dict[str, float] = {}
         self._out.became_leader = True
         self._note(f"becomes leader term {self.current_term}")
         self.term_start_index = self.append_to_own_log(None)
@@ -514,7 +528,7 @@ class RaftNode:
         since = self.now - self.config.election_timeout_min
         me = self.name
         heard = (me in self.voter_set) + sum(
-            1 for p in self.voters if p != me and self.last_ack.get(p, float("-inf")) > since)
+            1 for p in self.voters if p != me and p in self.progress and self.progress[p].last_ack > since)
         return heard >= self.quorum_size()
 
     # ------------------------------------------------------------------ RequestVote
@@ -674,33 +688,34 @@ class RaftNode:
         if AppendEntries fails because of log inconsistency: decrement nextIndex and retry."""
         if self.role is not Role.LEADER or m.term != self.current_term:
             return
-        if m.src not in self.next_index:
+        if m.src not in self.progress:
             # A reply carries the replier's term, so the rejection of an old-term request from
             # a server removed since (thesis §4) passes the term filter. We keep no progress
             # for it: ignore it, as etcd's stepLeader ignores replies without a Progress.
             return
         peer = m.src
-        self.last_ack[peer] = self.now
-        if m.round > self.acked_round[peer]:
-            self.acked_round[peer] = m.round
+        pr = self.progress[peer]
+        pr.last_ack = self.now
+        if m.round > pr.acked_round:
+            pr.acked_round = m.round
             if self.pending_reads:
                 self.serve_reads()
         if m.success:
-            if m.match_index > self.match_index[peer]:
-                self.match_index[peer] = m.match_index
+            if m.match_index > pr.match_index:
+                pr.match_index = m.match_index
                 self.advance_commit_index()
                 if peer == self.transfer_target:
                     self.continue_transfer()
-            if m.match_index + 1 > self.next_index[peer]:
-                self.next_index[peer] = m.match_index + 1
-            if self.learners and peer in self.learners and self.match_index[peer] >= self.log.last_index:
+            if m.match_index + 1 > pr.next_index:
+                pr.next_index = m.match_index + 1
+            if self.learners and peer in self.learners and pr.match_index >= self.log.last_index:
                 self.promote_learner(peer)
-            if self.next_index[peer] <= self.log.last_index:
+            if pr.next_index <= self.log.last_index:
                 self.send_append_entries(peer)  # more to send: keep the follower streaming
             return
-        if m.reject_index != self.next_index[peer] - 1:
+        if m.reject_index != pr.next_index - 1:
             return  # a reply to an older probe: nextIndex has moved since
-        self.next_index[peer] = max(self.match_index[peer] + 1, min(self.backed_up_next_index(m), m.reject_index))
+        pr.next_index = max(pr.match_index + 1, min(self.backed_up_next_index(m), m.reject_index))
         self.send_append_entries(peer)
 
     def backed_up_next_index(self, m: AppendEntriesReply) -> int:
@@ -722,7 +737,8 @@ class RaftNode:
         ones are committed indirectly, by the Log Matching Property. Figure 8 shows why."""
         unsafe = self.config.unsafe
         me = self.name
-        matched = [self.match_index.get(p, 0) for p in self.voters if p != me]
+        progress = self.progress
+        matched = [progress[p].match_index if p in progress else 0 for p in self.voters if p != me]
         if me in self.voter_set:  # a leader being removed does not count itself (thesis §4.2.2)
             matched.append(self.log.last_index)
         matched.sort(reverse=True)
@@ -755,7 +771,7 @@ class RaftNode:
     def send_append_entries(self, peer: str) -> None:
         """Send the follower the entries from its nextIndex on (none: a heartbeat) — or, when
         those entries are compacted away, the snapshot (thesis §5.3)."""
-        prev = self.next_index[peer] - 1
+        prev = self.progress[peer].next_index - 1
         if prev < self.log.snapshot_index:
             self.send_snapshot(peer)
             return
@@ -835,12 +851,12 @@ class RaftNode:
         others.discard(self.name)
         self.peers = sorted(others)  # sorted: deterministic fan-out order
         if self.role is Role.LEADER:
+            progress = self.progress
             for p in self.peers:
-                if p not in self.next_index:
-                    self.next_index[p] = self.log.last_index + 1
-                    self.match_index[p] = 0
-                    self.last_ack[p] = self.now
-                    self.acked_round[p] = 0
+                if p not in progress:
+                    # Figure 2: nextIndex is the leader's last log index + 1, matchIndex 0;
+                    # CheckQuorum counts from now: the voters were heard from just now.
+                    progress[p] = Progress(self.log.last_index + 1, 0, self.now)
 
     def membership_change_refusal(self, op: str, name: str) -> str | None:
         """Every rule of single-server changes in one place (thesis §4.1–§4.3); None: allowed."""
@@ -920,9 +936,10 @@ class RaftNode:
         """InstallSnapshot (thesis §5.3), the whole snapshot in one message."""
         snap = self.snapshot
         assert snap is not None, "a compacted log always has a snapshot"
-        if self.now < self.snapshot_sent.get(peer, float("-inf")) + 2 * self.config.heartbeat_interval:
+        pr = self.progress[peer]
+        if self.now < pr.snapshot_sent + 2 * self.config.heartbeat_interval:
             return  # one is on its way: do not resend the whole state every heartbeat
-        self.snapshot_sent[peer] = self.now
+        pr.snapshot_sent = self.now
         self._send(InstallSnapshot(self.name, peer, self.current_term, self.name, snap.index, snap.term,
                                    snap.state, snap.config, snap.digest))
 
@@ -954,16 +971,17 @@ class RaftNode:
         self._send(InstallSnapshotReply(self.name, m.src, self.current_term, index))
 
     def handle_install_snapshot_reply(self, m: InstallSnapshotReply) -> None:
-        if self.role is not Role.LEADER or m.term != self.current_term or m.src not in self.next_index:
+        if self.role is not Role.LEADER or m.term != self.current_term or m.src not in self.progress:
             return  # not ours to act on; see handle_append_entries_reply for untracked servers
         peer = m.src
-        self.last_ack[peer] = self.now
-        if m.match_index > self.match_index[peer]:
-            self.match_index[peer] = m.match_index
+        pr = self.progress[peer]
+        pr.last_ack = self.now
+        if m.match_index > pr.match_index:
+            pr.match_index = m.match_index
             self.advance_commit_index()
-        if m.match_index + 1 > self.next_index[peer]:
-            self.next_index[peer] = m.match_index + 1
-            if self.next_index[peer] <= self.log.last_index:
+        if m.match_index + 1 > pr.next_index:
+            pr.next_index = m.match_index + 1
+            if pr.next_index <= self.log.last_index:
                 self.send_append_entries(peer)
 
     # ------------------------------------------------------------------ reads (thesis §6.4)
@@ -998,7 +1016,8 @@ class RaftNode:
     def confirmed_round(self) -> int:
         """The latest heartbeat round a majority (the leader included) has answered."""
         me = self.name
-        rounds = [self.acked_round.get(p, 0) for p in self.voters if p != me]
+        progress = self.progress
+        rounds = [progress[p].acked_round if p in progress else 0 for p in self.voters if p != me]
         if me in self.voter_set:
             rounds.append(self.round)
         rounds.sort(reverse=True)
@@ -1035,7 +1054,7 @@ class RaftNode:
         target = self.transfer_target
         if target is None:
             return
-        if self.match_index[target] >= self.log.last_index:
+        if self.progress[target].match_index >= self.log.last_index:
             self.lease_broken = True  # the target's election ignores stickiness: no lease
             self._send(TimeoutNow(self.name, target, self.current_term))
         else:
@@ -1067,6 +1086,16 @@ class RaftNode:
         """A majority of the configuration in force; votes of non-members do not count."""
         vs = self.voter_set
         return sum(1 for v in voters if v in vs) >= self.quorum_size()
+
+    @property
+    def next_index(self) -> dict[str, int]:
+        """Figure 2's nextIndex[] for each follower, read from :attr:`progress` (a copy)."""
+        return {p: pr.next_index for p, pr in self.progress.items()}
+
+    @property
+    def match_index(self) -> dict[str, int]:
+        """Figure 2's matchIndex[] for each follower, read from :attr:`progress` (a copy)."""
+        return {p: pr.match_index for p, pr in self.progress.items()}
 
     def persistent_state(self) -> PersistentState:
         return PersistentState(self.current_term, self.voted_for, self.log.copy(), self.snapshot)

@@ -116,10 +116,9 @@ def _server_view(cluster, name: str, log_window: int | None, writing: bool, in_f
     if role is Role.LEADER:
         since = now - cluster.config.election_timeout_min
         progress = tuple(
-            ProgressView(p, node.next_index.get(p, last + 1), node.match_index.get(p, 0),
-                         in_flight.get((name, p), 0), node.last_ack.get(p),
-                         node.last_ack.get(p, float("-inf")) > since, p in node.learners)
-            for p in node.peers)
+            ProgressView(p, pr.next_index, pr.match_index, in_flight.get((name, p), 0), pr.last_ack,
+                         pr.last_ack > since, p in node.learners)
+            for p, pr in ((p, node.progress[p]) for p in node.peers))
     idx = node.config_index
     snap = node.snapshot
     return ServerView(

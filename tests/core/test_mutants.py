@@ -70,7 +70,7 @@ MUTANTS: dict[str, Mutant] = {
         "start", "if self.config.check_quorum and self.current_term > 0:", "if False:",
         "a restarted server keeps leader stickiness for a minimum election timeout (thesis §4.2.3, §6.4)"),
     "untracked_reply_indexed": Mutant(
-        "handle_append_entries_reply", "if m.src not in self.next_index:", "if False:",
+        "handle_append_entries_reply", "if m.src not in self.progress:", "if False:",
         "a leader ignores replies from servers it keeps no progress for (§5.3; etcd's stepLeader)"),
     "read_index_without_round": Mutant(
         "handle_read", "needed = self.round + 1\n        self.broadcast_append_entries()", "needed = 0",

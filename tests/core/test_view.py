@@ -96,7 +96,7 @@ def test_a_leader_shows_its_progress_per_follower():
     assert [p.peer for p in progress] == [n for n in c.names if n != v.leader]
     for p in progress:
         assert (p.next_index, p.match_index) == (lead.next_index[p.peer], lead.match_index[p.peer])
-        assert p.recently_active and p.last_ack == lead.last_ack[p.peer] and not p.learner
+        assert p.recently_active and p.last_ack == lead.progress[p.peer].last_ack and not p.learner
     assert all(s.progress == () for s in v.servers if s.name != v.leader)
 
 
