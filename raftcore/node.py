@@ -26,7 +26,7 @@ import copy
 import random
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Callable
 
 from .config import RaftConfig
 from .immutable import immutable
@@ -152,6 +152,9 @@ class PersistentState:
     log: Log = field(default_factory=Log)
     snapshot: Snapshot | None = None
 
+
+#: A voter the leader keeps no Progress for (none, while it leads) counts as one never heard from.
+_UNTRACKED = Progress(0)
 
 _CONTAINERS = (dict, list, set)
 _IMMUTABLE = (int, float, str, bool, type(None), tuple, frozenset, Role)
@@ -524,12 +527,9 @@ class RaftNode:
 
     def hears_from_quorum(self) -> bool:
         """CheckQuorum (thesis §6.2): did a majority (counting the leader) answer within the
-        last minimum election timeout?"""
-        since = self.now - self.config.election_timeout_min
-        me = self.name
-        heard = (me in self.voter_set) + sum(
-            1 for p in self.voters if p != me and p in self.progress and self.progress[p].last_ack > since)
-        return heard >= self.quorum_size()
+        last minimum election timeout? That is: is the latest time a majority answered by recent enough?"""
+        heard = self.quorum_value(lambda pr: pr.last_ack, self.now)
+        return heard is not None and heard > self.now - self.config.election_timeout_min
 
     # ------------------------------------------------------------------ RequestVote
 
@@ -736,24 +736,16 @@ class RaftNode:
         Only entries of the current term are committed by counting replicas (§5.4.2); earlier
         ones are committed indirectly, by the Log Matching Property. Figure 8 shows why."""
         unsafe = self.config.unsafe
-        me = self.name
-        progress = self.progress
-        matched = [progress[p].match_index if p in progress else 0 for p in self.voters if p != me]
-        if me in self.voter_set:  # a leader being removed does not count itself (thesis §4.2.2)
-            matched.append(self.log.last_index)
-        matched.sort(reverse=True)
-        needed = max(self.quorum_size() - 1 if unsafe.commit_without_majority else self.quorum_size(), 1)
-        if len(matched) < needed:
-            return
-        n = matched[needed - 1]  # the highest index held by `needed` voters
-        if n <= self.commit_index:
+        needed = max(self.quorum_size() - 1, 1) if unsafe.commit_without_majority else None
+        n = self.quorum_value(lambda pr: pr.match_index, self.log.last_index, needed)
+        if n is None or n <= self.commit_index:
             return
         if self.log.term_at(n) != self.current_term and not unsafe.commit_old_term_by_counting:
             return
         self.commit_index = n
         self._out.commit_advanced = True
         self.apply_committed()
-        if me not in self.voter_set and self.commit_index >= self.config_index:
+        if self.name not in self.voter_set and self.commit_index >= self.config_index:
             # Thesis §4.2.2: a leader removed from the configuration steps down once the
             # configuration entry is committed.
             self._note("steps down: removed from the configuration")
@@ -1015,14 +1007,8 @@ class RaftNode:
 
     def confirmed_round(self) -> int:
         """The latest heartbeat round a majority (the leader included) has answered."""
-        me = self.name
-        progress = self.progress
-        rounds = [progress[p].acked_round if p in progress else 0 for p in self.voters if p != me]
-        if me in self.voter_set:
-            rounds.append(self.round)
-        rounds.sort(reverse=True)
-        q = self.quorum_size()
-        return rounds[q - 1] if len(rounds) >= q else 0
+        confirmed = self.quorum_value(lambda pr: pr.acked_round, self.round)
+        return 0 if confirmed is None else confirmed
 
     def lease_valid(self) -> bool:
         """A lease (thesis §6.4): a majority answered a round that began less than
@@ -1080,7 +1066,28 @@ class RaftNode:
         return len(self.voters)
 
     def quorum_size(self) -> int:
+        """How many voters make a majority of the configuration in force (§5.2, thesis §4)."""
         return len(self.voters) // 2 + 1
+
+    def quorum_value(self, of: Callable[[Progress], Any], own: Any, needed: int | None = None) -> Any:
+        """The highest value a majority of the configuration in force has reached (etcd's
+        ``MajorityConfig.CommittedIndex``), the one majority rule of a leader: the commit index
+        (§5.3: ``of`` is matchIndex), the heartbeat round that confirms leadership for reads
+        (thesis §6.4) and whether a majority answered recently (CheckQuorum, thesis §6.2).
+
+        Each voter's value, ``of`` its :class:`Progress` and ``own`` for the leader itself —
+        unless it is being removed, then it does not count itself (thesis §4.2.2); learners do
+        not count (thesis §4.2.1). Sorted highest first, the ``needed``-th (a majority unless
+        an unsafe switch says fewer) is reached by that many voters. None: too few voters."""
+        me = self.name
+        progress = self.progress
+        values = [of(progress.get(p, _UNTRACKED)) for p in self.voters if p != me]
+        if me in self.voter_set:
+            values.append(own)
+        values.sort(reverse=True)
+        if needed is None:
+            needed = self.quorum_size()
+        return values[needed - 1] if len(values) >= needed else None
 
     def has_quorum(self, voters: set[str]) -> bool:
         """A majority of the configuration in force; votes of non-members do not count."""

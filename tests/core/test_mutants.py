@@ -53,7 +53,7 @@ MUTANTS: dict[str, Mutant] = {
         "membership_change_refusal", "if self.commit_index < self.term_start_index:", "if False:",
         "a leader commits an entry of its term before a configuration change (thesis §4.1, errata)"),
     "learners_in_commit_quorum": Mutant(
-        "advance_commit_index", "for p in self.voters if p != me]", "for p in self.peers if p != me]",
+        "quorum_value", "for p in self.voters if p != me]", "for p in self.peers if p != me]",
         "only voters count towards the commit quorum; learners do not (thesis §4.2.1)"),
     "stale_snapshot_installed": Mutant(
         "handle_install_snapshot", "if index > self.commit_index:", "if True:",
