@@ -10,7 +10,7 @@ Structure, as in etcd's ``raft.go``: :meth:`RaftNode.step` applies the "All Serv
 rule once, then dispatches on the message type to one handler per RPC and role.
 
 The thesis extensions, each switchable in :class:`~raftcore.config.RaftConfig` and each rule
-in one place: PreVote (§9.6, :meth:`RaftNode.become_pre_candidate`, the ``pre_vote`` branch of
+in one place: PreVote (§9.6, :meth:`RaftNode.campaign`, the ``pre_vote`` branch of
 :meth:`RaftNode.handle_request_vote`; the pre-candidate keeps ``role`` FOLLOWER and sets
 ``node.pre_candidate``), CheckQuorum (§6.2, :meth:`RaftNode.hears_from_quorum`) with leader
 stickiness (§4.2.3, :meth:`RaftNode.in_lease`), reads without log entries (§6.4,
@@ -423,10 +423,34 @@ class RaftNode:
             self.learners = {}
             self.refresh_peers()
 
+    def campaign(self, pre_vote: bool, transfer: bool = False) -> None:
+        """Start an election (§5.2) or, with ``pre_vote``, first ask whether we could win one
+        (thesis §9.6), as etcd's ``campaign``: become (pre-)candidate, voting for ourselves,
+        then send RequestVote RPCs to all other servers for the term we would hold — unless
+        our own vote is already a majority (a single voter). ``transfer``: the election a
+        leadership transfer asked for, which voters' stickiness does not hold back (§3.10)."""
+        if pre_vote:
+            self.become_pre_candidate()
+            term = self.current_term + 1  # a PreVote asks for the next term without taking it
+        else:
+            self.become_candidate()
+            term = self.current_term
+        if self.has_quorum(self.votes):
+            if pre_vote:
+                self.campaign(pre_vote=False)
+            else:
+                self.become_leader()
+            return
+        last_index, last_term = self.log.last_index, self.log.last_term
+        for peer in self.peers:
+            self._send(RequestVote(self.name, peer, term, self.name, last_index, last_term,
+                                   pre_vote=pre_vote, transfer=transfer))
+
     def become_pre_candidate(self) -> None:
-        """PreVote (thesis §9.6): ask the others whether they would vote for us in the next
-        term, changing no term and no vote; campaign for real only if a majority would. A
-        server that cannot win (cut off, or with a stale log) so never raises the term."""
+        """PreVote (thesis §9.6): before raising its term, a server asks the others (in
+        :meth:`campaign`) whether they would vote for it in the next term, changing no term
+        and no vote; it campaigns for real only if a majority would. A server that cannot win
+        (cut off, or with a stale log) so never raises the term."""
         if self.role is not Role.FOLLOWER:
             self._note(f"becomes follower term {self.current_term}")
         self.role = Role.FOLLOWER
@@ -434,18 +458,12 @@ class RaftNode:
         self.leader_id = None
         self.votes = {self.name}
         self.reset_election_timer()
-        term = self.current_term + 1
-        self._note(f"becomes pre-candidate for term {term}")
-        if self.has_quorum(self.votes):
-            self.become_candidate()
-            return
-        last_index, last_term = self.log.last_index, self.log.last_term
-        for peer in self.peers:
-            self._send(RequestVote(self.name, peer, term, self.name, last_index, last_term, pre_vote=True))
+        self._note(f"becomes pre-candidate for term {self.current_term + 1}")
 
-    def become_candidate(self, transfer: bool = False) -> None:
+    def become_candidate(self) -> None:
         """On conversion to candidate, start election (§5.2): increment currentTerm, vote for
-        self, reset election timer, send RequestVote RPCs to all other servers."""
+        self, reset election timer; :meth:`campaign` then sends RequestVote RPCs to all other
+        servers."""
         self.role = Role.CANDIDATE
         self.pre_candidate = False
         self.current_term += 1
@@ -455,13 +473,6 @@ class RaftNode:
         self.votes = {self.name}
         self.reset_election_timer()
         self._note(f"becomes candidate term {self.current_term}")
-        if self.has_quorum(self.votes):
-            self.become_leader()
-            return
-        last_index, last_term = self.log.last_index, self.log.last_term
-        for peer in self.peers:
-            self._send(RequestVote(self.name, peer, self.current_term, self.name, last_index, last_term,
-                                   transfer=transfer))
 
     def become_leader(self) -> None:
         """Upon election: reinitialize next_index/match_index, append a no-op of the new term
@@ -499,10 +510,8 @@ class RaftNode:
         up only liveness when timeouts fire too eagerly."""
         if not self.may_campaign():
             self.reset_election_timer()  # not a voter (learner, joining, removed for good)
-        elif self.config.pre_vote:
-            self.become_pre_candidate()
         else:
-            self.become_candidate()
+            self.campaign(pre_vote=self.config.pre_vote)
 
     def may_campaign(self) -> bool:
         """Voters campaign. So does a server removed by a configuration entry it does not yet
@@ -527,7 +536,7 @@ class RaftNode:
 
     def hears_from_quorum(self) -> bool:
         """CheckQuorum (thesis §6.2): did a majority (counting the leader) answer within the
-        last minimum election timeout? That is: is the latest time a majority answered by recent enough?"""
+        last minimum election timeout? That is: did a majority's latest answers come after that?"""
         heard = self.quorum_value(lambda pr: pr.last_ack, self.now)
         return heard is not None and heard > self.now - self.config.election_timeout_min
 
@@ -610,7 +619,7 @@ class RaftNode:
             if self.pre_candidate and m.vote_granted and m.term == self.current_term + 1:
                 self.votes.add(m.src)
                 if self.has_quorum(self.votes):
-                    self.become_candidate()
+                    self.campaign(pre_vote=False)
             return
         if self.role is not Role.CANDIDATE or m.term != self.current_term or not m.vote_granted:
             return
@@ -1057,7 +1066,7 @@ class RaftNode:
         if m.term != self.current_term or self.role is Role.LEADER or self.name not in self.voter_set:
             return
         self._note(f"campaigns at once (TimeoutNow from {m.src})")
-        self.become_candidate(transfer=True)
+        self.campaign(pre_vote=False, transfer=True)
 
     # ------------------------------------------------------------------ helpers
 
