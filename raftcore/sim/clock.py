@@ -15,7 +15,7 @@ delivers them again in order (``Cluster.inject``) — each one a step of its own
 any other.
 
 A cluster gets such servers through :class:`ClockedCluster` (``Cluster.make_node`` is the
-hook); the lab (raftcore/lab.py) draws each server's rate from the seed.
+hook); the lab (raftcore/lab/) draws each server's rate from the seed.
 """
 
 from __future__ import annotations
