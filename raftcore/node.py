@@ -393,35 +393,42 @@ class RaftNode:
 
     # ------------------------------------------------------------------ roles
 
-    def become_follower(self, term: int, leader_id: str | None, reset_timer: bool = True) -> None:
-        if term > self.current_term:
+    def reset(self, term: int) -> None:
+        """What every change of role starts from, in one place (etcd's ``reset``; the caller
+        has set the new ``role``): a newer term, whose vote is not yet cast; no known leader;
+        no votes counted; and a leader's duties over — pending reads fail (the clients retry
+        elsewhere), a transfer ends, servers it was catching up are no longer its concern.
+
+        The :class:`Progress` records are reinitialized after election (:meth:`become_leader`,
+        Figure 2), not here: a reply a leader was handling when it stepped down (a removed
+        leader committing its removal, §4.2.2) finishes with them."""
+        if term > self.current_term:  # currentTerm = T (§5.1); votedFor holds within one term
             self.current_term = term
             self.voted_for = None
             self._out.persist_state = True
-        if self.role is not Role.FOLLOWER:
-            if self.role is Role.LEADER:
-                self.leader_stepped_down()
-            self._note(f"becomes follower term {term}")
-            self.role = Role.FOLLOWER
-            self.votes = set()
-            self.heartbeat_deadline = float("inf")
-        elif self.pre_candidate:
-            self.pre_candidate = False
-            self.votes = set()
-        self.leader_id = leader_id
-        if reset_timer:
-            self.reset_election_timer()
-
-    def leader_stepped_down(self) -> None:
-        """A leader's volatile duties end: pending reads fail (the clients retry elsewhere),
-        a transfer is over, servers it was catching up are no longer its concern."""
+        self.leader_id = None
+        self.votes = set()
+        self.pre_candidate = False
+        self.heartbeat_deadline = float("inf")
+        self.round_started = {}
         self.pending_reads = []
         self.transfer_target = None
         self.transfer_deadline = float("inf")
-        self.round_started = {}
-        if self.learners:
-            self.learners = {}
-            self.refresh_peers()
+        self.learners = {}
+        self.refresh_peers()  # a new leader: a Progress for every follower
+
+    def become_follower(self, term: int, leader_id: str | None, reset_timer: bool = True) -> None:
+        """Follow ``leader_id`` (None: not known yet) in ``term``: a newer term (§5.1), a
+        leader or candidate stepping down, a pre-candidate giving up, or a follower hearing
+        from its leader — whose timer restarts unless ``reset_timer`` is False."""
+        if self.role is not Role.FOLLOWER or self.pre_candidate or term > self.current_term:
+            if self.role is not Role.FOLLOWER:
+                self._note(f"becomes follower term {term}")
+                self.role = Role.FOLLOWER
+            self.reset(term)
+        self.leader_id = leader_id
+        if reset_timer:
+            self.reset_election_timer()
 
     def campaign(self, pre_vote: bool, transfer: bool = False) -> None:
         """Start an election (§5.2) or, with ``pre_vote``, first ask whether we could win one
@@ -454,8 +461,8 @@ class RaftNode:
         if self.role is not Role.FOLLOWER:
             self._note(f"becomes follower term {self.current_term}")
         self.role = Role.FOLLOWER
+        self.reset(self.current_term)
         self.pre_candidate = True
-        self.leader_id = None
         self.votes = {self.name}
         self.reset_election_timer()
         self._note(f"becomes pre-candidate for term {self.current_term + 1}")
@@ -465,11 +472,8 @@ class RaftNode:
         self, reset election timer; :meth:`campaign` then sends RequestVote RPCs to all other
         servers."""
         self.role = Role.CANDIDATE
-        self.pre_candidate = False
-        self.current_term += 1
+        self.reset(self.current_term + 1)
         self.voted_for = self.name
-        self.leader_id = None
-        self._out.persist_state = True
         self.votes = {self.name}
         self.reset_election_timer()
         self._note(f"becomes candidate term {self.current_term}")
@@ -478,15 +482,12 @@ class RaftNode:
         """Upon election: reinitialize next_index/match_index, append a no-op of the new term
         (§8: it lets the leader commit earlier entries), and announce itself at once."""
         self.role = Role.LEADER
+        # Volatile state on leaders, reinitialized after election (Figure 2): reset's
+        # refresh_peers creates a fresh Progress for every follower.
+        self.progress, self.round, self.lease_broken = {}, 0, False
+        self.reset(self.current_term)
         self.leader_id = self.name
-        self.votes = set()
-        self.learners = {}
-        self.progress = {}
-        self.refresh_peers()  # a fresh Progress for every follower
         self.election_deadline = float("inf")
-        self.round, self.round_started = 0, {}
-        self.pending_reads = []
-        self.lease_broken = False
         self._out.became_leader = True
         self._note(f"becomes leader term {self.current_term}")
         self.term_start_index = self.append_to_own_log(None)
