@@ -135,39 +135,30 @@ class Canvas:
                 sl = "%s-%d" % (sl, i)
             seen.add(sl)
             slugs.append(sl)
-        scene01 = self.layout == "scene01"
         rx, ry = s.ring_rx, s.ring_ry
-        if n <= 3 and not scene01:
+        if n <= 3:
             rx, ry = rx * 0.8, ry * 0.95
         if n <= 5 and s.name == "narrow":
             ry = ry * 0.85
-        if scene01:  # room for the shared log between the servers
-            rx, ry = rx * 1.12, ry * 1.2
         cx0 = s.width / 2
         cy0 = s.ring_top + ry
         below = s.r + s.font + s.small + 10.0   # name and vote tally under the lowest server
         self.height = cy0 + ry + below           # the stage: where servers and messages are
-        for layer in self._opt("layers") or ():  # a layer that places servers may need more room
+        for layer in self.owner.layers():  # a layer that places servers may need more room
             fn = getattr(layer, "stage_height", None)
             if fn is not None:
                 self.height = max(self.height, float(fn(self)))
         info_w = 150.0 if s.name == "wide" else 110.0
         for i, name in enumerate(names):
-            if scene01:
-                a = math.radians(-90.0 - 180.0 / max(n, 1) + 360.0 / max(n, 1) * i)
-            else:
-                a = -math.pi / 2 + 2 * math.pi * i / max(n, 1)
-                if n >= 6:
-                    a -= math.pi / n  # two servers side by side at the top
+            a = -math.pi / 2 + 2 * math.pi * i / max(n, 1)
+            if n >= 6:
+                a -= math.pi / n  # two servers side by side at the top
             cx = round(cx0 + rx * math.cos(a), 1)
             cy = round(cy0 + ry * math.sin(a), 1)
             left = math.cos(a) < -0.2
             ix = (-s.r - 12.0 - info_w) if left else (s.r + 12.0)
             self.servers.append(_ServerGeo(name, slugs[i], "%s-s-%s" % (p, slugs[i]), cx, cy, ix,
                                            -s.r - 2.0, info_w))
-        if scene01:
-            self._logbox = (cx0, cy0 + 4.0)
-            self._arrows()
         # A layer may place the servers itself (scene 10's partitions: one column per side).
         self._placed = self._placement()
         for g in self.servers:
@@ -197,7 +188,8 @@ class Canvas:
                     self._link_paths.append((a, b, "M%s,%sL%s,%s" % (fmt(x0), fmt(y0), fmt(x1), fmt(y1)),
                                              (x0 + x1) / 2, (y0 + y1) / 2))
         # banner (scene 01's FLP explanation, two leaders at once): a band under the stage
-        self._has_banner = scene01 or bool(self._opt("leaders_banner")) or self._opt("banner") not in (None, False)
+        self._has_banner = (any(getattr(layer, "banner", False) for layer in self.owner.layers())
+                            or bool(self._opt("leaders_banner")) or self._opt("banner") not in (None, False))
         top = self.height
         if self._has_banner:
             lines = 4 if s.name == "narrow" else 3
@@ -207,7 +199,7 @@ class Canvas:
             self._banner_box = (4.0, top, s.width - 8.0, 0.0)
         # bands: room under the stage that layers ask for (cards per server, a legend)
         self.bands: dict[str, tuple[float, float]] = {}
-        for layer in self._opt("layers") or ():
+        for layer in self.owner.layers():
             fn = getattr(layer, "band", None)
             h = float(fn(self)) if fn is not None else 0.0
             if h > 0:
@@ -220,38 +212,10 @@ class Canvas:
             g.row_y = self._grid_y + head + k * s.row_h
         self.total_height = self._grid_y + head + n * s.row_h + 6.0
 
-    def _arrows(self) -> None:
-        """Scene 01: an arrow from the shared log to each server."""
-        s = self.size
-        lx0, ly0 = self._logbox
-        self._arrow_geo = []
-        hw, hh = self._shared_half()
-        for g in self.servers:
-            dx, dy = g.cx - lx0, g.cy - ly0
-            d = math.hypot(dx, dy) or 1.0
-            ux, uy = dx / d, dy / d
-            t = min(hw / abs(dx) if dx else 1e9, (hh + 10.0) / abs(dy) if dy else 1e9)
-            sx, sy = lx0 + dx * t + ux * 4.0, ly0 + dy * t + uy * 4.0
-            ex, ey = g.cx - ux * (s.r + 9.0), g.cy - uy * (s.r + 9.0)
-            hx, hy = ex - 9.0 * ux, ey - 9.0 * uy
-            px, py = -uy * 5.0, ux * 5.0
-            path = "M%s,%sL%s,%s" % (fmt(sx), fmt(sy), fmt(hx), fmt(hy))
-            head = "M%s,%sL%s,%sL%s,%sZ" % (fmt(ex), fmt(ey), fmt(hx + px), fmt(hy + py), fmt(hx - px), fmt(hy - py))
-            right = ux >= 0
-            lx, ly = (sx + ex) / 2 + (8.0 if right else -8.0), (sy + ey) / 2 + 4.0
-            self._arrow_geo.append(("%s-arrow-%s" % (self.prefix, g.slug), g.name, path, head, lx, ly,
-                                    "start" if right else "end"))
-
-    def _shared_half(self) -> tuple[float, float]:
-        s = self.size
-        slots = int(self._opt("shared_log_slots", 3))
-        sw = s.text_col_w
-        return (slots * sw + (slots - 1) * 6.0) / 2, (s.small + 10.0) / 2 + s.small + 4.0
-
     def _placement(self) -> dict:
         """``{name: (cx, cy, info_on_left)}`` from the first layer whose ``positions(canvas)``
         returns any; empty: the layout's own places. Asked every frame: a change redraws."""
-        for layer in self._opt("layers") or ():
+        for layer in self.owner.layers():
             fn = getattr(layer, "positions", None)
             pos = fn(self) if fn is not None else None
             if pos:
@@ -463,60 +427,6 @@ class Canvas:
                           esc(trunc(st, chars(s.state_w - 6.0, s.font, mono=True)))))
         return "".join(out)
 
-    # ------------------------------------------------------------------ scene 01's shared log
-    def _shared_html(self) -> str:
-        """The log as the leader (or the most advanced live server) holds it, in the middle."""
-        s = self.size
-        v = self.view
-        src = v.leader
-        if src is None:
-            best = None
-            for sv in v.servers:
-                if sv.alive and (best is None or (sv.commit_index, sv.log.last_index) >
-                                 (best.commit_index, best.log.last_index)):
-                    best = sv
-            src = best.name if best is not None else None
-        sv = v.server(src) if src is not None else None
-        hide = self._opt("hide_noop", True)
-        items = [e for e in (sv.log.entries if sv else ()) if not (hide and e.noop)]
-        planned = list(self._opt("planned_log") or ())
-        slots = []
-        for k in range(max(len(items), len(planned))):
-            if k < len(items):
-                e = items[k]
-                slots.append(("raft-cell raft-logcell raft-t%d %s" % (
-                    e.term % len(TERM_PALETTE), "raft-committed" if e.committed else "raft-uncommitted"),
-                    e.label, "#%d term %d%s" % (e.index, e.term, "" if e.committed else " (not committed)")))
-            else:
-                slots.append(("raft-cell raft-logcell raft-planned", str(planned[k]), "not yet in the log"))
-        maxn = int(self._opt("shared_log_slots", 3))
-        skipped = max(0, len(slots) - maxn)
-        slots = slots[-maxn:] if skipped else slots
-        lx0, ly0 = self._logbox
-        sw, sh, gap = s.text_col_w, s.small + 10.0, 6.0
-        total = len(slots) * sw + max(len(slots) - 1, 0) * gap
-        x0 = lx0 - total / 2
-        y = ly0 - sh / 2
-        out = ['<text class="raft-name" x="%s" y="%s" text-anchor="middle">replicated log</text>'
-               % (fmt(lx0), fmt(y - 6.0))]
-        if src is not None and items:
-            out.append('<text class="raft-small raft-muted" x="%s" y="%s" text-anchor="middle">as %s holds it</text>'
-                       % (fmt(lx0), fmt(y + sh + s.small + 3.0), esc(str(src))))
-        if not slots:
-            out.append('<text class="raft-muted" x="%s" y="%s" text-anchor="middle">(empty)</text>'
-                       % (fmt(lx0), fmt(ly0 + 4.0)))
-        if skipped:
-            out[0] = ('<text class="raft-name" x="%s" y="%s" text-anchor="middle">replicated log (+%d earlier)</text>'
-                      % (fmt(lx0), fmt(y - 6.0), skipped))
-        nchars = chars(sw - 4.0, s.small, mono=True)
-        for k, (cls, label, tip) in enumerate(slots):
-            x = x0 + k * (sw + gap)
-            out.append('<g class="%s"><title>%s</title><rect x="%s" y="%s" width="%s" height="%s" rx="3"/>'
-                       '<text class="raft-mono" x="%s" y="%s" text-anchor="middle">%s</text></g>'
-                       % (cls, esc(tip), fmt(x), fmt(y), fmt(sw), fmt(sh), fmt(x + sw / 2),
-                          fmt(y + sh / 2 + s.small * 0.35), esc(trunc(label, nchars))))
-        return "".join(out)
-
     # ------------------------------------------------------------------ messages
     def _msg_parts(self, f):
         """(class, inner markup) of one message: its shape and label by type."""
@@ -600,7 +510,7 @@ class Canvas:
         text = str(self._opt("banner_text") or DEFAULT_BANNER)
         if b is None and self._opt("leaders_banner"):
             return "hidden", ""
-        shown = (bool(self._opt("stalled")) and self.layout == "scene01") if b is None else bool(b)
+        shown = bool(self._opt("stalled")) if b is None else bool(b)
         return ("visible" if shown else "hidden"), text
 
     def _banner_lines_html(self, text) -> str:
@@ -634,7 +544,7 @@ class Canvas:
             if sv.state.data:
                 text += ", " + ", ".join("%s=%s" % kv for kv in sv.state.data)
             parts.append(text + ".")
-        for name in sorted(str(x) for x in (self._opt("stalled") or ())) if self.layout == "scene01" else ():
+        for name in sorted(str(x) for x in (self._opt("stalled") or ())):
             parts.append("The link to %s is stalled." % name)
         for viol in v.violations:
             parts.append("Violated: %s." % viol.text)
@@ -693,24 +603,7 @@ class Canvas:
             sig[p + ":links"] = self._links_html(blocked)
         vals.append((p + "-links", "html", sig[p + ":links"]))
         vals.append((p + "-desc", "text", self._desc()))
-        if self.layout == "scene01":
-            stalled = self._opt("stalled") or ()
-            busy = {f.dst for f, _ in flights if f.field("entries")}
-            for aid, name, _path, _head, _lx, _ly, _anchor in self._arrow_geo:
-                cls = "raft-arrow"
-                if name in busy:
-                    cls += " raft-arrow--busy"
-                if name in stalled:
-                    cls += " raft-arrow--stalled"
-                vals.append((aid, "attr:class", cls))
-            src = v.leader
-            skey = (tuple((sv.name, sv.alive, sv.log, sv.commit_index) for sv in v.servers), src,
-                    tuple(self._opt("planned_log") or ()))
-            if sig.get(p + ":shared") != skey:
-                sig[p + ":shared"] = skey
-                sig[p + ":sharedhtml"] = self._shared_html()
-            vals.append((p + "-log", "html", sig[p + ":sharedhtml"]))
-        for layer in self._opt("layers") or ():
+        for layer in self.owner.layers():
             vals.append(("%s-layer-%s" % (p, layer.name), "html", layer.draw(self)))
         if self._has_banner:
             vis, text = self.banner_state()
@@ -761,13 +654,7 @@ class Canvas:
         p = self.prefix
         s = self.size
         out = ['<g id="%s-links" aria-hidden="true">%s</g>' % (p, v((p + "-links", "html")))]
-        if self.layout == "scene01":
-            out.append('<g id="%s-log" class="raft-shared-log">%s</g>' % (p, v((p + "-log", "html"))))
-            for aid, _name, path, head, lx, ly, anchor in self._arrow_geo:
-                out.append('<g id="%s" class="%s"><path d="%s"/><path class="raft-head" d="%s"/>'
-                           '<text class="raft-arrow-label raft-small" x="%s" y="%s" text-anchor="%s">stalled?</text></g>'
-                           % (aid, v((aid, "attr:class")), path, head, fmt(lx), fmt(ly), anchor))
-        layers = list(self._opt("layers") or ())
+        layers = list(self.owner.layers())
         for layer in layers:
             if getattr(layer, "z", "over") == "under":
                 lid = "%s-layer-%s" % (p, layer.name)
@@ -898,12 +785,23 @@ class Renderer:
         self.layout = layout
         self.options = dict(options or {})
         self.prefix = str(self.options.get("id") or "raft")
+        #: The layout's own layer (scene 01's shared log), kept apart from ``options["layers"]``,
+        #: which the bridge may replace.
+        self.layout_layers: list = []
+        if layout == "scene01":
+            from raftsite.layers.shared_log import SharedLog
+
+            self.layout_layers.append(SharedLog({}))
         #: The server whose inspect panel is open (drawn with a focus ring), or None.
         self.selected: str | None = None
         self.view = cluster.view()
         sizes = tuple(self.options.get("sizes") or ("wide", "narrow"))
         self.canvases = [Canvas(self, SIZES[name], self.prefix if k == 0 else self.prefix + "-n")
                          for k, name in enumerate(sizes)]
+
+    def layers(self) -> list:
+        """The layers drawn this frame: the layout's own, then the scene's (``options["layers"]``)."""
+        return self.layout_layers + list(self.options.get("layers") or ())
 
     @property
     def servers(self):
