@@ -18,11 +18,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "raftsite"
 
-#: Modules being moved onto the contract during this session (the renderer and the bridge are
-#: rewritten on ``Cluster.view()``). The lead empties this set this session; any other module
-#: must already keep to the contract.
-NOT_YET_ON_THE_CONTRACT: set[str] = set()  # browser.py came onto the contract (Scene.status reads a view)
-
 #: Names an object may use for itself: their private attributes are its own business.
 OWN = {"self", "cls"}
 
@@ -83,12 +78,4 @@ class A:
 def test_the_site_reads_the_core_only_through_views(path):
     """Every module of the site keeps to the contract (ARCHITECTURE.md, "the one-way doors")."""
     found = breaches((ROOT / path).read_text(encoding="utf-8"))
-    if path in NOT_YET_ON_THE_CONTRACT:
-        pytest.skip(f"{path} is being moved onto the contract this session ({len(found)} breaches left)")
     assert not found, "\n".join(f"{path}:{line}: {what}" for line, what in found)
-
-
-def test_the_exemptions_are_real_modules():
-    """A name in the exemption set that no longer exists would exempt nothing and hide a typo."""
-    for path in NOT_YET_ON_THE_CONTRACT:
-        assert (ROOT / path).is_file(), path
