@@ -390,7 +390,7 @@ def test_membership_change_redraws_root():
             assert any(e == "raft-root" and k == "html" for e, k, _ in patches)
             break
     else:
-        pytest.skip("scene 11 adds no server in its first 6 s")
+        raise AssertionError("scene 11 adds S4 and S5 within its first second; no server was added in 6 s")
 
 
 @pytest.mark.parametrize("layout", ["ring", "scene01"])
