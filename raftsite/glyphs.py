@@ -120,7 +120,7 @@ CSS = (
     "stroke-width:3;display:none}"
     ".raft-server{cursor:pointer;outline:none}"
     ".raft-hit{fill:transparent}"
-    ".raft-server:focus-visible .raft-focus,.raft-server.raft-selected .raft-focus{display:inline}"
+    ".raft-server:focus-visible .raft-focus{display:inline}"
     ".raft-badge rect{fill:" + _BG + ";stroke:" + _FG + ";stroke-width:1}"
     ".raft-svg .raft-name{font-weight:600}"
     ".raft-svg .raft-mono{font-family:var(--raft-mono,ui-monospace,SFMono-Regular,Menlo,Consolas,monospace)}"

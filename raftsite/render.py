@@ -63,15 +63,13 @@ DEFAULT_BANNER = (
 
 
 class _ServerGeo:
-    """Where one server sits on a drawing. ``info_x``/``info_y`` (relative to the server) is
-    the corner of the free space beside it that layers may use for a card."""
+    """Where one server sits on a drawing: its centre on the stage and its row in the log grid."""
 
-    __slots__ = ("name", "slug", "gid", "cx", "cy", "info_x", "info_y", "info_w", "row_y")
+    __slots__ = ("name", "slug", "gid", "cx", "cy", "row_y")
 
-    def __init__(self, name, slug, gid, cx, cy, info_x, info_y, info_w):
+    def __init__(self, name, slug, gid, cx, cy):
         self.name, self.slug, self.gid = name, slug, gid
         self.cx, self.cy = cx, cy
-        self.info_x, self.info_y, self.info_w = info_x, info_y, info_w
         self.row_y = 0.0
 
 
@@ -148,24 +146,19 @@ class Canvas:
             fn = getattr(layer, "stage_height", None)
             if fn is not None:
                 self.height = max(self.height, float(fn(self)))
-        info_w = 150.0 if s.name == "wide" else 110.0
         for i, name in enumerate(names):
             a = -math.pi / 2 + 2 * math.pi * i / max(n, 1)
             if n >= 6:
                 a -= math.pi / n  # two servers side by side at the top
             cx = round(cx0 + rx * math.cos(a), 1)
             cy = round(cy0 + ry * math.sin(a), 1)
-            left = math.cos(a) < -0.2
-            ix = (-s.r - 12.0 - info_w) if left else (s.r + 12.0)
-            self.servers.append(_ServerGeo(name, slugs[i], "%s-s-%s" % (p, slugs[i]), cx, cy, ix,
-                                           -s.r - 2.0, info_w))
+            self.servers.append(_ServerGeo(name, slugs[i], "%s-s-%s" % (p, slugs[i]), cx, cy))
         # A layer may place the servers itself (scene 10's partitions: one column per side).
         self._placed = self._placement()
         for g in self.servers:
             at = self._placed.get(g.name)
             if at is not None:
                 g.cx, g.cy = float(at[0]), float(at[1])
-                g.info_x = (-s.r - 12.0 - info_w) if at[2] else (s.r + 12.0)
         self._links = {}
         self._link_paths = []
         pos = {g.name: (g.cx, g.cy) for g in self.servers}
@@ -213,7 +206,7 @@ class Canvas:
         self.total_height = self._grid_y + head + n * s.row_h + 6.0
 
     def _placement(self) -> dict:
-        """``{name: (cx, cy, info_on_left)}`` from the first layer whose ``positions(canvas)``
+        """``{name: (cx, cy)}`` from the first layer whose ``positions(canvas)``
         returns any; empty: the layout's own places. Asked every frame: a change redraws."""
         for layer in self.owner.layers():
             fn = getattr(layer, "positions", None)
@@ -261,8 +254,6 @@ class Canvas:
         cls = "raft-server raft-role-%s%s" % (sv.role.value, "" if sv.alive else " raft-crashed")
         if offender:
             cls += " raft-offender"
-        if self.owner.selected == sv.name:
-            cls += " raft-selected"
         return cls
 
     @staticmethod
@@ -572,7 +563,7 @@ class Canvas:
             gid = g.gid
             offender = sv.name in offenders
             key = (sv.alive, sv.role, sv.current_term, sv.log.last_index, sv.commit_index, sv.state.data,
-                   offender, self.owner.selected == sv.name)
+                   offender)
             if sig.get(gid) != key:
                 sig[gid] = key
                 sig[gid + ":attrs"] = (self._server_class(sv, offender), self._letter(sv),
@@ -733,14 +724,6 @@ class Canvas:
             patches.append((p + "-msgs", "html", self._msgs_html(flights)))
         return patches
 
-    def server_at(self, x: float, y: float):
-        lim = (self._timer_r + 4.0) ** 2
-        for g in self.servers:
-            dx, dy = x - g.cx, y - g.cy
-            if dx * dx + dy * dy <= lim:
-                return g.name
-        return None
-
 
 class Renderer:
     """Renders a cluster frame as SVG — a desktop and a phone drawing — and diffs later
@@ -774,7 +757,7 @@ class Renderer:
                       ``"over"`` them) and ``draw(canvas) -> str``, the inner SVG of
                       ``<g id="{id}-layer-{name}">``, called every frame for each drawing (see
                       :class:`Canvas` for what a layer may read). A layer with
-                      ``positions(canvas) -> {name: (cx, cy, info_on_left)}`` places the
+                      ``positions(canvas) -> {name: (cx, cy)}`` places the
                       servers instead of the layout.
     """
 
@@ -792,8 +775,6 @@ class Renderer:
             from raftsite.layers.shared_log import SharedLog
 
             self.layout_layers.append(SharedLog({}))
-        #: The server whose inspect panel is open (drawn with a focus ring), or None.
-        self.selected: str | None = None
         self.view = cluster.view()
         sizes = tuple(self.options.get("sizes") or ("wide", "narrow"))
         self.canvases = [Canvas(self, SIZES[name], self.prefix if k == 0 else self.prefix + "-n")
@@ -839,15 +820,3 @@ class Renderer:
         """(``"visible"`` or ``"hidden"``, text) of the banner as the frame shows it now."""
         self.view = self.cluster.view()
         return self.canvases[0].banner_state()
-
-    def select(self, name: str | None) -> None:
-        """Mark the server whose inspect panel is open (None: none)."""
-        self.selected = name
-
-    def server_at(self, x: float, y: float, size: str = "wide"):
-        """Name of the server whose circle (plus its timer ring) contains (x, y), in the
-        viewBox units of the ``size`` drawing."""
-        for c in self.canvases:
-            if c.size.name == size:
-                return c.server_at(x, y)
-        return None

@@ -189,7 +189,7 @@ class Partitions(Layer):
             # each side's servers in a column down its middle
             cx = (x0 + x1) / 2
             for k, name in enumerate(names):
-                pos[name] = (round(cx, 1), round(top + k * step, 1), False)
+                pos[name] = (round(cx, 1), round(top + k * step, 1))
         self._pos_key, self._pos = key, pos
         return pos
 

@@ -54,7 +54,7 @@ class SharedLog(Layer):
         out = {}
         for i, name in enumerate(names):
             a = math.radians(-90.0 - 180.0 / n + 360.0 / n * i)  # one server at the bottom
-            out[name] = (round(cx0 + rx * math.cos(a), 1), round(cy0 + ry * math.sin(a), 1), math.cos(a) < -0.2)
+            out[name] = (round(cx0 + rx * math.cos(a), 1), round(cy0 + ry * math.sin(a), 1))
         return out
 
     def _box(self, canvas) -> tuple[float, float, float, float]:
