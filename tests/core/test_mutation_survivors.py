@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from paper_helpers import elect
 
 from raftcore import RaftConfig, RaftNode, Role
 from raftcore.kv import Command, KVStore
@@ -29,12 +30,7 @@ def node(name="n1", peers=("n1", "n2", "n3"), term=0, log=(), now=0.0, **cfg) ->
 
 def leader(peers=("n1", "n2", "n3"), **cfg) -> RaftNode:
     n = node(peers=peers, **cfg)
-    n.tick(LATE)
-    for p in n.peers:
-        n.step(RequestVoteReply(p, "n1", n.current_term, True), LATE)
-        if n.role is Role.LEADER:
-            break
-    assert n.role is Role.LEADER
+    elect(n)
     return n
 
 
@@ -172,7 +168,7 @@ def test_install_snapshot_carries_the_whole_snapshot() -> None:
     lead = c.leader()
     lag = next(n for n in c.names if n != lead)
     c.crash(lag)
-    hs = [c.submit(f"INC x", client="a") for _ in range(12)]
+    hs = [c.submit("INC x", client="a") for _ in range(12)]
     assert c.run_until(lambda c: all(h.done for h in hs), 10_000)
     c.restart(lag)
     assert c.run_until(lambda c: c.nodes[lag].snapshot is not None, 2000)
