@@ -3,17 +3,21 @@
 1. Runs per second (and steps per second) of ``python -m raftcore.lab`` with its defaults,
    all unsafe switches off, for a few cluster sizes: what "thousands of runs" costs here
    (the browser, running the same code in Pyodide, is slower by its own factor).
-2. With ``--switches``: for each unsafe switch, the seeds in ``--seeds`` whose run the
+2. On every core (issue 16): runs per second of the same campaign with ``--jobs 1`` and
+   ``--jobs N`` (default: every core), the speed-up, and whether the two summaries are the
+   same text (they must be).
+3. With ``--switches``: for each unsafe switch, the seeds in ``--seeds`` whose run the
    checker failed, the first of them, and the invariants it reported — where the seed
    ranges of tests/core/test_lab.py come from.
 
-    python benchmarks/lab.py [--runs 200] [--sizes 3,5,7] [--switches] [--seeds 100] [--json out.json]
+    python benchmarks/lab.py [--runs 200] [--sizes 3,5,7] [--jobs N] [--switches] [--seeds 100] [--json out.json]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -23,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from raftcore import UNSAFE_SWITCHES  # noqa: E402
 from raftcore.lab import LabRun, LabSettings, LabSummary  # noqa: E402
+from raftcore.lab.pool import default_jobs, run_campaign  # noqa: E402
 
 
 def throughput(runs: int, size: int) -> dict:
@@ -41,6 +46,21 @@ def throughput(runs: int, size: int) -> dict:
             "runs_per_s": round(runs / wall, 2), "steps_per_s": round(steps / wall),
             "sim_s_per_wall_s": round(runs * s.duration / 1000 / wall, 1),
             "availability": d["availability"]}
+
+
+def jobs_speedup(runs: int, jobs: int) -> dict:
+    """The default campaign of ``runs`` runs on one process, then on ``jobs`` processes."""
+    s = LabSettings().with_(runs=runs, seed=0)
+    out = {"runs": runs, "jobs": jobs}
+    texts = {}
+    for n in (1, jobs):
+        start = time.perf_counter()
+        texts[n] = run_campaign(s, n).text()
+        wall = time.perf_counter() - start
+        out[f"jobs_{n}"] = {"wall_s": round(wall, 2), "runs_per_s": round(runs / wall, 2)}
+    out["speedup"] = round(out[f"jobs_{jobs}"]["runs_per_s"] / out["jobs_1"]["runs_per_s"], 2)
+    out["same_summary"] = texts[1] == texts[jobs]
+    return out
 
 
 def detection(seeds: int) -> dict:
@@ -64,6 +84,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--sizes", default="3,5,7")
+    ap.add_argument("--jobs", type=int, default=default_jobs(), help="processes for the --jobs figure "
+                    "(default: every core)")
     ap.add_argument("--switches", action="store_true", help="also the per-switch detection table")
     ap.add_argument("--seeds", type=int, default=100)
     ap.add_argument("--json", type=Path)
@@ -80,6 +102,9 @@ def main() -> None:
               f"leaderless {100 * av['leaderless_fraction']:.0f}%, commit p50/p99 "
               f"{av['commit_latency_ms']['p50']}/{av['commit_latency_ms']['p99']} ms, "
               f"{av['messages_per_committed_entry']:.1f} messages per committed entry")
+    j = report["jobs"] = jobs_speedup(a.runs, a.jobs)
+    print(f"\n--jobs 1: {j['jobs_1']['runs_per_s']} runs/s; --jobs {a.jobs}: {j[f'jobs_{a.jobs}']['runs_per_s']} "
+          f"runs/s; speed-up {j['speedup']}x ({os.cpu_count()} cores); same summary: {j['same_summary']}")
     if a.switches:
         report["detection"] = detection(a.seeds)
         print(f"\nunsafe switches, seeds 0–{a.seeds - 1}:")

@@ -11,6 +11,14 @@ read the results at any time. A failing run's seed opens a replay view:
 The runs are exactly those of ``python -m raftcore.lab`` with the same settings: the slicing
 changes when the page looks, never what a run does.
 
+On every core: the page starts one Web Worker per core (``navigator.hardwareConcurrency``),
+and worker ``k`` of ``n`` makes ``Lab(settings, shard=k, shards=n)``, which runs only its
+seeds (every ``n``-th from the ``k``-th: :func:`raftcore.lab.shards.shard_seeds`). Each
+worker's ``lab.partial()`` is a JSON partial result; :func:`merge` turns a list of them —
+in any order, finished or not — into the JSON :meth:`Lab.summary` of a single ``Lab`` that
+ran those seeds, plus its ``failures``, equal to what ``python -m raftcore.lab`` prints for
+the same settings (raftcore/lab/statistics.py keeps summaries exact so that they merge).
+
 Nothing here imports ``js`` or ``pyodide`` (CPython's tests import this module too).
 """
 
@@ -20,8 +28,9 @@ import json
 import time
 
 from raftcore.lab import LabRun, LabSettings, LabSettingsError, LabSummary, settings_schema
+from raftcore.lab.shards import merge_partials, partial_to_dict, shard_seeds
 
-__all__ = ["Lab", "LabSettingsError", "parse_settings", "replay_config", "schema",
+__all__ = ["Lab", "LabSettingsError", "merge", "parse_settings", "replay_config", "schema",
            "settings_from_query", "settings_query", "replay_query", "cli_command"]
 
 #: Steps between two looks at the clock (a step is one simulator event or one nemesis tick:
@@ -56,20 +65,27 @@ def schema() -> str:
 
 
 class Lab:
-    """A campaign of ``settings.runs`` seeded runs from ``settings.seed``."""
+    """A campaign of ``settings.runs`` seeded runs from ``settings.seed`` — or, with
+    ``shards`` > 1, shard ``shard`` (0-based) of it: only the seeds
+    :func:`~raftcore.lab.shards.shard_seeds` gives that shard (its progress counts them)."""
 
-    def __init__(self, settings_json=None, clock=time.perf_counter):
+    def __init__(self, settings_json=None, clock=time.perf_counter, shard=0, shards=1):
         self.settings = parse_settings(settings_json)
+        try:
+            self.shard, self.shards = int(shard), int(shards)
+            self._seeds = shard_seeds(self.settings, self.shard, self.shards)
+        except (TypeError, ValueError) as e:
+            raise LabSettingsError(f"bad shard {shard!r} of {shards!r}: {e}") from None
         self._clock = clock
         self._summary = LabSummary()
-        self._next = 0              # index of the next run to start
+        self._next = 0              # index (in this shard's seeds) of the next run to start
         self._run: LabRun | None = None
         self.stopped = False
         self.wall_ms = 0.0
 
     @property
     def done(self) -> bool:
-        return self.stopped or (self._run is None and self._next >= self.settings.runs)
+        return self.stopped or (self._run is None and self._next >= len(self._seeds))
 
     def batch(self, budget_ms: float = 8.0) -> str:
         """Run steps for about ``budget_ms`` of wall-clock time; JSON of where the campaign is."""
@@ -83,7 +99,7 @@ class Lab:
         steps = 0
         while not self.done:
             if self._run is None:
-                self._run = LabRun(self.settings.seed + self._next, self.settings)
+                self._run = LabRun(self._seeds[self._next], self.settings)
                 self._next += 1
             run = self._run
             if not run.step():
@@ -119,8 +135,17 @@ class Lab:
         (``event``, of ``events``) at which it failed, and the checker's report."""
         return _dumps([f.to_dict() for f in self._summary.failures])
 
+    def partial(self) -> str:
+        """This lab's partial result so far (the runs it finished; a run under way is not in
+        it), as JSON for :func:`merge`: the campaign's settings, the exact summary of its
+        runs, and ``shard``, ``shards``, ``done``, ``stopped``, ``wall_ms``."""
+        out = partial_to_dict(self.settings, self._summary)
+        out.update(shard=self.shard, shards=self.shards, done=self.done, stopped=self.stopped,
+                   wall_ms=round(self.wall_ms, 1))
+        return _dumps(out)
+
     def _progress(self) -> dict:
-        runs = self.settings.runs
+        runs = len(self._seeds)
         current = 0.0
         phase = None
         if self._run is not None:
@@ -129,11 +154,41 @@ class Lab:
             current = min(1.0, r.cluster.now / self.settings.duration) if r.phase == "faults" else 1.0
         done_runs = self._summary.runs
         return {"runs_total": runs, "runs_done": done_runs, "failed": len(self._summary.failures),
-                "progress": min(1.0, (done_runs + current * 0.95) / runs), "done": self.done,
+                # A shard with no seeds (more workers than runs) is done from the start.
+                "progress": min(1.0, (done_runs + current * 0.95) / runs) if runs else 1.0, "done": self.done,
                 "stopped": self.stopped, "phase": phase,
                 "seed": self._run.seed if self._run is not None else None,
                 "wall_ms": round(self.wall_ms, 1),
                 "runs_per_s": round(1000.0 * done_runs / self.wall_ms, 2) if self.wall_ms else None}
+
+
+def merge(partials) -> str:
+    """The summary of a campaign from its shards' :meth:`Lab.partial` results (a list of JSON
+    strings or objects, or one JSON string of a list; any order; one campaign, no seed
+    twice): the JSON :meth:`Lab.summary` of one ``Lab`` that ran all their seeds, plus
+    ``failures`` (as :meth:`Lab.failures`, in seed order). ``done`` once every seed of the
+    campaign is in; ``wall_ms`` is the longest shard's (they run side by side)."""
+    if isinstance(partials, (str, bytes)):
+        partials = json.loads(partials)
+    if hasattr(partials, "to_py"):  # a JavaScript array handed over as a proxy
+        partials = partials.to_py()
+    items = [json.loads(p) if isinstance(p, (str, bytes)) else p for p in partials]
+    items = [p.to_py() if hasattr(p, "to_py") else p for p in items]
+    try:
+        settings, summary = merge_partials(items)
+    except (KeyError, TypeError) as e:
+        raise ValueError(f"not a partial result of a lab campaign: {e!r}") from None
+    wall_ms = max(float(p.get("wall_ms", 0.0)) for p in items)
+    runs, done_runs = settings.runs, summary.runs
+    stopped = any(p.get("stopped") for p in items)
+    out = summary.to_dict()
+    out.update({"runs_total": runs, "runs_done": done_runs, "failed": len(summary.failures),
+                "progress": min(1.0, done_runs / runs), "done": done_runs == runs or stopped,
+                "stopped": stopped, "phase": None, "seed": None, "wall_ms": round(wall_ms, 1),
+                "runs_per_s": round(1000.0 * done_runs / wall_ms, 2) if wall_ms else None})
+    out["settings"] = settings.to_dict()
+    out["failures"] = [f.to_dict() for f in summary.failures]
+    return _dumps(out)
 
 
 def replay_config(seed, settings=None) -> str:

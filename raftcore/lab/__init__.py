@@ -50,10 +50,16 @@ The package, one module per job:
 * ``run`` — :class:`LabRun` (one seeded run, step by step, on a ``ClockedCluster``),
   :func:`run_one`, :func:`run_many`;
 * ``statistics`` — what a run reports (:class:`RunResult`, :class:`LabFailure`), the
-  linearizability bookkeeping and the campaign's summary (:class:`LabSummary`);
+  linearizability bookkeeping and the campaign's summary (:class:`LabSummary`), exact so
+  that summaries of shards merge into the campaign's;
+* ``shards`` — a campaign split into shards of seeds (:func:`shard_seeds`,
+  :func:`run_seeds`) and their partial results merged back (:func:`merge_partials`);
+* ``pool`` — the campaign's shards on every core (``--jobs``): the one module with processes,
+  imported only by the command line (Pyodide has no ``multiprocessing``);
 * ``cli`` — ``python -m raftcore.lab`` (argparse and :func:`main`).
 
-Every public name is re-exported here: ``from raftcore.lab import LabRun`` is the way in.
+Every public name but the pool's is re-exported here: ``from raftcore.lab import LabRun`` is
+the way in.
 """
 
 from __future__ import annotations
@@ -61,6 +67,7 @@ from __future__ import annotations
 from .cli import main
 from .nemesis import CRASHES, FAULT_KINDS, KEYS, MEMBERSHIP_RATE, PARTITIONS, SKEW_RATE, TICK_MS
 from .run import HEAL_MS, LabRun, run_many, run_one
+from .shards import merge_partials, partial_from_dict, partial_to_dict, run_seeds, run_shard, shard_seeds
 from .settings import (MAX_SERVERS, SETTINGS, LabSettings, LabSettingsError, Setting, cli_command, replay_command,
                        settings_schema)
 from .statistics import (EXCEPTION, EXCEPTION_LABEL, LIN_MAX_STATES, LINEARIZABILITY, LINEARIZABILITY_LABEL, PROGRESS,
@@ -71,5 +78,6 @@ __all__ = ["CRASHES", "EXCEPTION", "EXCEPTION_LABEL", "FAULT_KINDS", "HEAL_MS", 
            "LINEARIZABILITY_LABEL", "LIN_MAX_STATES", "MAX_SERVERS", "MEMBERSHIP_RATE", "PARTITIONS", "PROGRESS",
            "PROGRESS_LABEL", "SETTINGS", "SKEW_RATE", "TAIL_ROWS", "TICK_MS", "LabFailure", "LabRun", "LabSettings",
            "LabSettingsError", "LabSummary", "Percentiles", "RunResult", "Setting", "cli_command",
-           "first_non_linearizable", "main", "replay_command", "run_many", "run_one", "settings_schema",
+           "first_non_linearizable", "main", "merge_partials", "partial_from_dict", "partial_to_dict",
+           "replay_command", "run_many", "run_one", "run_seeds", "run_shard", "settings_schema", "shard_seeds",
            "summarize"]

@@ -1,11 +1,19 @@
 """What a run reports and what a campaign sums: the failure keys, :class:`LabFailure` and
 :class:`RunResult`, the linearizability bookkeeping (:func:`first_non_linearizable` at the
 lab's search budget), latency :class:`Percentiles` and the per-property table
-(:class:`LabSummary`, :func:`summarize`)."""
+(:class:`LabSummary`, :func:`summarize`).
+
+A summary is *exact*: counts are integers, latencies are counted in integer buckets, and the
+times it adds up are kept as fractions. So summaries of any shards of a campaign merge
+(:meth:`LabSummary.merged`), in any order, into the summary of the whole campaign, byte for
+byte — floating-point sums would depend on the order they were added in
+(raftcore/lab/shards.py splits campaigns; raftcore/lab/pool.py runs shards on every core).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from ..check.invariants import INVARIANT_KEYS, INVARIANTS
 from ..check.invariants import LINEARIZABILITY as LINEARIZABILITY_LABEL
@@ -41,6 +49,13 @@ class LabFailure:
     def to_dict(self) -> dict:
         return {"seed": self.seed, "invariant": self.key, "label": self.label, "time": self.time,
                 "event": self.event, "events": self.events, "report": self.report, "servers": list(self.servers)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "LabFailure":
+        """The failure :meth:`to_dict` wrote (a shard's partial result crossing a process or a
+        Web Worker); JSON keeps every float exactly."""
+        return cls(int(d["seed"]), d["invariant"], d["label"], float(d["time"]), int(d["event"]), int(d["events"]),
+                   d["report"], tuple(d["servers"]))
 
 
 @dataclass
@@ -87,6 +102,23 @@ class Percentiles:
             b[k] = b.get(k, 0) + 1
             self.n += 1
 
+    def merge(self, other: "Percentiles") -> None:
+        """Add another set of samples (counts add: exact in any order)."""
+        for k, v in other.buckets.items():
+            self.buckets[k] = self.buckets.get(k, 0) + v
+        self.n += other.n
+
+    def to_list(self) -> list[list[int]]:
+        return [[k, self.buckets[k]] for k in sorted(self.buckets)]
+
+    @classmethod
+    def from_list(cls, pairs) -> "Percentiles":
+        p = cls()
+        for k, v in pairs:
+            p.buckets[int(k)] = int(v)
+            p.n += int(v)
+        return p
+
     def q(self, f: float) -> float | None:
         if not self.n:
             return None
@@ -109,9 +141,11 @@ TAIL_ROWS = ((PROGRESS, PROGRESS_LABEL), (EXCEPTION, EXCEPTION_LABEL))
 
 
 class LabSummary:
-    """Counts per property over the runs added so far; partial summaries are cheap."""
+    """Counts per property over the runs added so far; partial summaries are cheap, exact,
+    and merge into the summary of all their runs (:meth:`merged`)."""
 
     def __init__(self) -> None:
+        self.seeds: list[int] = []    # the seeds of the runs added, in the order they were added
         self.runs = 0
         self.held = {key: 0 for key, _ in _rows()}
         self.lin_unknown = 0
@@ -120,9 +154,10 @@ class LabSummary:
         self.exceptions = 0
         self.writes = Percentiles()
         self.reads = Percentiles()
-        self.leaderless = 0.0
-        self.stale_leader = 0.0
-        self.duration = 0.0
+        # Simulated ms, summed exactly (see the module docstring).
+        self.leaderless = Fraction(0)
+        self.stale_leader = Fraction(0)
+        self.duration = Fraction(0)
         self.messages = 0
         self.committed = 0
         self.operations = 0
@@ -131,6 +166,7 @@ class LabSummary:
         self.failures: list[LabFailure] = []
 
     def add(self, r: RunResult, duration: float) -> None:
+        self.seeds.append(r.seed)
         self.runs += 1
         bad = r.violation.key if r.violation is not None else None
         for key in self.held:
@@ -145,9 +181,9 @@ class LabSummary:
         self.exceptions += r.failure is not None and r.failure.key == EXCEPTION
         self.writes.add(r.latencies)
         self.reads.add(r.read_latencies)
-        self.leaderless += r.leaderless_ms
-        self.stale_leader += r.stale_leader_ms
-        self.duration += duration
+        self.leaderless += Fraction(r.leaderless_ms)
+        self.stale_leader += Fraction(r.stale_leader_ms)
+        self.duration += Fraction(duration)
         self.messages += r.messages
         self.committed += r.committed
         self.operations += r.operations
@@ -156,6 +192,69 @@ class LabSummary:
             self.faults[k] = self.faults.get(k, 0) + v
         if r.failure is not None:
             self.failures.append(r.failure)
+
+    # ------------------------------------------------------------ shards
+
+    #: The fields that add up when summaries merge.
+    _COUNTS = ("runs", "lin_unknown", "progress_runs", "progress_ok", "exceptions", "messages", "committed",
+               "operations", "events")
+    _TIMES = ("leaderless", "stale_leader", "duration")
+
+    @classmethod
+    def merged(cls, parts) -> "LabSummary":
+        """The summary of every run of ``parts`` (summaries of disjoint sets of seeds), equal
+        in every field, text included, to one summary that added the runs in seed order —
+        whatever the order of ``parts``. Failures are listed in seed order. A seed in two
+        parts is an error (a shard ran twice)."""
+        out = cls()
+        seen: set[int] = set()
+        failures = []
+        for part in parts:
+            twice = seen.intersection(part.seeds)
+            if twice:
+                raise ValueError(f"seeds {sorted(twice)[:5]} are in two partial results")
+            seen.update(part.seeds)
+            out.seeds += part.seeds
+            for name in cls._COUNTS + cls._TIMES:
+                setattr(out, name, getattr(out, name) + getattr(part, name))
+            for key, held in part.held.items():
+                out.held[key] += held
+            out.writes.merge(part.writes)
+            out.reads.merge(part.reads)
+            for k, v in part.faults.items():
+                out.faults[k] = out.faults.get(k, 0) + v
+            failures += part.failures
+        out.seeds.sort()
+        out.failures = sorted(failures, key=lambda f: f.seed)
+        return out
+
+    def to_state(self) -> dict:
+        """Everything this summary knows, as JSON-able values (times as exact fractions):
+        :meth:`from_state` gives it back. What a shard hands over to be merged."""
+        d = {name: getattr(self, name) for name in self._COUNTS}
+        d.update({name: _fraction_text(getattr(self, name)) for name in self._TIMES})
+        d.update(seeds=sorted(self.seeds), held=dict(self.held), writes=self.writes.to_list(),
+                 reads=self.reads.to_list(), faults=dict(sorted(self.faults.items())),
+                 failures=[f.to_dict() for f in self.failures])
+        return d
+
+    @classmethod
+    def from_state(cls, d: dict) -> "LabSummary":
+        out = cls()
+        for name in cls._COUNTS:
+            setattr(out, name, int(d[name]))
+        for name in cls._TIMES:
+            setattr(out, name, Fraction(d[name]))
+        out.seeds = [int(seed) for seed in d["seeds"]]
+        if set(d["held"]) != set(out.held):
+            raise ValueError(f"a partial result with other properties: {sorted(d['held'])}")
+        out.held = {key: int(d["held"][key]) for key in out.held}
+        out.writes, out.reads = Percentiles.from_list(d["writes"]), Percentiles.from_list(d["reads"])
+        out.faults = {k: int(v) for k, v in d["faults"].items()}
+        out.failures = [LabFailure.from_dict(f) for f in d["failures"]]
+        return out
+
+    # ------------------------------------------------------------ reading it
 
     def to_dict(self) -> dict:
         n = self.runs
@@ -173,9 +272,9 @@ class LabSummary:
             "failed": len(self.failures),
             "properties": rows,
             "availability": {
-                "leaderless_ms_per_run": self.leaderless / n if n else None,
-                "leaderless_fraction": self.leaderless / self.duration if self.duration else None,
-                "stale_leader_ms_per_run": self.stale_leader / n if n else None,
+                "leaderless_ms_per_run": float(self.leaderless / n) if n else None,
+                "leaderless_fraction": float(self.leaderless / self.duration) if self.duration else None,
+                "stale_leader_ms_per_run": float(self.stale_leader / n) if n else None,
                 "commit_latency_ms": {f"p{int(f * 100)}": self.writes.q(f) for f in (0.5, 0.9, 0.99)},
                 "read_latency_ms": {f"p{int(f * 100)}": self.reads.q(f) for f in (0.5, 0.9, 0.99)},
                 "messages_per_committed_entry": self.messages / self.committed if self.committed else None,
@@ -222,6 +321,10 @@ class LabSummary:
             if len(self.failures) > max_failures:
                 lines.append(f"  … and {len(self.failures) - max_failures} more")
         return "\n".join(lines)
+
+
+def _fraction_text(x: Fraction) -> str:
+    return f"{x.numerator}/{x.denominator}"
 
 
 def summarize(results: list[RunResult], duration: float | None = None) -> str:

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from raftcore.lab import LabRun, LabSettings, LabSettingsError, run_many
-from raftsite.lab_bridge import Lab, parse_settings, replay_config, schema
+from raftsite.lab_bridge import Lab, merge, parse_settings, replay_config, schema
 
 SHORT = {"duration": 600, "runs": 3, "seed": 5}
 
@@ -151,3 +151,60 @@ def test_schema_lists_every_control_with_its_default() -> None:
     assert (size["min"], size["max"], size["default"]) == (3, 9, LabSettings().size)
     unsafe = next(c for c in controls if c["name"] == "unsafe")
     assert "local_reads" in unsafe["choices"]
+
+
+# ---------------------------------------------------------------------- on every core (issue 16)
+
+
+def test_shards_merged_are_the_command_lines_summary() -> None:
+    """The browser lab spreads a campaign over Web Workers: worker k of n runs
+    ``Lab(settings, shard=k, shards=n)``, and ``merge`` of their partial results, in any
+    order, is what ``python -m raftcore.lab --json`` prints for the same settings (and what
+    one unsharded Lab reports)."""
+    settings = {"runs": 6, "seed": 0, "duration": 1500, "unsafe": ["local_reads"]}
+    labs = [Lab(json.dumps(settings), clock=FakeClock(), shard=k, shards=4) for k in range(4)]
+    for lab in labs:
+        drain(lab, budget=20.0)
+    assert [json.loads(lab.batch(5.0))["runs_total"] for lab in labs] == [2, 2, 1, 1]
+    partials = [lab.partial() for lab in labs]
+    merged = json.loads(merge(partials[::-1]))
+    assert merged == json.loads(merge(json.dumps(partials[2:] + partials[:2])))  # a JSON list, another order
+
+    p = subprocess.run([sys.executable, "-m", "raftcore.lab", "--json", "--no-progress", "--jobs", "1",
+                        "--runs", "6", "--duration", "1500", "--unsafe", "local_reads"],
+                       capture_output=True, text=True)
+    cli = json.loads(p.stdout)
+    assert {k: merged[k] for k in cli} == cli
+    assert [f["seed"] for f in merged["failures"]] == [1, 5]
+    assert merged["done"] and merged["runs_done"] == merged["runs_total"] == 6 and merged["progress"] == 1.0
+
+    whole = Lab(json.dumps(settings), clock=FakeClock())
+    drain(whole, budget=20.0)
+    assert _without_wall(merged) == dict(_without_wall(json.loads(whole.summary())),
+                                         failures=json.loads(whole.failures()))
+
+
+def _without_wall(d: dict) -> dict:
+    return {k: v for k, v in d.items() if k not in ("wall_ms", "runs_per_s")}
+
+
+def test_a_campaign_under_way_merges_into_the_runs_done() -> None:
+    settings = json.dumps(dict(SHORT, runs=4))
+    labs = [Lab(settings, clock=FakeClock(), shard=k, shards=2) for k in range(2)]
+    drain(labs[0])
+    first = json.loads(merge([labs[0].partial(), labs[1].partial()]))
+    assert (first["runs_done"], first["runs_total"], first["done"], first["progress"]) == (2, 4, False, 0.5)
+    drain(labs[1])
+    done = json.loads(merge([labs[1].partial(), labs[0].partial()]))
+    assert done["done"] and done["runs"] == 4
+    assert done["properties"] == run_many(LabSettings.from_dict(dict(SHORT, runs=4))).to_dict()["properties"]
+
+
+def test_more_workers_than_runs_and_bad_shards() -> None:
+    empty = Lab(json.dumps(dict(SHORT, runs=2)), clock=FakeClock(), shard=3, shards=4)
+    frame = json.loads(empty.batch(5.0))
+    assert frame["done"] and frame["runs_total"] == 0 and frame["progress"] == 1.0
+    with pytest.raises(LabSettingsError, match="bad shard"):
+        Lab(json.dumps(SHORT), shard=4, shards=4)
+    with pytest.raises(ValueError, match="not a partial result"):
+        merge([json.dumps({"runs": 1})])
