@@ -99,14 +99,14 @@ def browser(site: Path | None, seeks: int) -> int:
     if site is None:
         return 1
     httpd = serve(site)
-    js = """([n, seed]) => {
+    js = """async ([n, seed]) => {
       const ui = [...window.__raft.scenes.values()].find(u => u.scene);
-      const end = JSON.parse(ui.scene.control_action("timeline", "info", null)).end;
+      const end = JSON.parse(await ui.scene.control_action("timeline", "info", null)).end;
       let x = seed; const rnd = () => (x = (x * 16807) % 2147483647) / 2147483647;
       const out = [];
       for (let i = 0; i < n; i++) {
         const t = performance.now();
-        ui.apply(ui.scene.set_control("timeline", "seek", String(rnd() * end)));
+        ui.apply(await ui.scene.set_control("timeline", "seek", String(rnd() * end)));  // a round trip to the worker
         out.push(performance.now() - t);
       }
       return {end, out, timings: window.__raft.timings};
@@ -121,7 +121,7 @@ def browser(site: Path | None, seeks: int) -> int:
                 open_scene(page, path, speed=None)
                 page.click('.raft-scene [data-action="play"]')  # pause
                 prerun = page.evaluate(
-                    "() => JSON.parse([...window.__raft.scenes.values()][0].scene.status()).timeline.prerun_ms")
+                    "async () => JSON.parse(await [...window.__raft.scenes.values()][0].scene.status()).timeline.prerun_ms")
                 r = page.evaluate(js, [seeks, 7])
                 lat = sorted(r["out"])
                 print(f"chromium {path:24} run {r['end']:6.0f} ms; prerun {prerun:6.1f} ms; seek + apply: "

@@ -1,14 +1,17 @@
 """The Pyodide bridge: one :class:`Scene` per ``.raft-scene`` element on the page.
 
-The JavaScript glue (``raftsite/assets/raft/raft-boot.mjs``) owns the DOM: it wires the
-controls and runs the ``requestAnimationFrame`` loop. Each frame it makes ONE call into
-Python, ``scene.frame(wall_ms)``, which advances the simulation by ``wall_ms × speed``
-simulated milliseconds and returns a JSON string with everything that changed: SVG patches
-from the renderer, the invariant panel, new event-log lines and the listing lines executed
-during the frame. One call and one string per frame is the cheapest way across the bridge.
+It runs in the Python Web Worker (``assets/build/python-worker.js``), which has no DOM: the
+JavaScript glue on the main thread (``raftsite/assets/raft/raft-boot.mjs``) owns the page, wires
+the controls and runs the ``requestAnimationFrame`` loop, and every call it makes into Python
+is a message to the worker. Each frame it makes ONE call, ``scene.frame(wall_ms)``, which
+advances the simulation by ``wall_ms × speed`` simulated milliseconds and returns a JSON
+string with everything that changed: SVG patches from the renderer, the invariant panel, new
+event-log lines and the listing lines executed during the frame. One call and one string per
+frame is the cheapest way across the worker boundary (strings are copied, never shared).
 
-Nothing here touches ``js`` or ``pyodide`` at import time (the module is also imported by
-CPython's tests and at build time); :func:`mount` only uses the element it is handed.
+So every public method takes and returns plain values (str, numbers, bools, None) and
+nothing here touches ``js`` or ``pyodide`` (the module is also imported by CPython's tests and
+at build time).
 """
 
 from __future__ import annotations
@@ -826,13 +829,18 @@ class Scene:
     def trace_hash(self) -> str:
         return self.cluster.trace_hash()
 
+    def trace(self) -> str:
+        """The run's trace as a JSON list of lines (tests compare runs across the worker)."""
+        return json.dumps(self.cluster.trace())
+
     def unmount(self) -> None:
         self.tracer.close()
         self.element = None
 
 
 def mount(element, config) -> Scene:
-    """Create the Scene for a ``.raft-scene`` element. ``config`` is the JSON of ``data-scene``
+    """Create the Scene for a ``.raft-scene`` element (``element`` is None from the worker,
+    which has no DOM; the glue keeps the element). ``config`` is the JSON of ``data-scene``
     (a string, or a dict from Python) with the glue's additions (``seed`` from the URL,
     ``reduced_motion``, ``query``: the address's query string, read by controls such as the
     lab's replay view)."""

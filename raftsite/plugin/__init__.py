@@ -10,7 +10,7 @@ module                 job
                        ``{{ raft.* }}`` placeholders (with the authoring guide's tables)
 :mod:`.sources`        one page per ``raftcore`` module, the target of "view in source"
 :mod:`.pages`          tells the Markdown extension which page it converts; checks its blocks
-:mod:`.head`           each page's ``<head>``: the runtime's names, preload hints, snapshot
+:mod:`.head`           each page's ``<head>``: the runtime's names, the Python worker's
                        starter, the glue
 :mod:`.service_worker` ``sw.js`` at the site's root: the whole build precached, offline
 =====================  ===================================================================
@@ -37,7 +37,6 @@ HOOKS = (fences, runtime, build_info, sources, pages, head, service_worker)
 class RaftSiteConfig(Config):
     project_dir = c.Type(str, default="")  # where pyproject.toml lives (default: next to mkdocs.yml)
     pyodide_dir = c.Type(str, default="")  # default: <project>/node_modules/pyodide
-    preload = c.Type(bool, default=True)
     # Precompile, inside Pyodide in Node, the stdlib modules a scene imports at boot
     # (assets/build/precompile-stdlib.mjs) and the wheel's own modules (precompile-wheel.mjs).
     precompile = c.Type(bool, default=True)

@@ -1,12 +1,15 @@
 """The plugin's head tags: what each page's ``<head>`` gets so the runtime starts early.
 
 * the wheel's, the stdlib's, the precompiled modules' and the snapshot's names (``<meta>``),
-  which the glue reads instead of guessing;
-* on a page with a scene or the lab, preload hints for what the boot fetches;
-* when there is a memory snapshot, a tiny inline script, first in ``<head>``, that has a
-  worker fetch and decompress it while the page loads (``assets/build/snapshot-start.js``);
+  which the link checker reads;
+* first in ``<head>``, a tiny inline script (``assets/build/python-start.js``) that can start
+  the **Python worker** — a Blob module worker made of ``snapshot-format.mjs`` and
+  ``python-worker.js`` — and, on a page with a scene or the lab, starts it at once, while the
+  page is parsed: the worker fetches the runtime, the wheel and the memory snapshot itself
+  (no ``<link rel=preload>``: a document's preloads are not shared with a worker, so each
+  would be a second download);
 * the glue itself as an async module in ``<head>`` (not ``extra_javascript``, which Material
-  puts at the end of ``<body>``), so Python starts loading while the page is parsed.
+  puts at the end of ``<body>``), which talks to that worker and paints what it sends.
 """
 
 from __future__ import annotations
@@ -21,16 +24,19 @@ from mkdocs.utils import get_relative_url
 from .runtime import ASSETS
 from .service_worker import offline
 
-#: Inlined into each page's <head> when there is a memory snapshot (not files of the site):
-#: the starter, and the worker it runs (the snapshot's decoder, then the worker's body).
-SNAPSHOT_STARTER = ASSETS / "build" / "snapshot-start.js"
-SNAPSHOT_WORKER = (ASSETS / "build" / "snapshot-format.mjs", ASSETS / "build" / "snapshot-worker.js")
+#: Inlined into each page's <head> (not files of the site): the starter, and the worker it
+#: runs (the snapshot's decoder, then the worker's body).
+PYTHON_STARTER = ASSETS / "build" / "python-start.js"
+PYTHON_WORKER = (ASSETS / "build" / "snapshot-format.mjs", ASSETS / "build" / "python-worker.js")
+
+#: The bridge modules the worker imports as it boots (the lab imports its own on first use).
+BOOT_MODULES = ("raftsite.browser",)
 
 
 def on_post_page(plugin, output: str, page, config) -> str:
     root = get_relative_url(".", page.url)
     root = "" if root == "." else root.rstrip("/") + "/"
-    # a scene, or the lab (which runs Python at once too): boot eagerly, preload the runtime
+    # a scene, or the lab (which runs Python at once too): start the worker at once
     has_scene = 'class="raft-scene"' in output or 'class="raft-lab"' in output
     tags = [f'<meta name="raft-wheel" content="{plugin.wheel.name}">']
     if plugin.stdlib is not None:
@@ -39,44 +45,33 @@ def on_post_page(plugin, output: str, page, config) -> str:
         tags.append(f'<meta name="raft-pyc" content="{plugin.pyc_name}">')
     if plugin.snapshot is not None:
         tags.append(f'<meta name="raft-snapshot" content="{plugin.snapshot_name}">')
-        # First thing in <head> (after the charset): an inline script after the stylesheets
-        # would wait for them.
-        starter = snapshot_starter(root, plugin.snapshot_name, start=has_scene)
-        charset = re.search(r"<meta charset=[^>]*>", output[:2048], re.I)
-        at = charset.end() if charset else output.find("</head>")
-        output = output[:at] + "\n" + starter + output[at:]
+    # First thing in <head> (after the charset): an inline script after the stylesheets
+    # would wait for them.
+    starter = python_starter(runtime_config(plugin, root), start=has_scene)
+    charset = re.search(r"<meta charset=[^>]*>", output[:2048], re.I)
+    at = charset.end() if charset else output.find("</head>")
+    output = output[:at] + "\n" + starter + output[at:]
     # "on": the glue registers sw.js once Python is up; "off" (mkdocs serve): it removes a
     # service worker left by a build served on the same address, which would serve old pages.
     tags.append(f'<meta name="raft-sw" content="{"on" if offline(plugin) else "off"}">')
     if has_scene:
-        tags.append('<meta name="raft-scene-page" content="1">')  # the glue boots Python at once
-        if plugin.config.preload:
-            tags.extend(preload_tags(plugin, root))
+        tags.append('<meta name="raft-scene-page" content="1">')  # the glue mounts scenes at once
     tags.append(f'<script type="module" async src="{root}assets/raft/raft-boot.mjs"></script>')
     return output.replace("</head>", "\n".join(tags) + "\n</head>", 1)
 
 
-def preload_tags(plugin, root: str) -> list[str]:
-    """What a scene page's boot fetches, requested while the page is still parsed.
-
-    The glue only runs once the parser and Material's bundle let it (about half a second
-    into a cold load here); these hints start the downloads at once. ``as="fetch"`` with
-    ``crossorigin`` matches the glue's and Pyodide's own ``fetch()`` calls, so nothing is
-    fetched twice. The precompiled modules are only loaded when there is no snapshot.
-    """
-    fetched = [
-        "pyodide/pyodide.asm.wasm",
-        f"pyodide/{plugin.stdlib_name}" if plugin.stdlib is not None else "pyodide/python_stdlib.zip",
-        "pyodide/pyodide-lock.json",
-        f"wheels/{plugin.wheel.name}",
-    ]
-    if plugin.snapshot is None and plugin.pyc is not None:
-        fetched.append(f"wheels/{plugin.pyc_name}")
-    # (Not the snapshot: a worker fetches it, and a preload would be a second download.)
-    tags = [f'<link rel="preload" href="{root}assets/{f}" as="fetch" crossorigin>' for f in fetched]
-    tags.append(f'<link rel="modulepreload" href="{root}assets/pyodide/pyodide.mjs">')
-    tags.append(f'<link rel="modulepreload" href="{root}assets/pyodide/pyodide.asm.mjs">')
-    return tags
+def runtime_config(plugin, root: str) -> dict:
+    """Where the worker finds the runtime, relative to the page (the starter resolves them)."""
+    pyodide = f"{root}assets/pyodide/"
+    return {
+        "pyodide": pyodide,
+        "wheel": f"{root}assets/wheels/{plugin.wheel.name}",
+        "stdlib": pyodide + plugin.stdlib_name if plugin.stdlib is not None else None,
+        # the wheel's modules precompiled at build time: only used without the snapshot
+        "pyc": f"{root}assets/wheels/{plugin.pyc_name}" if plugin.pyc is not None else None,
+        "snapshot": pyodide + plugin.snapshot_name if plugin.snapshot is not None else None,
+        "modules": list(BOOT_MODULES),
+    }
 
 
 def _strip_header(code: str) -> str:
@@ -88,25 +83,25 @@ def _strip_header(code: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _snapshot_sources() -> tuple[str, str]:
+def _python_sources() -> tuple[str, str]:
     """(the starter, the worker's source): snapshot-format.mjs without ``export`` + the body."""
-    fmt, body = (_strip_header(f.read_text(encoding="utf-8")) for f in SNAPSHOT_WORKER)
+    fmt, body = (_strip_header(f.read_text(encoding="utf-8")) for f in PYTHON_WORKER)
     fmt = re.sub(r"^export (?=(?:const|function|async function) )", "", fmt, flags=re.M)
     if re.search(r"^\s*(?:import|export)\b", fmt, flags=re.M):
-        raise PluginError(f"raftsite: {SNAPSHOT_WORKER[0]} must be plain JavaScript (it runs as a classic worker)")
-    starter = _strip_header(SNAPSHOT_STARTER.read_text(encoding="utf-8"))
-    if not starter.endswith(SNAPSHOT_CALL):
-        raise PluginError(f"raftsite: {SNAPSHOT_STARTER} must end with {SNAPSHOT_CALL!r}")
+        raise PluginError(f"raftsite: {PYTHON_WORKER[0]} must be plain JavaScript (it is inlined into the worker)")
+    starter = _strip_header(PYTHON_STARTER.read_text(encoding="utf-8"))
+    if not starter.endswith(STARTER_CALL):
+        raise PluginError(f"raftsite: {PYTHON_STARTER} must end with {STARTER_CALL!r}")
     return starter, fmt + "\n" + body
 
 
-SNAPSHOT_CALL = "})(RAFT_SNAPSHOT, RAFT_WORKER, RAFT_NOW);"
+STARTER_CALL = "})(RAFT_CONFIG, RAFT_WORKER, RAFT_NOW);"
 
 
-def snapshot_starter(root: str, snapshot: str, start: bool) -> str:
-    """``assets/build/snapshot-start.js``, inlined: it defines ``window.__raftStartSnapshot()``
-    (a Blob worker fetches and decodes the memory snapshot) and, on a page with a scene
+def python_starter(config: dict, start: bool) -> str:
+    """``assets/build/python-start.js``, inlined: it defines ``window.__raftStartPython()``
+    (a Blob module worker that boots Python) and, on a page with a scene or the lab
     (``start``), calls it at once — while the page is parsed, on another core."""
-    starter, worker = _snapshot_sources()
-    args = ", ".join(json.dumps(a).replace("</", "<\\/") for a in (root + "assets/pyodide/" + snapshot, worker, start))
-    return "<script>" + starter[: -len(SNAPSHOT_CALL)] + "})(" + args + ");</script>"
+    starter, worker = _python_sources()
+    args = ", ".join(json.dumps(a).replace("</", "<\\/") for a in (config, worker, start))
+    return "<script>" + starter[: -len(STARTER_CALL)] + "})(" + args + ");</script>"

@@ -14,6 +14,7 @@ import importlib.util
 import re
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -122,8 +123,8 @@ SCENE01 = "scenes/01-replicated-state-machines/"
 def scene_status(page) -> dict:
     """The live scene's state from Python (see raftsite.browser.Scene.status)."""
     return page.evaluate(
-        "() => { const ui = [...window.__raft.scenes.values()].find(u => u.scene); "
-        "return ui ? JSON.parse(ui.scene.status()) : null; }"
+        "async () => { const ui = [...window.__raft.scenes.values()].find(u => u.scene); "
+        "return ui ? JSON.parse(await ui.scene.status()) : null; }"
     )
 
 
@@ -137,12 +138,26 @@ SCENE04 = "scenes/04-log-replication/"
 SCENE05 = "scenes/05-commitment/"
 SCENE06 = "scenes/06-repairing-logs/"
 
-_STATUS_JS = "JSON.parse([...window.__raft.scenes.values()].find(u => u.scene).scene.status())"
+_STATUS_JS = "JSON.parse(await [...window.__raft.scenes.values()].find(u => u.scene).scene.status())"
+
+
+def wait_js(page, js: str, arg=None, timeout: float = 60_000, interval: float = 50):
+    """Wait until the JavaScript function ``js`` — which may be async, awaiting Python in the
+    page's worker — returns a truthy value, and return it. (Playwright's wait_for_function
+    takes a returned Promise for a truthy value: it does not await it.)"""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        value = page.evaluate(js, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {timeout / 1000:.0f} s for: {js[:200]}")
+        page.wait_for_timeout(interval)
 
 
 def wait_status(page, predicate: str, timeout: float = 60_000) -> dict:
     """Wait until ``predicate`` (a JS expression over ``s``, the scene's status) holds; return the status."""
-    page.wait_for_function(f"() => {{ const s = {_STATUS_JS}; return !!({predicate}); }}", timeout=timeout)
+    wait_js(page, f"async () => {{ const s = {_STATUS_JS}; return !!({predicate}); }}", timeout=timeout)
     return scene_status(page)
 
 
@@ -161,6 +176,62 @@ def open_scene(page, path: str, speed: str | None = "5", play: bool = True) -> N
         press_play(page)
 
 
+_SETTLE = "async () => { const p = window.__raft && window.__raft.python; if (p && p.isBooted) await p.settled(); }"
+
+
+def settle(page) -> None:
+    """Wait until the Python worker has answered every call the page made so far and the page
+    has applied the answers (after an input whose effect the test then reads). Nothing to wait
+    for while Python boots (a click then only records what the reader asked)."""
+    try:
+        page.evaluate(_SETTLE)
+    except Exception as exc:  # the input navigated: the new page has its own worker to wait for
+        if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+            raise
+
+
+def settle_after_every_input() -> None:
+    """Make every input a test sends (clicks, keys, form changes) wait, before it returns, until
+    the Python worker has answered what the input asked — as a reader sees a click's effect a
+    few milliseconds later. Python runs in a Web Worker, so every call into it is asynchronous;
+    without this each test would have to wait after each input itself. Installed once, by the
+    browser tests' conftest."""
+    from playwright.sync_api import Keyboard, Locator, Page
+
+    if getattr(Page, "_raft_settles", False):
+        return
+    Page._raft_settles = True
+
+    def after(cls, name, page_of):
+        original = getattr(cls, name)
+
+        @functools.wraps(original)
+        def wrapper(self, *args, **kwargs):
+            out = original(self, *args, **kwargs)
+            page = page_of(self)
+            if page is not None:
+                settle(page)
+            return out
+
+        setattr(cls, name, wrapper)
+
+    for name in ("click", "dblclick", "press", "type", "fill", "check", "uncheck", "set_checked", "select_option",
+                 "dispatch_event", "tap"):
+        after(Page, name, lambda p: p)
+        after(Locator, name, lambda loc: loc.page)
+    # page.keyboard: remember which page a Keyboard belongs to
+    keyboard = Page.keyboard
+
+    def keyboard_of(self):
+        k = keyboard.fget(self)
+        k._raft_page = self
+        return k
+
+    Page.keyboard = property(keyboard_of)
+    for name in ("press", "type", "insert_text"):
+        after(Keyboard, name, lambda k: getattr(k, "_raft_page", None))
+
+
 def press_play(page, scene: str = ".raft-scene") -> None:
     """Press Play unless the scene is playing already."""
     button = page.locator(f'{scene} [data-action="play"]').first
@@ -173,7 +244,9 @@ def crash_or_restart(page, name: str, scene: str = ".raft-scene") -> None:
     page.locator(f'{scene} [data-server="{name}"]:visible').first.click()
     page.locator(f'{scene} [data-role="inspect"] [data-inspect-action="crash"], '
                  f'{scene} [data-role="inspect"] [data-inspect-action="restart"]').first.click()
+    settle(page)
     page.locator(f'{scene} [data-role="inspect"] [data-inspect-action="close"]').click()
+    settle(page)
 
 
 def keyboard_crash_or_restart(page, name: str, scene: str = ".raft-scene") -> None:
@@ -184,7 +257,9 @@ def keyboard_crash_or_restart(page, name: str, scene: str = ".raft-scene") -> No
     page.focus(f'{scene} [data-role="inspect"] [data-inspect-action="crash"], '
                f'{scene} [data-role="inspect"] [data-inspect-action="restart"]')
     page.keyboard.press("Enter")
+    settle(page)
     page.keyboard.press("Escape")
+    settle(page)
 
 
 def flip_unsafe_and_wait_red(page, invariant: str, timeout: float = 60_000) -> None:

@@ -7,7 +7,9 @@ errors and uncaught page errors fail the test too.
 from __future__ import annotations
 
 import pytest
-from browser_helpers import BASE, Watch, guard, launch, serve
+from browser_helpers import BASE, Watch, guard, launch, serve, settle_after_every_input
+
+settle_after_every_input()
 
 @pytest.fixture(scope="session")
 def site_server(built_site):

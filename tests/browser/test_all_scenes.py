@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_helpers import set_speed
+from browser_helpers import set_speed, wait_js
 
 PAGES = sorted((Path(__file__).resolve().parents[2] / "docs" / "scenes").glob("*.md"))
 
-_STATUSES = "[...window.__raft.scenes.values()].filter(u => u.scene).map(u => JSON.parse(u.scene.status()))"
+_STATUSES = "(await Promise.all([...window.__raft.scenes.values()].filter(u => u.scene).map(async u => JSON.parse(await u.scene.status()))))"
 
 
 @pytest.mark.parametrize("page_file", PAGES, ids=[p.stem for p in PAGES])
@@ -27,10 +27,10 @@ def test_scene_page_becomes_interactive_and_plays(page, page_file):
     if page.locator('.raft-scene [data-action="play"][aria-pressed="false"]').count():
         page.locator('.raft-scene [data-action="play"][aria-pressed="false"]').first.click()
     # simulated time advances: the frames run Python and apply their updates
-    page.wait_for_function(f"() => {_STATUSES}.length === {count} && {_STATUSES}.every(s => s.time > 500)",
+    wait_js(page, f"async () => {_STATUSES}.length === {count} && {_STATUSES}.every(s => s.time > 500)",
                            timeout=60_000)
     page.wait_for_function(
         "() => /t = [1-9]/.test(document.querySelector('.raft-scene [data-role=\"time\"]').textContent)")
-    for s in page.evaluate(f"() => {_STATUSES}"):
+    for s in page.evaluate(f"async () => {_STATUSES}"):
         assert s["violation"] is None, s["violation"]
         assert s["unsafe"] == {}

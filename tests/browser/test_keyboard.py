@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 
-from browser_helpers import SCENE04, scene_status, wait_ready
+from browser_helpers import SCENE04, scene_status, wait_ready, wait_js
 
 LAB = "lab/"
 
@@ -66,15 +66,15 @@ def test_the_scene_toolbar_works_from_the_keyboard(page):
         t0 = scene_status(page)["time"]
         page.keyboard.press(key)
         assert play.get_attribute("aria-pressed") == "true", f"{key!r} on Play did not start the run"
-        page.wait_for_function(f"() => JSON.parse([...window.__raft.scenes.values()][0].scene.status()).time > {t0}")
+        wait_js(page, f"async () => JSON.parse(await [...window.__raft.scenes.values()][0].scene.status()).time > {t0}")
         page.keyboard.press(key)
         assert play.get_attribute("aria-pressed") == "false", f"{key!r} on Play did not pause the run"
 
     before = scene_status(page)["step_no"]
     page.focus('.raft-scene [data-action="next"]')
     page.keyboard.press("Enter")
-    page.wait_for_function(
-        f"() => {{ const s = JSON.parse([...window.__raft.scenes.values()][0].scene.status());"
+    wait_js(page,
+        f"async () => {{ const s = JSON.parse(await [...window.__raft.scenes.values()][0].scene.status());"
         f" return !s.stepping && JSON.stringify(s.step_no) !== {json.dumps(json.dumps(before))}; }}")
 
     seed = page.locator('.raft-scene [data-action="seed"]')
@@ -82,7 +82,7 @@ def test_the_scene_toolbar_works_from_the_keyboard(page):
     page.keyboard.press("ControlOrMeta+A")
     page.keyboard.type("7")
     page.keyboard.press("Enter")
-    page.wait_for_function("() => JSON.parse([...window.__raft.scenes.values()][0].scene.status()).seed === 7")
+    wait_js(page, "async () => JSON.parse(await [...window.__raft.scenes.values()][0].scene.status()).seed === 7")
 
     server = page.locator(".raft-scene .raft-server:visible").first
     server.focus()

@@ -18,6 +18,7 @@ import json
 import re
 
 from raftcore.lab import LabRun, LabSettings, LabSettingsError, run_many
+from browser_helpers import settle, wait_js
 
 LAB = "lab/"
 REPLAY = "lab/replay/"
@@ -46,7 +47,7 @@ def table(page, role: str) -> list[list[str]]:
 
 
 def scene_status(page) -> dict:
-    return page.evaluate("() => JSON.parse([...window.__raft.scenes.values()].find(u => u.scene).scene.status())")
+    return page.evaluate("async () => JSON.parse(await [...window.__raft.scenes.values()].find(u => u.scene).scene.status())")
 
 
 def lab_error(**settings) -> str:
@@ -115,6 +116,7 @@ def test_an_unsafe_switch_is_caught_and_the_replay_opens_on_the_violating_event(
     page.dispatch_event("#lab-runs", "change")
     page.focus(f"#lab-unsafe-{switch}")
     page.keyboard.press("Space")
+    settle(page)  # the address is written once Python has checked the settings
     assert page.is_checked(f"#lab-unsafe-{switch}")
     assert f"unsafe={switch}" in page.url and "runs=30" in page.url
     last = run_batch(page)
@@ -160,7 +162,7 @@ def test_an_unsafe_switch_is_caught_and_the_replay_opens_on_the_violating_event(
     # time travel: back to the start (keyboard on the scrubber) — all green — and to the violation again
     page.focus('.raft-scene [data-timeline="scrub"]')
     page.keyboard.press("Home")
-    page.wait_for_function("() => JSON.parse([...window.__raft.scenes.values()][0].scene.status()).time === 0")
+    wait_js(page, "async () => JSON.parse(await [...window.__raft.scenes.values()][0].scene.status()).time === 0")
     page.wait_for_selector(f'.raft-scene .raft-inv[data-invariant="{key}"].raft-inv--ok')
     page.click('.raft-scene [data-control="lab_replay"]')
     page.wait_for_selector(f'.raft-scene .raft-inv[data-invariant="{key}"].raft-inv--bad')
@@ -231,6 +233,7 @@ def test_settings_round_trip_through_the_address(page):
     assert page.is_hidden('[data-role="lab-message"]')
     # "Default settings" puts every control back, and the address with it
     page.click('[data-action="lab-defaults"]')
+    settle(page)
     assert page.input_value("#lab-size") == str(d.size) and not page.is_checked("#lab-unsafe-local_reads")
     assert page.evaluate("() => location.search") == f"?runs={d.runs}&seed={d.seed}"
 
@@ -246,8 +249,10 @@ def test_bad_parameters_are_messages_not_blank_pages(page):
     # a bad value typed into the form: the change says why, and Run refuses with the same reason
     page.fill("#lab-size", "1")
     page.dispatch_event("#lab-size", "change")
+    settle(page)
     assert page.text_content('[data-role="lab-message"]') == lab_error(size="1")
     page.click('[data-action="lab-run"]')
+    settle(page)
     assert page.text_content('[data-role="lab-message"]') == "Cannot run: " + lab_error(size="1")
     assert page.evaluate("() => document.querySelector('.raft-lab').dataset.state") == "ready"
     # the replay view with an address that names no valid run

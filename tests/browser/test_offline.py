@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 from xml.etree import ElementTree
 
 import pytest
-from browser_helpers import Watch, _Handler, free_port, guard, wait_ready
+from browser_helpers import Watch, _Handler, free_port, guard, wait_ready, wait_js
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFLINE = "() => window.__raft.offline"
@@ -163,7 +163,7 @@ def test_a_new_build_replaces_the_old_cache_as_a_whole(tmp_path, context):
         assert page2.evaluate(footer) == "aaaaaaa"
         page2.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => r.update())")
         # B installs (its whole precache) and waits: A's pages are open.
-        page2.wait_for_function("async () => !!(await navigator.serviceWorker.getRegistration()).waiting")
+        wait_js(page2, "async () => !!(await navigator.serviceWorker.getRegistration()).waiting")
         assert page2.evaluate(footer) == "aaaaaaa"
         assert page2.evaluate(f"async () => ({mine})(await caches.keys()).length") == 2
         page.close()
@@ -179,7 +179,7 @@ def test_a_new_build_replaces_the_old_cache_as_a_whole(tmp_path, context):
         page3.goto(server.base + "about/")
         assert page3.evaluate(footer) == "bbbbbbb"
         assert wait_offline_ready(page3)["version"] == b != a
-        page3.wait_for_function(f"async () => ({mine})(await caches.keys()).length === 1")
+        wait_js(page3, f"async () => ({mine})(await caches.keys()).length === 1")
         (only,) = page3.evaluate(f"async () => ({mine})(await caches.keys())")
         assert only.endswith(":" + b)
     finally:

@@ -12,7 +12,7 @@ the page. A failure names the outermost elements that stick out.
 from __future__ import annotations
 
 import pytest
-from browser_helpers import site_pages, wait_interactive
+from browser_helpers import site_pages, wait_interactive, wait_js
 
 WIDTH, HEIGHT = 390, 844
 
@@ -42,7 +42,7 @@ def too_wide(page, path: str, moment: str) -> str | None:
     return f"{path or '/'} ({moment}): {got['scrollWidth']} px wide; sticking out: " + "; ".join(got["offenders"])
 
 
-_STATUS = "(el) => JSON.parse(window.__raft.scenes.get(el).scene.status())"
+_STATUS = "async (el) => JSON.parse(await window.__raft.scenes.get(el).scene.status())"
 
 
 def play_a_while(page) -> None:
@@ -57,8 +57,8 @@ def play_a_while(page) -> None:
             speed.select_option(max(speed.evaluate("(s) => [...s.options].map(o => o.value)"), key=float))
         t0 = scene.evaluate(_STATUS)["time"]
         play.first.click()
-        page.wait_for_function(
-            f"([el, t0]) => {{ const s = ({_STATUS})(el); return s.time > t0 + 1500 || s.finished || s.violation !== null; }}",
+        wait_js(page,
+            f"async ([el, t0]) => {{ const s = await ({_STATUS})(el); return s.time > t0 + 1500 || s.finished || s.violation !== null; }}",
             arg=[scene.element_handle(), t0], timeout=120_000)
 
 

@@ -148,4 +148,6 @@ def test_the_memory_snapshot_is_used(scene_page):
     assert page.goto(SCENE01).ok
     wait_ready(page)
     assert page.evaluate("() => window.__raft.timings.snapshot") is True
-    assert page.evaluate("() => window.__raftSnapshot") is None  # the 31 MB heap is not kept
+    # Python lives in the worker: no Pyodide, no heap, no snapshot on the page's main thread
+    assert page.evaluate("() => typeof globalThis.pyodide") == "undefined"
+    assert page.evaluate("() => typeof globalThis.loadPyodide") == "undefined"

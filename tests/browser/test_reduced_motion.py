@@ -20,8 +20,8 @@ _RUNNING = """() => document.getAnimations().filter(a => a.playState === 'runnin
   const t = a.effect && a.effect.target;
   return `${a.animationName || a.transitionProperty || 'animation'} on ${t ? t.tagName.toLowerCase() + (t.id ? '#' + t.id : '') : '?'}`;
 })"""
-_TIMES = "() => [...document.querySelectorAll('.raft-scene')].map(el => { const ui = window.__raft.scenes.get(el); " \
-         "return ui && ui.scene ? JSON.parse(ui.scene.status()).time : null; })"
+_TIMES = "async () => Promise.all([...document.querySelectorAll('.raft-scene')].map(async el => { const ui = window.__raft.scenes.get(el); " \
+         "return ui && ui.scene ? JSON.parse(await ui.scene.status()).time : null; }))"
 _SPIN = """() => { const d = document.createElement('div'); d.id = 'spinner';
   d.style.animation = 'raft-test-spin 1s linear infinite';
   const s = document.createElement('style'); s.textContent = '@keyframes raft-test-spin { to { transform: rotate(1turn); } }';

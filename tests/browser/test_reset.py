@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_helpers import scene_status, wait_ready
+from browser_helpers import scene_status, wait_ready, wait_js
 
 PAGES = sorted((Path(__file__).resolve().parents[2] / "docs" / "scenes").glob("*.md"))
 
@@ -46,7 +46,7 @@ def test_opens_paused_on_the_prerendered_frame_and_reset_returns_to_it(page, pag
     page.click('.raft-scene [data-action="next"]')
     page.wait_for_function("() => document.querySelector('.raft-scene').dataset.stepping === 'false'", timeout=120_000)
     page.click('.raft-scene [data-action="play"]')
-    page.wait_for_function(f"() => JSON.parse([...window.__raft.scenes.values()][0].scene.status()).time > {t0} + 1")
+    wait_js(page, f"async () => JSON.parse(await [...window.__raft.scenes.values()][0].scene.status()).time > {t0} + 1")
     assert page.evaluate(LIVE) != opening
     # Reset: back to the opening frame, paused, no message, the clock stopped
     page.click('.raft-scene [data-action="reset"]')

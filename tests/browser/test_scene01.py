@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from browser_helpers import SCENE01, crash_or_restart, press_play, scene_status, wait_ready
+from browser_helpers import SCENE01, crash_or_restart, press_play, scene_status, wait_ready, wait_js
 
 
 def set_speed(page, value: str = "5") -> None:
@@ -17,7 +17,8 @@ def test_svg_is_there_before_python_and_a_boot_failure_is_explained(page, watch)
     """With the Python runtime unreachable, the prerendered SVG is on the page and the scene
     says why it is not live — never a blank box."""
     watch.allow_console_errors = True  # the aborted module load is logged by the browser
-    page.route("**/assets/pyodide/pyodide.mjs", lambda route: route.abort())
+    # (the context routes the requests of the page and of its Python worker)
+    page.context.route("**/assets/pyodide/pyodide.asm.wasm", lambda route: route.abort())
     page.goto(SCENE01, wait_until="domcontentloaded")
     svg = page.locator(".raft-scene svg.raft-svg--wide")  # the desktop drawing (a phone's is beside it)
     assert svg.count() == 1
@@ -31,26 +32,42 @@ def test_svg_is_there_before_python_and_a_boot_failure_is_explained(page, watch)
 
 
 def test_svg_first_then_starting_python_then_interactive(page):
-    """Hold Python's runtime back: the prerendered SVG and a "starting Python…" state show;
-    release it: the scene becomes interactive."""
+    """Hold Python's runtime back: the prerendered SVG and a "starting Python…" state show, and
+    the page answers the reader all the same (issue 16: Python boots in a worker) — it scrolls,
+    and Play pressed now says it will play and does, the moment Python is up."""
     held = []
-    page.route("**/assets/pyodide/pyodide.mjs", lambda route: held.append(route))
+    page.context.route("**/assets/pyodide/pyodide.asm.wasm", lambda route: held.append(route))
     page.goto(SCENE01, wait_until="domcontentloaded")
     page.wait_for_function("() => document.querySelector('.raft-scene').dataset.state === 'booting'")
     snap = page.evaluate(
         "() => { const el = document.querySelector('.raft-scene');"
         " return {state: el.dataset.state, svg: el.querySelectorAll('svg.raft-svg--wide').length,"
         " status: el.querySelector('[data-role=\"status\"]').textContent,"
-        " play: el.querySelector('[data-action=\"play\"]').disabled}; }"
+        " play: el.querySelector('[data-action=\"play\"]').disabled,"
+        " reset: el.querySelector('[data-action=\"reset\"]').disabled}; }"
     )
-    assert snap == {"state": "booting", "svg": 1, "status": snap["status"], "play": True}
+    assert snap == {"state": "booting", "svg": 1, "status": snap["status"], "play": False, "reset": True}
     assert "Starting Python" in snap["status"]
     page.wait_for_function("() => true")  # let the route handler run
     assert held, "the page never asked for Pyodide"
+    # while the runtime is held: the page scrolls, and Play answers at once
+    page.mouse.wheel(0, 400)
+    page.wait_for_function("() => window.scrollY > 0")
+    page.click('.raft-scene [data-action="play"]')
+    play = page.locator('.raft-scene [data-action="play"]')
+    assert play.get_attribute("aria-pressed") == "true" and play.text_content() == "Pause"
+    assert "plays as soon as it is ready" in page.text_content('.raft-scene [data-role="status"]')
+    assert page.get_attribute(".raft-scene", "data-state") == "booting"  # still held
     held[0].continue_()
     wait_ready(page)
-    assert page.locator('.raft-scene [data-action="play"]').is_enabled()
+    # … and it plays: the clock moves without another click
+    page.wait_for_function(
+        "() => { const t = document.querySelector('.raft-scene [data-role=\"time\"]');"
+        " return t && /t = [1-9]/.test(t.textContent); }"
+    )
+    assert page.get_attribute(".raft-scene", "data-playing") == "true"
     assert page.evaluate("() => window.__raftBoots") == 1
+    assert page.evaluate("() => typeof globalThis.pyodide") == "undefined"  # Python is in the worker
 
 
 def test_converges_to_x_3_on_every_server(page):
@@ -58,9 +75,9 @@ def test_converges_to_x_3_on_every_server(page):
     wait_ready(page)
     set_speed(page)
     press_play(page)  # a scene opens paused on its opening frame
-    page.wait_for_function(
-        "() => { const ui = [...window.__raft.scenes.values()][0];"
-        " const s = JSON.parse(ui.scene.status());"
+    wait_js(page,
+        "async () => { const ui = [...window.__raft.scenes.values()][0];"
+        " const s = JSON.parse(await ui.scene.status());"
         " return Object.values(s.states).every(st => st.x === '3'); }",
         timeout=60_000,
     )
@@ -75,14 +92,14 @@ def test_converges_to_x_3_on_every_server(page):
     assert page.locator('.raft-inv[data-invariant="state_machine_safety"].raft-inv--ok').count() >= 1
     # A click opens the server's panel, whose button crashes it; focus it, Enter, and the panel's
     # button restarts it (keyboard operable).
-    alive = "(n) => JSON.parse([...window.__raft.scenes.values()][0].scene.status()).alive[n]"
+    alive = "async (n) => JSON.parse(await [...window.__raft.scenes.values()][0].scene.status()).alive[n]"
     crash_or_restart(page, "SM_C")
-    page.wait_for_function(f"() => ({alive})('SM_C') === false")
+    wait_js(page, f"async () => (await ({alive})('SM_C')) === false")
     page.focus('.raft-scene [data-server="SM_C"]:visible')
     page.keyboard.press("Enter")
     page.focus('.raft-scene [data-inspect-action="restart"]')
     page.keyboard.press("Enter")
-    page.wait_for_function(f"() => ({alive})('SM_C') === true")
+    wait_js(page, f"async () => (await ({alive})('SM_C')) === true")
     assert scene_status(page)["states"]["SM_C"].get("x") in (None, "3")
 
 
@@ -111,8 +128,8 @@ def test_slider_stalls_sm_c_and_raises_the_banner(page):
     assert status["link_delays"] == {"SM_C": 1500.0}
     # Stalled, not cut: SM_C falls behind while SM_A and SM_B carry on.
     set_speed(page)
-    page.wait_for_function(
-        "() => { const s = JSON.parse([...window.__raft.scenes.values()][0].scene.status());"
+    wait_js(page,
+        "async () => { const s = JSON.parse(await [...window.__raft.scenes.values()][0].scene.status());"
         " return s.time > 700; }"
     )
     assert page.locator('.raft-scene [data-role="output"], .raft-control__value').first.text_content().startswith("+")
@@ -181,7 +198,7 @@ def test_trace_hash_in_the_browser_equals_cpython(page):
     wait_ready(page)
     got = page.evaluate(
         "async () => { const {bridge} = await window.__raft.boot();"
-        " return [bridge.scenario_trace_hash('scene01'), bridge.scenario_trace_hash('scene01', 7)]; }"
+        " return [await bridge.scenario_trace_hash('scene01'), await bridge.scenario_trace_hash('scene01', 7)]; }"
     )
     assert got == [scenario_trace_hash("scene01"), scenario_trace_hash("scene01", 7)]
     from raftcore.scenarios import load_scenario

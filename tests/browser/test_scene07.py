@@ -5,7 +5,7 @@ stale candidate win without a committed entry, and the Leader Completeness monit
 
 from __future__ import annotations
 
-from browser_helpers import open_scene, scene_status, set_speed, wait_status
+from browser_helpers import open_scene, scene_status, set_speed, wait_status, wait_js
 
 SCENE07 = "scenes/07-election-restriction/"
 
@@ -22,9 +22,9 @@ def test_every_voter_shows_the_comparison_and_refuses_the_stale_candidate(page):
     # Pause the moment every voter has answered S5's term-3 request (in the same turn of the page
     # as the check, so no frame runs in between; the keyboard's Play/Pause is tested below and in
     # test_keyboard.py).
-    page.wait_for_function(
-        "() => { const ui = [...window.__raft.scenes.values()].find(u => u.scene);"
-        f" const s = JSON.parse(ui.scene.status()); if (!({STALE_ELECTION})) return false;"
+    wait_js(page,
+        "async () => { const ui = [...window.__raft.scenes.values()].find(u => u.scene);"
+        f" const s = JSON.parse(await ui.scene.status()); if (!({STALE_ELECTION})) return false;"
         " ui.setPlaying(false); return true; }", timeout=60_000)
     page.wait_for_selector('#s07-scene[data-playing="false"]')
     s = scene_status(page)
@@ -51,7 +51,7 @@ def test_every_voter_shows_the_comparison_and_refuses_the_stale_candidate(page):
     t0 = scene_status(page)["time"]
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    page.wait_for_function(f"() => JSON.parse([...window.__raft.scenes.values()].find(u => u.scene)"
+    wait_js(page, f"async () => JSON.parse(await [...window.__raft.scenes.values()].find(u => u.scene)"
                            f".scene.status()).time > {t0}")
     # Play to the end: S3, whose log holds every committed entry, wins term 4 with every vote.
     page.focus('#s07-scene [data-action="play"]')

@@ -5,7 +5,7 @@ switch commit_old_term_by_counting, Leader Completeness and State Machine Safety
 
 from __future__ import annotations
 
-from browser_helpers import flip_unsafe_and_wait_red, open_scene, scene_status
+from browser_helpers import flip_unsafe_and_wait_red, open_scene, scene_status, wait_js
 
 SCENE08 = "scenes/08-figure-8/"
 SCRUB = '.raft-scene [data-timeline="scrub"]'
@@ -18,7 +18,7 @@ def _ready_timeline(page) -> None:
 
 
 def _trace_hash(page) -> str:
-    return page.evaluate("() => [...window.__raft.scenes.values()].find(u => u.scene).scene.trace_hash()")
+    return page.evaluate("async () => await [...window.__raft.scenes.values()].find(u => u.scene).scene.trace_hash()")
 
 
 def _holders(s: dict, index: int, term: int) -> set[str]:
@@ -50,7 +50,7 @@ def test_keyboard_scrubbing_to_c_shows_index_2_on_a_majority_and_uncommitted(pag
     # back and forth: arrows, the previous frame, the step-back button, a click on (e), then (c) again
     for _ in range(3):
         page.keyboard.press("ArrowLeft")
-    page.wait_for_function(f"() => JSON.parse([...window.__raft.scenes.values()][0].scene.status()).time < {s['time']}")
+    wait_js(page, f"async () => JSON.parse(await [...window.__raft.scenes.values()][0].scene.status()).time < {s['time']}")
     page.keyboard.press("PageDown")
     page.wait_for_function(f"() => document.querySelector('{CAPTION}').textContent.startsWith('(b)')")
     page.click('.raft-scene [data-timeline="back"]')
@@ -72,25 +72,25 @@ def test_keyboard_scrubbing_to_c_shows_index_2_on_a_majority_and_uncommitted(pag
         f"() => {{ const r = document.querySelector('{SCRUB}'); r.value = String(r.max / 100);"
         " r.dispatchEvent(new Event('input', {bubbles: true})); }"
     )
-    page.wait_for_function(
-        f"() => Math.abs(JSON.parse([...window.__raft.scenes.values()][0].scene.status()).time - {end / 100}) < 1e-6")
+    wait_js(page,
+        f"async () => Math.abs(JSON.parse(await [...window.__raft.scenes.values()][0].scene.status()).time - {end / 100}) < 1e-6")
     assert scene_status(page)["timeline"]["caption"] == ""
 
 
 def _trace(page) -> list[str]:
-    return page.evaluate("() => [...window.__raft.scenes.values()].find(u => u.scene).scene.cluster.trace().toJs()")
+    return page.evaluate("async () => JSON.parse(await [...window.__raft.scenes.values()].find(u => u.scene).scene.trace())")
 
 
 def test_playing_again_after_travelling_back_gives_the_same_run(page):
     _ready_timeline(page)
     page.select_option('.raft-scene [data-action="speed"]', "5")
-    page.wait_for_function("() => JSON.parse([...window.__raft.scenes.values()][0].scene.status()).finished")
+    wait_js(page, "async () => JSON.parse(await [...window.__raft.scenes.values()][0].scene.status()).finished")
     page.click('.raft-scene [data-action="play"]')  # pause
     first, t1 = _trace(page), scene_status(page)["time"]
     page.click('.raft-scene [data-mark="1"]')  # back to (b) ...
     page.wait_for_function(f"() => document.querySelector('{CAPTION}').textContent.startsWith('(b)')")
     page.click('.raft-scene [data-action="play"]')  # ... and play on, frame by frame, past where it was
-    page.wait_for_function(f"() => JSON.parse([...window.__raft.scenes.values()][0].scene.status()).time > {t1}")
+    wait_js(page, f"async () => JSON.parse(await [...window.__raft.scenes.values()][0].scene.status()).time > {t1}")
     page.click('.raft-scene [data-action="play"]')
     second = [line for line in _trace(page) if float(line.split(" ", 1)[0]) <= t1]
     assert second == first  # the trace of never having moved

@@ -1,11 +1,12 @@
 // Build Raft — the lab page's glue (docs/lab.md; the markup is raftsite/lab_page.py's).
 //
-// * boots Python through raft-boot.mjs (the same singleton the scenes use) and imports the
-//   lab's bridge, raftsite.lab_bridge;
+// * talks to Python through raft-boot.mjs (the visit's Python worker, the one the scenes use)
+//   and the lab's bridge, raftsite.lab_bridge: every call is a message, its answer a Promise;
 // * reads the settings from the address (a bad parameter is a message on the page, the form
 //   keeps its defaults) and writes them back, so a result can be shared as a link;
-// * runs the seeded schedules in slices of BUDGET_MS of Python per animation frame, so the
-//   page stays responsive: a progress bar, a Stop button, a polite status line;
+// * runs the seeded schedules in the worker in slices of BUDGET_MS of Python, the next asked
+//   for as soon as one is answered (the page never waits for Python): a progress bar, a Stop
+//   button, a polite status line;
 // * fills the result tables (per property, availability, faults, failing runs with a link to
 //   the replay view) from the bridge's JSON summary.
 //
@@ -13,9 +14,9 @@
 // runs once per document, so it mounts the lab again on every page change (document$).
 // Test hook: window.__raftLab = { ui, last } (last: the latest summary and failures).
 
-import { boot } from "./raft-boot.mjs";
+import { boot, PythonWorker } from "./raft-boot.mjs";
 
-const BUDGET_MS = 12; // Python time per animation frame: the frame stays well under 16 ms
+const BUDGET_MS = 50; // Python time per slice (in the worker: it only sets how often progress shows)
 const MAX_FAILURE_ROWS = 100; // failing runs listed (the count in the property table is complete)
 const ANNOUNCE_MS = 2000; // the status line (aria-live polite) changes at most this often while running
 
@@ -44,13 +45,91 @@ function cell(tag, text, attrs = {}) {
   return el;
 }
 
+// ------------------------------------------------------------------ a campaign on every core
+
+// Python workers for the lab beyond the visit's own: one per core (navigator.hardwareConcurrency),
+// started on the first Run and kept for the visit (each boots its own Pyodide, about a second).
+const MAX_WORKERS = 8;
+shared.extra = shared.extra || []; // PythonWorker, started by window.__raftStartPython()
+
+function pythonWorkers(wanted) {
+  const py = window.__raft.python;
+  const out = [py];
+  while (shared.extra.length < wanted - 1 && window.__raftStartPython) {
+    shared.extra.push(new PythonWorker(window.__raftStartPython()));
+  }
+  return out.concat(shared.extra.slice(0, wanted - 1));
+}
+
+// One batch of the lab, spread over workers: worker k runs shard k of n (every n-th seed from
+// the k-th: raftcore/lab/shards.py), and the summary is the merge of the shards' partial
+// results — the very summary one Lab (or the CLI's --jobs) gives for the same settings.
+class Campaign {
+  static async start(form, runs) {
+    const cores = Math.max(1, Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 1, runs || 1));
+    const workers = pythonWorkers(cores);
+    const ready = await Promise.allSettled(workers.map((w) => w.ready));
+    const usable = workers.filter((w, k) => ready[k].status === "fulfilled");
+    const n = usable.length;
+    const json = JSON.stringify(form);
+    const labs = await Promise.all(usable.map((w, k) => w.call("raftsite.lab_bridge", "Lab", [json], { shard: k, shards: n })));
+    return new Campaign(labs);
+  }
+
+  constructor(labs) {
+    this.shards = labs.map((lab) => ({ lab, out: null }));
+    this.stopped = false;
+  }
+
+  // Run every shard to its end, slice after slice (the next asked for as soon as one is
+  // answered); onSlice(out) after each slice of any shard.
+  run(budget, onSlice) {
+    return Promise.all(
+      this.shards.map(async (shard) => {
+        while (!this.stopped) {
+          shard.out = JSON.parse(await shard.lab.batch(budget));
+          if (this.stopped) return;
+          await onSlice(shard.out);
+          if (shard.out.done) return;
+        }
+      })
+    );
+  }
+
+  // Where the batch is: runs done and failed over every shard.
+  progress() {
+    let runs_done = 0;
+    let failed = 0;
+    for (const { out } of this.shards) {
+      if (!out) continue;
+      runs_done += out.runs_done;
+      failed += out.failed;
+    }
+    return { runs_done, summary: { failed } };
+  }
+
+  stop() {
+    this.stopped = true;
+    for (const { lab } of this.shards) lab.stop().catch(() => {});
+  }
+
+  // The merged summary (with its failures, in seed order), computed by the visit's worker.
+  async merged(bridge) {
+    const partials = await Promise.all(this.shards.map(({ lab }) => lab.partial()));
+    return JSON.parse(await bridge.merge(JSON.stringify(partials.map((p) => JSON.parse(p)))));
+  }
+
+  release() {
+    for (const { lab } of this.shards) lab.release().catch(() => {});
+  }
+}
+
 class LabUI {
   constructor(root) {
     this.root = root;
     this.q = (sel) => root.querySelector(sel);
     this.form = this.q('[data-role="lab-form"]');
     this.lab = null; // the Python Lab while a batch runs
-    this.raf = null;
     this.lastAnnounce = 0;
     this.settings = null; // the settings of the batch shown in the tables
     root.dataset.state = "booting";
@@ -70,7 +149,8 @@ class LabUI {
     let py;
     try {
       py = await boot();
-      this.bridge = py.pyodide.pyimport("raftsite.lab_bridge");
+      this.bridge = py.python.module("raftsite.lab_bridge");
+      this.schema = JSON.parse(await this.bridge.schema());
     } catch (err) {
       this.root.dataset.state = "failed";
       this.status("");
@@ -78,7 +158,6 @@ class LabUI {
       return;
     }
     if (!this.root.isConnected) return; // navigated away while booting
-    this.schema = JSON.parse(this.bridge.schema());
     this.defaults = Object.fromEntries(this.schema.map((s) => [s.name, s.default]));
     for (const el of this.root.querySelectorAll("button, input")) el.disabled = false;
     this.q('[data-action="lab-stop"]').disabled = true;
@@ -86,14 +165,14 @@ class LabUI {
     const query = location.search;
     if (query.length > 1) {
       try {
-        this.fill(JSON.parse(this.bridge.settings_from_query(query)));
+        this.fill(JSON.parse(await this.bridge.settings_from_query(query)));
       } catch (err) {
         this.message(`The address has a setting the lab cannot use: ${pyMessage(err)}. The form shows the default settings.`);
       }
     }
     this.root.dataset.state = "ready";
     const kept = shared.kept;
-    if (kept && kept.query === this.query(this.read())) {
+    if (kept && kept.query === (await this.query(this.read()))) {
       // back from a replay (instant navigation): the results of these very settings
       this.settings = kept.settings;
       this.render(kept.summary, kept.failures, kept.note);
@@ -116,12 +195,10 @@ class LabUI {
     });
     this.form.addEventListener("change", () => {
       // a valid form goes into the address at once; an invalid one says why
-      try {
-        this.remember(this.read(), true);
-        this.message("");
-      } catch (err) {
-        this.message(pyMessage(err));
-      }
+      this.remember(this.read(), true).then(
+        () => this.message(""),
+        (err) => this.message(pyMessage(err))
+      );
     });
   }
 
@@ -157,9 +234,9 @@ class LabUI {
   }
 
   // The address's query for these settings (null if they are not valid).
-  query(settings) {
+  async query(settings) {
     try {
-      return this.bridge.settings_query(JSON.stringify(settings));
+      return await this.bridge.settings_query(JSON.stringify(settings));
     } catch (_) {
       return null;
     }
@@ -167,10 +244,10 @@ class LabUI {
 
   // Put the settings in the address (replaceState: no new history entry per change);
   // `strict`: throw the lab's message when they are not valid.
-  remember(settings, strict = false) {
+  async remember(settings, strict = false) {
     let q;
     try {
-      q = this.bridge.settings_query(JSON.stringify(settings));
+      q = await this.bridge.settings_query(JSON.stringify(settings));
     } catch (err) {
       if (strict) throw err;
       return;
@@ -182,20 +259,27 @@ class LabUI {
 
   // ---------------------------------------------------------------- running
 
-  run() {
+  async run() {
     const form = this.read();
     let settings;
+    this.lab = "starting"; // a second Run while the first starts does nothing
+    let campaign;
     try {
-      this.lab = this.bridge.Lab(JSON.stringify(form));
-      settings = JSON.parse(this.lab.summary()).settings; // as the lab understood them
+      // Check the settings first, on the visit's worker (a bad form is a message at once).
+      const probe = await this.bridge.Lab(JSON.stringify(form));
+      settings = JSON.parse(await probe.summary()).settings; // as the lab understood them
+      probe.release();
+      campaign = await Campaign.start(form, settings.runs);
     } catch (err) {
+      this.lab = null;
       this.message(`Cannot run: ${pyMessage(err)}`);
       return;
     }
+    this.lab = campaign;
     this.message("");
     this.settings = settings;
     this.remember(settings);
-    this.runningQuery = this.query(settings);
+    this.runningQuery = await this.query(settings);
     this.total = settings.runs;
     this.found = []; // failures so far, listed as they are found
     this.q('[data-role="lab-failures"]').hidden = true;
@@ -203,33 +287,42 @@ class LabUI {
     bar.max = this.total;
     bar.value = 0;
     this.setRunning(true);
-    this.status(`Running ${fmt(this.total)} runs…`);
+    this.root.dataset.workers = String(campaign.shards.length);
+    this.status(`Running ${fmt(this.total)} runs on ${campaign.shards.length} ${campaign.shards.length === 1 ? "core" : "cores"}…`);
     this.lastAnnounce = performance.now();
-    this.lastRender = 0;
-    const tick = () => {
-      this.raf = null;
-      if (!this.lab) return;
+    this.lastRender = performance.now();
+    let rendering = false;
+    const onSlice = async (out) => {
+      if (this.lab !== campaign) return; // stopped
       if (!this.root.isConnected) {
         this.stop(); // navigated away: keep what was done
         return;
       }
-      let out;
-      try {
-        out = JSON.parse(this.lab.batch(BUDGET_MS));
-      } catch (err) {
-        this.message(`The lab stopped with an error: ${pyMessage(err)}`);
-        this.finish(null, "stopped by an error");
-        return;
-      }
       if (out.new_failures && out.new_failures.length) {
         this.found.push(...out.new_failures);
+        this.found.sort((x, y) => x.seed - y.seed);
         this.renderFailures(this.found);
       }
-      this.progress(out);
-      if (out.done) this.finish(out, null);
-      else this.raf = requestAnimationFrame(tick);
+      this.progress(campaign.progress());
+      // The tables show the merged shards about once a second while it runs.
+      if (!rendering && performance.now() - this.lastRender > 1000) {
+        rendering = true;
+        this.lastRender = performance.now();
+        try {
+          const summary = await campaign.merged(this.bridge);
+          if (this.lab === campaign) this.render(summary, null, null);
+        } catch (_) {}
+        rendering = false;
+      }
     };
-    this.raf = requestAnimationFrame(tick);
+    campaign.run(BUDGET_MS, onSlice).then(
+      () => this.lab === campaign && this.finish(null),
+      (err) => {
+        if (this.lab !== campaign) return;
+        this.message(`The lab stopped with an error: ${pyMessage(err)}`);
+        this.finish("stopped by an error");
+      }
+    );
   }
 
   progress(out) {
@@ -237,10 +330,6 @@ class LabUI {
     this.q('[data-role="lab-progress"]').value = done;
     this.q('[data-role="lab-count"]').textContent = `${fmt(done)} / ${fmt(this.total)}`;
     const now = performance.now();
-    if (now - this.lastRender > 250 && out.summary) {
-      this.lastRender = now;
-      this.render(out.summary, null, null);
-    }
     if (now - this.lastAnnounce > ANNOUNCE_MS) {
       this.lastAnnounce = now;
       this.status(`${fmt(done)} of ${fmt(this.total)} runs done, ${fmt(out.summary ? out.summary.failed : 0)} failed…`);
@@ -248,37 +337,27 @@ class LabUI {
   }
 
   stop() {
-    if (!this.lab) return;
-    try {
-      this.lab.stop();
-    } catch (_) {}
-    let summary = null;
-    try {
-      summary = JSON.parse(this.lab.summary());
-    } catch (_) {}
-    this.finish({ summary, stopped: true }, "stopped");
+    if (!this.lab || this.lab === "starting") return;
+    this.lab.stop();
+    this.finish("stopped");
   }
 
-  finish(out, why) {
-    if (this.raf !== null) cancelAnimationFrame(this.raf);
-    this.raf = null;
-    const lab = this.lab;
+  async finish(why) {
+    const campaign = this.lab;
     this.lab = null;
-    let summary = out && out.summary;
+    let summary = null;
     let failures = [];
     try {
-      if (lab) {
-        summary = JSON.parse(lab.summary());
-        failures = JSON.parse(lab.failures());
-      }
+      summary = await campaign.merged(this.bridge);
+      failures = summary.failures || [];
     } catch (_) {}
-    if (lab) lab.destroy();
+    campaign.release();
     this.setRunning(false);
     if (!summary) return;
     const done = runsDone(summary);
     const note = why ? `${why} after ${fmt(done)} of ${fmt(this.total)} runs` : `${fmt(done)} runs`;
     shared.kept = { query: this.runningQuery, settings: this.settings, summary, failures, note };
-    shared.last = { summary, failures, settings: this.settings, stopped: !!why };
+    shared.last = { summary, failures, settings: this.settings, stopped: !!why, workers: campaign.shards.length };
     if (this.root.isConnected) {
       this.render(summary, failures, note);
       const failed = summary.failed;
@@ -364,23 +443,31 @@ class LabUI {
     if (failures) this.renderFailures(failures);
     const cli = this.q('[data-role="lab-cli"]');
     if (this.settings) {
-      try {
-        cli.textContent = this.bridge.cli_command(JSON.stringify(this.settings));
-      } catch (_) {}
+      this.bridge.cli_command(JSON.stringify(this.settings)).then(
+        (text) => (cli.textContent = text),
+        () => {}
+      );
     }
     if (note) box.dataset.note = note;
   }
 
-  renderFailures(failures) {
+  async renderFailures(failures) {
     const table = this.q('[data-role="lab-failures"]');
-    table.hidden = failures.length === 0;
     const base = this.root.dataset.replay;
     const shown = failures.slice(0, MAX_FAILURE_ROWS);
-    const rows = shown.map((f) => {
+    const settings = JSON.stringify(this.settings);
+    let queries;
+    try {
+      queries = await Promise.all(shown.map((f) => this.bridge.replay_query(f.seed, settings)));
+    } catch (_) {
+      return;
+    }
+    table.hidden = failures.length === 0;
+    const rows = shown.map((f, k) => {
         const tr = document.createElement("tr");
         tr.dataset.seed = String(f.seed);
         const link = document.createElement("a");
-        link.href = `${base}?${this.bridge.replay_query(f.seed, JSON.stringify(this.settings))}`;
+        link.href = `${base}?${queries[k]}`;
         link.textContent = `Replay run ${f.seed}`;
         link.dataset.role = "lab-replay-link";
         const report = cell("td");

@@ -1,114 +1,161 @@
-// Build Raft — the one ES module that runs scenes in the reader's browser.
+// Build Raft — the one ES module that runs scenes in the reader's browser, on the main thread.
 //
-// * loads Pyodide ONCE (a singleton promise) from this site's own assets/pyodide/, and the
-//   project's wheel from assets/wheels/ — nothing from any other host;
+// Python never runs here. It runs in a Web Worker (assets/build/python-worker.js, started by
+// the inline script first in <head>, python-start.js) that boots Pyodide from this site's own
+// assets/pyodide/ — nothing from any other host — and holds raftcore and the bridge. This
+// module:
+// * talks to that worker (class PythonWorker): every call into Python is a message and its
+//   answer a Promise; calls run in the order they are made. One worker, so one Python
+//   runtime, per visit: it lives in window.__raft, which Material's instant navigation keeps;
 // * on every page (Material's document$, which also fires after instant navigation) mounts
-//   each .raft-scene through Python `raftsite.browser.mount(element, config)` and unmounts
+//   each .raft-scene through Python `raftsite.browser.mount(None, config)` and unmounts
 //   scenes whose element left the page;
-// * runs one requestAnimationFrame loop per playing scene: one call into Python per frame,
-//   which advances the simulation and returns a JSON batch of updates that we apply here.
-//   No frames while paused, while the tab is hidden, or while the scene is off screen.
+// * paints what Python sends: one requestAnimationFrame loop per playing scene asks for one
+//   frame at a time (never a second while one is being computed) and applies the JSON batch
+//   of updates. No frames while paused, while the tab is hidden, or while the scene is off
+//   screen. The page paints, scrolls and answers clicks while Python boots or computes.
 //
-// Loaded from <head> as an async module (the MkDocs plugin puts the tag there), so on a scene
-// page Python starts loading while the page is parsed. The page's <meta> tags name the wheel,
-// the precompiled stdlib and the wheel's precompiled modules.
+// Loaded from <head> as an async module (the MkDocs plugin puts the tag there).
 //
 // Test/benchmark hooks: window.__raftBoots (how many times Python booted),
-// window.__raft = { boot, scenes, timings }.
+// window.__raft = { boot, scenes, timings, python }.
 
-const ASSETS = new URL("../", import.meta.url); // .../assets/
-const PYODIDE_BASE = new URL("pyodide/", ASSETS);
-const WHEELS = new URL("wheels/", ASSETS);
 const reducedMotionQuery = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
 
 const state = (window.__raft = window.__raft || {
   bootPromise: null,
+  python: null, // the PythonWorker
   scenes: new Map(), // element -> SceneUI
   timings: {},
 });
 window.__raftBoots = window.__raftBoots || 0;
 
-function wheelName() {
-  const meta = document.querySelector('meta[name="raft-wheel"]');
-  return meta ? meta.content : null;
+// ------------------------------------------------------------------ the Python worker
+
+// Epoch milliseconds (as the worker reports its phases) on this page's performance clock.
+const pageTime = (epoch) => (epoch === undefined ? undefined : epoch - performance.timeOrigin);
+
+export class PythonWorker {
+  constructor(worker) {
+    this.worker = worker;
+    this.pending = new Map(); // call id -> {resolve, reject}
+    this.nextId = 1;
+    this.isBooted = false;
+    this.ready = new Promise((resolve, reject) => {
+      this.booted = (phases) => {
+        this.isBooted = true;
+        resolve(phases);
+      };
+      this.bootFailed = reject;
+    });
+    this.ready.catch(() => {});
+    worker.addEventListener("message", (e) => this.receive(e.data));
+    worker.addEventListener("error", (e) => {
+      const err = new Error(e.message || "the Python worker failed to start");
+      this.bootFailed(err);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    });
+  }
+
+  receive(m) {
+    if (m.type === "booted") this.booted(m.phases);
+    else if (m.type === "boot-failed") this.bootFailed(Object.assign(new Error(m.error), { phases: m.phases }));
+    else if (m.type === "answer") {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.error !== undefined) p.reject(new Error(m.error));
+      else p.resolve(m.value && typeof m.value === "object" && "handle" in m.value ? this.object(m.value.handle) : m.value);
+    }
+  }
+
+  // Call `method` of a module (by name) or of an object (by handle), with Python keyword
+  // arguments `kwargs` if given; the answer's Promise.
+  call(target, method, args = [], kwargs = null) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ type: "call", id, target, method, args, kwargs });
+    });
+  }
+
+  // A stand-in for a Python object or module: obj.method(...args) returns a Promise of the
+  // answer. obj.release() lets the Python object go.
+  object(target) {
+    const calls = new Map();
+    return new Proxy(
+      {},
+      {
+        get: (_, name) => {
+          if (name === "then") return undefined; // not a thenable: `await proxy` is the proxy
+          if (name === "target") return target;
+          if (name === "release") return () => this.call(target, "__release__");
+          if (!calls.has(name)) calls.set(name, (...args) => this.call(target, name, args));
+          return calls.get(name);
+        },
+      }
+    );
+  }
+
+  module(name) {
+    return this.object(name);
+  }
+
+  // A Promise that resolves once every call made before it has been answered and its answer
+  // handled (answers come back in order), and the calls those answers made too (a few rounds:
+  // a running lab or a playing scene always has one more). Tests wait on it after an input.
+  async settled(rounds = 5) {
+    for (let i = 0; i < rounds; i++) {
+      await this.call(0, "__ping__");
+      await new Promise((r) => setTimeout(r, 0));
+      if (this.pending.size === 0) return;
+    }
+  }
 }
 
-// ------------------------------------------------------------------ boot (singleton)
-
-// The bytes of one of the site's files.
-async function fetchBytes(url) {
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(`could not load ${url.pathname.split("/").pop()}: HTTP ${r.status}`);
-  return r.arrayBuffer();
+// The visit's Python worker: the one the inline starter began while <head> was parsed, or
+// (first scene page reached by instant navigation) one started now.
+function pythonWorker() {
+  if (state.python) return state.python;
+  const worker = window.__raftPython || (window.__raftStartPython ? window.__raftStartPython() : null);
+  if (!worker) throw new Error("this browser cannot start the Python worker (no Web Workers, or the page lacks its starter)");
+  delete window.__raftPython;
+  state.python = new PythonWorker(worker);
+  return state.python;
 }
 
 export function boot() {
   if (state.bootPromise) return state.bootPromise;
   window.__raftBoots += 1;
-  const t0 = performance.now();
-  state.timings.bootStart = t0;
+  state.timings.bootStart = performance.now();
   state.bootPromise = (async () => {
-    const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content || null;
-    const wheel = wheelName();
-    if (!wheel) throw new Error("this page does not name the raftcore wheel (meta raft-wheel)");
-    // Everything is requested at once (the page's <link rel=preload> hints started the same
-    // requests while it was parsed; these calls pick the responses up).
-    const wheelBytes = fetchBytes(new URL(wheel, WHEELS));
-    // The build's memory snapshot: CPython already initialised, every module a scene needs
-    // already imported (assets/build/make-snapshot.mjs). Optional: any failure falls back.
-    // A worker fetches and decodes it: on a scene page, the plugin's inline script at the top
-    // of <head> (assets/build/snapshot-start.js) started it as the page was parsed; when the
-    // visit's first scene page came by instant navigation, it starts now.
-    const snapshot = !meta("raft-snapshot")
-      ? null
-      : window.__raftSnapshot || (window.__raftStartSnapshot ? window.__raftStartSnapshot() : null);
-    // The wheel's modules precompiled at build time: only needed without the snapshot.
-    const pycName = meta("raft-pyc");
-    const pycFetch = () => (pycName ? fetchBytes(new URL(pycName, WHEELS)).catch(() => null) : Promise.resolve(null));
-    const pycEarly = snapshot ? null : pycFetch();
-    // Pyodide fetches its lock file only after pyodide.mjs is imported; start it now.
-    const lockFileContents = fetchBytes(new URL("pyodide-lock.json", PYODIDE_BASE)).then((b) => new TextDecoder().decode(b));
-    lockFileContents.catch(() => {});
-    const { loadPyodide } = await import(new URL("pyodide.mjs", PYODIDE_BASE).href);
-    const stdlib = meta("raft-stdlib");
-    const options = {
-      indexURL: PYODIDE_BASE.href,
-      lockFileContents,
-      // The build's "hybrid" stdlib: modules imported at boot precompiled to .pyc (and the
-      // very zip the snapshot was made with: its name carries its hash).
-      ...(stdlib ? { stdLibURL: new URL(stdlib, PYODIDE_BASE).href } : {}),
-      stdout: (s) => console.log(s),
-      stderr: (s) => console.warn(s),
-    };
-    let pyodide = null;
-    state.timings.snapshot = false;
-    if (snapshot) {
-      try {
-        pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
-        state.timings.snapshot = true;
-        // The heap is copied into WebAssembly memory: let the 31 MB original go.
-        if (pyodide._api && pyodide._api.config) pyodide._api.config._loadSnapshot = undefined;
-      } catch (err) {
-        console.warn("raft: the memory snapshot could not be used; starting Python without it", err);
-      }
-      delete window.__raftSnapshot;
+    const python = pythonWorker();
+    let phases;
+    try {
+      phases = await python.ready;
+    } catch (err) {
+      if (err.phases) recordPhases(err.phases);
+      throw err;
     }
-    if (!pyodide) pyodide = await loadPyodide(options);
-    state.timings.pyodideReady = performance.now() - t0;
-    // The file system is not part of the snapshot: the wheel's files (scenario library,
-    // modules imported later) are unpacked in every case.
-    const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
-    pyodide.unpackArchive(await wheelBytes, "wheel", { extractDir: sitePackages });
-    if (!state.timings.snapshot) {
-      const pyc = await (pycEarly || pycFetch());
-      if (pyc) pyodide.unpackArchive(pyc, "zip", { extractDir: sitePackages });
-    }
-    pyodide.runPython("import importlib; importlib.invalidate_caches()");
-    const bridge = pyodide.pyimport("raftsite.browser");
-    state.timings.bootMs = performance.now() - t0;
-    return { pyodide, bridge };
+    recordPhases(phases);
+    state.timings.bootMs = performance.now() - state.timings.bootStart;
+    return { python, bridge: python.module("raftsite.browser") };
   })();
   return state.bootPromise;
+}
+
+// Where the boot's time went, on this page's clock (ms since navigation start).
+function recordPhases(p) {
+  const t = state.timings;
+  t.workerStart = pageTime(p.start);
+  t.moduleLoaded = pageTime(p.moduleLoaded); // pyodide.mjs fetched and evaluated
+  t.snapshotDecoded = pageTime(p.snapshotDecoded); // the memory snapshot fetched and inflated
+  t.wheelFetched = pageTime(p.wheelFetched);
+  t.runtimeReady = pageTime(p.runtimeReady); // wasm compiled, heap restored (or CPython started)
+  t.pythonReady = pageTime(p.ready); // the wheel unpacked, the bridge imported
+  t.pyodideReady = t.runtimeReady === undefined ? undefined : t.runtimeReady - (t.bootStart || 0);
+  t.snapshot = !!p.snapshotUsed;
 }
 
 // ------------------------------------------------------------------ one scene's UI
@@ -127,14 +174,16 @@ class SceneUI {
     this.el = el;
     this.config = JSON.parse(el.dataset.scene);
     this.id = this.config.id;
-    this.scene = null; // Python Scene proxy
+    this.scene = null; // the Python Scene (in the worker): this.scene.method(...) returns a Promise
     this.playing = false;
     this.raf = null;
     this.last = null;
     this.visible = true;
     this.reduced = !!(reducedMotionQuery && reducedMotionQuery.matches);
     this.accum = 0;
-    this.frameTimes = [];
+    this.frameTimes = []; // ms from asking the worker for a frame to its answer
+    this.inflight = false; // a frame asked for and not answered yet
+    this.owed = 0; // wall ms of frames skipped while one was in flight (asked with the next)
     this.lit = new Map(); // listing id -> Set of lit span ids
     this.cleanups = []; // run on destroy (controls' own loops, listeners)
     this.afterReset = []; // run after Reset or a new seed (controls that place the run themselves)
@@ -157,6 +206,41 @@ class SceneUI {
     }
     el.dataset.state = "booting";
     this.status("Starting Python… the diagram is the first frame, drawn when the site was built.");
+    // Play and Next ▶ answer at once, even while Python boots: what the reader asked for is
+    // remembered, shown, and done the moment the scene is live.
+    this.early = { play: false, next: false };
+    const on = (node, fn) => {
+      if (!node) return;
+      node.addEventListener("click", fn);
+      node.disabled = false;
+    };
+    on(this.q('[data-action="play"]'), () => (this.el.dataset.state === "ready" ? this.togglePlay() : this.ask("play")));
+    on(this.q('[data-action="next"]'), () => (this.el.dataset.state === "ready" ? this.next() : this.ask("next")));
+    // Keys: ← Back, → Next, Space play/pause — when the focus is in this scene, or on the page's
+    // body and this is the first scene on screen; never while typing in a field.
+    this.onKey = (e) => this.key(e);
+    document.addEventListener("keydown", this.onKey);
+  }
+
+  // Play or Next ▶ pressed while Python boots: remember it (pressed again: forget it).
+  ask(what) {
+    if (this.el.dataset.state !== "booting") return;
+    this.early[what] = !this.early[what];
+    if (what === "play" && this.early.play) this.early.next = false;
+    if (what === "next" && this.early.next) this.early.play = false;
+    const b = this.q('[data-action="play"]');
+    if (b) {
+      b.textContent = this.early.play ? "Pause" : "Play";
+      b.setAttribute("aria-pressed", this.early.play ? "true" : "false");
+    }
+    this.el.dataset.playing = this.early.play ? "true" : "false";
+    this.status(
+      this.early.play
+        ? "Starting Python… the scene plays as soon as it is ready."
+        : this.early.next
+          ? "Starting Python… Next ▶ runs as soon as it is ready."
+          : "Starting Python… the diagram is the first frame, drawn when the site was built."
+    );
   }
 
   status(text) {
@@ -173,6 +257,8 @@ class SceneUI {
 
   fail(err) {
     this.el.dataset.state = "failed";
+    for (const b of this.el.querySelectorAll('[data-action="play"], [data-action="next"]')) b.disabled = true;
+    this.early = { play: false, next: false };
     const detail = err && err.message ? err.message : String(err);
     this.status("");
     this.message(
@@ -225,11 +311,13 @@ class SceneUI {
     // `query`: the address's query string, for controls that take their state from it (lab replay).
     const cfg = Object.assign({}, this.config, { reduced_motion: this.reduced, query: location.search });
     if (seed !== null) cfg.seed = seed;
+    let scene;
     try {
       const t = performance.now();
-      this.scene = py.bridge.mount(this.el, JSON.stringify(cfg));
+      scene = await py.bridge.mount(null, JSON.stringify(cfg));
       state.timings.mountMs = performance.now() - t;
-      this.apply(this.scene.full());
+      if (!this.el.isConnected) return void scene.release(); // navigated away meanwhile
+      this.apply(await scene.full());
     } catch (err) {
       this.fail(err);
       return;
@@ -247,7 +335,7 @@ class SceneUI {
     const step = this.ownsUrl() ? new URLSearchParams(location.search).get("step") : null;
     if (step !== null) {
       try {
-        this.apply(this.scene.go_to_step(step.trim()));
+        this.apply(await scene.go_to_step(step.trim()));
         const reached = this.caption ? this.caption.step_no : null;
         if (/^\d+$/.test(step.trim()) && reached !== Number(step.trim())) {
           notes.push(`The address asks for step ${step.trim()}, but this run ${this.caption && this.caption.violation ? "stopped at a violation" : "has no such step"}; showing step ${reached === null ? "the run reached" : reached}.`);
@@ -257,11 +345,15 @@ class SceneUI {
       }
     }
     if (notes.length) this.message(notes.join(" "));
+    this.scene = scene;
     this.wire();
     this.el.dataset.state = "ready";
     state.timings.readyAt = performance.now();
     state.timings.interactive = state.timings.readyAt - (state.timings.bootStart || 0);
-    this.setPlaying(false);
+    const early = this.early;
+    this.early = { play: false, next: false };
+    this.setPlaying(early.play); // what the reader pressed while Python booted, done now
+    if (early.next) this.next();
   }
 
   // The status line says what the simulation is doing now (never a stale "Ready.").
@@ -291,8 +383,7 @@ class SceneUI {
     for (const root of all) {
       for (const c of root.querySelectorAll("button, select, input")) c.disabled = false;
     }
-    on(this.q('[data-action="play"]'), "click", () => this.togglePlay());
-    on(this.q('[data-action="next"]'), "click", () => this.next());
+    // (Play and Next ▶ were wired when the scene was made: they answer while Python boots.)
     on(this.q('[data-action="back"]'), "click", () => this.back());
     on(this.q('[data-action="reset"]'), "click", () => this.reset(null));
     on(this.q('[data-action="to-violation"]'), "click", () => {
@@ -300,13 +391,9 @@ class SceneUI {
       this.call(() => this.scene.go_to_violation());
     });
     on(this.q('[data-action="speed"]'), "change", (e) => {
-      this.scene.set_speed(Number(e.target.value));
+      this.scene.set_speed(Number(e.target.value)).catch((err) => this.failCall(err));
       this.showStatus();
     });
-    // Keys: ← Back, → Next, Space play/pause — when the focus is in this scene, or on the page's
-    // body and this is the first scene on screen; never while typing in a field.
-    this.onKey = (e) => this.key(e);
-    document.addEventListener("keydown", this.onKey);
     this.wirePane();
     const seedInput = this.q('[data-action="seed"]');
     // Enter or leaving the field applies a new seed (once: not again on the blur after Enter).
@@ -346,9 +433,10 @@ class SceneUI {
       const g = target.closest && target.closest("[data-server]");
       if (g && this.scene) {
         this.inspectFrom = g.dataset.server;
-        this.call(() => this.scene.inspect(g.dataset.server));
-        const box = this.q('[data-role="inspect"]');
-        if (box && !box.hidden) box.focus();
+        this.call(() => this.scene.inspect(g.dataset.server)).then(() => {
+          const box = this.q('[data-role="inspect"]');
+          if (box && !box.hidden) box.focus();
+        });
         return true;
       }
       const m = target.closest && target.closest("[data-flight]");
@@ -374,9 +462,10 @@ class SceneUI {
       const what = b.dataset.inspectAction;
       if (what === "close") this.closeInspect();
       else if (what === "crash" || what === "restart") {
-        this.call(() => this.scene.toggle_server(b.dataset.serverName));
-        this.q('[data-inspect-action="crash"], [data-inspect-action="restart"]')?.focus();
-        this.writeUrl();
+        this.call(() => this.scene.toggle_server(b.dataset.serverName)).then(() => {
+          this.q('[data-inspect-action="crash"], [data-inspect-action="restart"]')?.focus();
+          this.writeUrl();
+        });
       }
     });
     on(panel, "keydown", (e) => {
@@ -388,7 +477,7 @@ class SceneUI {
     if (reducedMotionQuery && reducedMotionQuery.addEventListener) {
       this.onMotion = (e) => {
         this.reduced = e.matches;
-        this.scene && this.scene.set_reduced_motion(this.reduced);
+        if (this.scene) this.scene.set_reduced_motion(this.reduced).catch((err) => this.failCall(err));
       };
       reducedMotionQuery.addEventListener("change", this.onMotion);
     }
@@ -406,8 +495,7 @@ class SceneUI {
       this.call(() => this.scene.complete_step()); // pressed again while a step runs: finish it at once
       return;
     }
-    this.call(() => this.scene.next_step());
-    this.schedule();
+    this.call(() => this.scene.next_step()); // its answer starts the step's frames (apply → schedule)
   }
 
   back() {
@@ -417,18 +505,21 @@ class SceneUI {
   }
 
   key(e) {
-    if (!this.scene || this.el.dataset.state !== "ready" || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+    const booting = this.el.dataset.state === "booting";
+    if (!(booting || (this.scene && this.el.dataset.state === "ready")) || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
     const t = e.target;
     const typing = t && (t.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(t.tagName));
     if (typing) return;
     const inScene = t && (this.el.contains(t) || this.companions().some((c) => c.contains(t)));
     const onBody = !t || t === document.body || t === document.documentElement;
     if (!inScene && !(onBody && this.firstOnScreen())) return;
-    if (e.key === "ArrowRight") this.next();
-    else if (e.key === "ArrowLeft") this.back();
-    else if (e.key === " " || e.key === "Spacebar") {
+    if (e.key === "ArrowRight") booting ? this.ask("next") : this.next();
+    else if (e.key === "ArrowLeft") {
+      if (booting) return;
+      this.back();
+    } else if (e.key === " " || e.key === "Spacebar") {
       if (t && t.closest && t.closest("button, a, summary, [role=tab], [data-server]") && inScene) return; // Space presses the focused control
-      this.togglePlay();
+      booting ? this.ask("play") : this.togglePlay();
     } else return;
     e.preventDefault();
   }
@@ -436,7 +527,7 @@ class SceneUI {
   // The first scene of the page whose diagram is on screen takes the keys pressed on the page's body.
   firstOnScreen() {
     for (const ui of state.scenes.values()) {
-      if (!ui.scene) continue;
+      if (!ui.scene && ui.el.dataset.state !== "booting") continue;
       const r = ui.el.getBoundingClientRect();
       if (r.bottom > 0 && r.top < window.innerHeight) return ui === this;
     }
@@ -457,9 +548,14 @@ class SceneUI {
     if (g) g.focus();
   }
 
-  showFlight(node) {
+  async showFlight(node) {
     if (node.dataset.flight === undefined) return;
-    const info = JSON.parse(this.scene.flight_info(Number(node.dataset.flight)));
+    let info;
+    try {
+      info = JSON.parse(await this.scene.flight_info(Number(node.dataset.flight)));
+    } catch (err) {
+      return this.failCall(err);
+    }
     const box = this.q('[data-role="inspect"]');
     if (!box) return;
     this.setPlaying(false);
@@ -564,14 +660,13 @@ class SceneUI {
     show();
   }
 
-  // A control's own action (controls with a glue module): parsed JSON, or null after an error.
-  action(kind, name, arg) {
+  // A control's own action (controls with a glue module): a Promise of the parsed JSON, or of
+  // null after an error (shown in the scene's message line).
+  async action(kind, name, arg) {
     try {
-      return JSON.parse(this.scene.control_action(kind, name, arg === undefined ? null : arg));
+      return JSON.parse(await this.scene.control_action(kind, name, arg === undefined ? null : arg));
     } catch (err) {
-      this.call(() => {
-        throw err;
-      });
+      this.failCall(err);
       return null;
     }
   }
@@ -584,12 +679,12 @@ class SceneUI {
     }
   }
 
-  reset(seed) {
+  async reset(seed) {
     this.setPlaying(false);
     try {
       this.message("");
       // No seed: call without an argument (JavaScript's null would reach Python as jsnull).
-      const out = seed === null ? this.scene.reset() : this.scene.reset(String(seed).trim());
+      const out = await (seed === null ? this.scene.reset() : this.scene.reset(String(seed).trim()));
       this.apply(out);
       if (seed !== null) {
         const url = new URL(location.href);
@@ -604,14 +699,20 @@ class SceneUI {
     this.showStatus();
   }
 
-  call(fn) {
+  // Run fn (which calls Python and returns a Promise of a JSON batch of updates) and apply
+  // its answer; an error is shown in the scene and pauses it. Returns a Promise (of nothing).
+  async call(fn) {
     try {
-      this.apply(fn());
+      this.apply(await fn());
     } catch (err) {
-      console.error(err);
-      this.message(`The simulation stopped with an error: ${err && err.message ? err.message.split("\n").filter(Boolean).pop() : err}`);
-      this.setPlaying(false);
+      this.failCall(err);
     }
+  }
+
+  failCall(err) {
+    console.error(err);
+    this.message(`The simulation stopped with an error: ${lastLine(err)}`);
+    this.setPlaying(false);
   }
 
   setPlaying(on) {
@@ -656,27 +757,40 @@ class SceneUI {
     } else {
       this.runFrame(dt);
     }
-    if (this.stepping && this.reduced) this.call(() => this.scene.complete_step()); // reduced motion: a step jumps to its end
+    if (this.stepping && this.reduced && !this.completing) {
+      // reduced motion: a step jumps to its end (asked once, not again while it is answered)
+      this.completing = true;
+      this.call(() => this.scene.complete_step()).finally(() => (this.completing = false));
+    }
     if ((this.playing || this.stepping) && !document.hidden && this.visible && this.scene && this.el.isConnected) {
       this.raf = requestAnimationFrame((t) => this.tick(t)); // keep this.last: dt continues
     }
   }
 
+  // Ask the worker for one frame of `dt` wall ms. One at a time: while a frame is computed,
+  // the wall time of the frames skipped is owed and asked for with the next one, so the
+  // simulation keeps pace with the clock however slow Python is.
   runFrame(dt) {
-    const t = performance.now();
-    let out;
-    try {
-      out = this.scene.frame(dt);
-    } catch (err) {
-      this.call(() => {
-        throw err;
-      });
+    if (this.inflight) {
+      this.owed += dt;
       return;
     }
-    const py = performance.now() - t;
-    this.apply(out);
-    this.frameTimes.push(py);
-    if (this.frameTimes.length > 600) this.frameTimes.shift();
+    const ask = dt + this.owed;
+    this.owed = 0;
+    this.inflight = true;
+    const t = performance.now();
+    this.scene.frame(ask).then(
+      (out) => {
+        this.inflight = false;
+        this.frameTimes.push(performance.now() - t);
+        if (this.frameTimes.length > 600) this.frameTimes.shift();
+        if (this.scene) this.apply(out);
+      },
+      (err) => {
+        this.inflight = false;
+        this.failCall(err);
+      }
+    );
   }
 
   apply(json) {
@@ -738,10 +852,10 @@ class SceneUI {
       if (u.caption.step_no !== wasStep && !u.caption.stepping) this.writeUrl();
     }
     if (u.stepping !== undefined) {
-      const was = this.stepping;
+      const was = !!this.stepping;
       this.stepping = !!u.stepping;
       this.el.dataset.stepping = this.stepping ? "true" : "false";
-      if (was && !this.stepping) this.schedule();
+      if (was !== this.stepping) this.schedule(); // a step began (frames start) or ended
     }
     this.halted = !!(this.caption && this.caption.halted);
     this.showStatus();
@@ -813,10 +927,9 @@ class SceneUI {
     if (this.io) this.io.disconnect();
     if (this.onMotion && reducedMotionQuery) reducedMotionQuery.removeEventListener("change", this.onMotion);
     if (this.scene) {
-      try {
-        this.scene.unmount(); // Python side: release the tracer
-        this.scene.destroy(); // the PyProxy itself
-      } catch (_) {}
+      const scene = this.scene;
+      // Python side: release the tracer, then the object itself
+      scene.unmount().finally(() => scene.release()).catch(() => {});
     }
     this.scene = null;
   }

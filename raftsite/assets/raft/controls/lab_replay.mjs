@@ -9,8 +9,8 @@ export function wire(ui) {
   ui.afterReset.push(() => place(ui)); // another seed: another run, which may or may not fail
 }
 
-function place(ui) {
-  const st = JSON.parse(ui.scene.status()).lab_replay;
+async function place(ui) {
+  const st = JSON.parse(await ui.scene.status()).lab_replay;
   const button = ui.q('[data-control="lab_replay"][data-target="failure"]');
   const failed = !!(st && !st.error && st.failure);
   if (button) button.hidden = !failed;

@@ -7,9 +7,9 @@ export function wire(ui) {
   for (const op of ["add", "remove"]) {
     const button = ui.q(`[data-action="membership-${op}"]`);
     if (!button || !select) continue;
-    button.addEventListener("click", () => {
+    button.addEventListener("click", async () => {
       if (!ui.scene) return;
-      const out = ui.action("membership", op, select.value);
+      const out = await ui.action("membership", op, select.value);
       if (!out) return;
       if (!out.ok) {
         ui.message(out.message);

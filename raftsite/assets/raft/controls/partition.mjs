@@ -25,8 +25,8 @@ export function wire(ui) {
   };
   const move = (name, side, refocus) => {
     if (!ui.scene) return;
-    ui.call(() => ui.scene.set_control("partition", name, side));
-    if (refocus) focusServer(name);
+    // the focus goes back to the server once Python has redrawn it in its new place
+    ui.call(() => ui.scene.set_control("partition", name, side)).then(() => refocus && focusServer(name));
   };
 
   // ---------------------------------------------------------------- menus

@@ -142,7 +142,7 @@ export function wire(ui) {
 
   const op = (name, value) => {
     ui.setPlaying(false);
-    ui.call(() => ui.scene.set_control("timeline", name, value === undefined ? "" : String(value)));
+    return ui.call(() => ui.scene.set_control("timeline", name, value === undefined ? "" : String(value)));
   };
 
   // Every update from Python (frames, steps, seeks, restarts) goes through ui.apply. The
@@ -157,16 +157,22 @@ export function wire(ui) {
     else if (u.time !== undefined) showTime(u.time);
   };
 
+  // One seek at a time: while Python computes one, a drag only moves where the next one goes.
+  let seeking = false;
   const flush = () => {
     raf = null;
-    if (pending === null || !ui.scene) return;
+    if (pending === null || !ui.scene || seeking) return;
     const t = pending;
     pending = null;
-    op("seek", t);
+    seeking = true;
+    op("seek", t).finally(() => {
+      seeking = false;
+      if (pending !== null && raf === null) raf = requestAnimationFrame(flush);
+    });
   };
   const seekSoon = (t) => {
     pending = t;
-    if (raf === null) raf = requestAnimationFrame(flush);
+    if (raf === null && !seeking) raf = requestAnimationFrame(flush);
   };
 
   scrub.addEventListener("pointerdown", () => (dragging = true));
@@ -215,8 +221,8 @@ export function wire(ui) {
     if (b) op("seek", info.marks[Number(b.dataset.mark)].t); // the exact time: String() round-trips
   });
 
-  const first = ui.action("timeline", "info", null); // the first full update came before us
-  if (first) useInfo(first);
+  // the first full update came before us
+  ui.action("timeline", "info", null).then((first) => first && useInfo(first));
   ui.cleanups.push(() => {
     if (raf !== null) cancelAnimationFrame(raf);
     raf = null;

@@ -1,0 +1,28 @@
+// Build Raft — inlined by the MkDocs plugin into every page's <head>, right after the charset
+// (so it runs as soon as the <head> is parsed: not half a second later when the glue module
+// gets to run, nor after the stylesheets).
+//
+// window.__raftStartPython() starts a Python worker (python-worker.js after
+// snapshot-format.mjs, as a Blob module worker: no script to download) and tells it where the
+// runtime is; it returns the Worker. A scene page calls it at once and leaves the worker in
+// window.__raftPython for the glue (raft-boot.mjs), which also calls it when the visit's first
+// scene page came by instant navigation; the lab calls it once per core. The URLs are resolved
+// now: after Material's instant navigation, location is another page.
+(function (config, source, now) {
+  try {
+    var here = location.href;
+    var resolved = {};
+    for (var key in config) {
+      var v = config[key];
+      resolved[key] = typeof v === "string" && key !== "modules" ? new URL(v, here).href : v;
+    }
+    var url = null;
+    window.__raftStartPython = function () {
+      if (url === null) url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+      var w = new Worker(url, { type: "module", name: "raft-python" });
+      w.postMessage({ type: "boot", config: resolved });
+      return w;
+    };
+    if (now) window.__raftPython = window.__raftStartPython();
+  } catch (e) {} // no workers: the glue says the live simulation cannot start
+})(RAFT_CONFIG, RAFT_WORKER, RAFT_NOW);

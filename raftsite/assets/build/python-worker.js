@@ -1,0 +1,171 @@
+// Build Raft — the Python worker: Pyodide, raftcore and the bridge live here, never on the
+// page's main thread, so the page paints, scrolls and answers clicks while Python boots and
+// while a simulation (or a batch of 1,000 elections, or a lab campaign) runs.
+//
+// Not a file of the site: the MkDocs plugin puts it, after snapshot-format.mjs (whose
+// decodeHeap() it calls), into the inline starter of every page's <head> (python-start.js),
+// which runs it as a Blob module worker. A worker script fetched from the site would wait for
+// a free connection behind the page's own downloads; this one starts as the <head> is parsed.
+//
+// Protocol (main thread → worker, in order; the worker answers each call in the same order):
+//   {type: "boot", config: {pyodide, wheel, stdlib, pyc, snapshot, modules}}   once, first
+//   {type: "call", id, target, method, args, kwargs}   (kwargs: Python keyword arguments or null)
+//       target: a module name ("raftsite.browser") or a handle number from an earlier answer;
+//       method: a callable attribute of it; "__release__" destroys a handle; "__ping__"
+//       does nothing (its answer says every earlier call has been answered).
+// Worker → main thread:
+//   {type: "booted", phases} | {type: "boot-failed", error, phases}
+//   {type: "answer", id, value} | {type: "answer", id, error}
+//       value: what Python returned (str, number, bool, undefined for None), or {handle: n}
+//       for a Python object (a Scene, a Lab) the main thread calls again by its number.
+// phases: epoch milliseconds (performance.timeOrigin + now(), comparable across threads) at
+// each step of the boot, so the page can report where the time went.
+
+/* global decodeHeap */
+const now = () => performance.timeOrigin + performance.now();
+const phases = { start: now(), snapshotUsed: false };
+const modules = new Map(); // module name -> PyProxy
+const handles = new Map(); // number -> PyProxy of a Python object the page holds
+let nextHandle = 1;
+let ready = null; // promise of the Pyodide instance
+
+const reason = (err) => (err && err.message ? err.message : String(err));
+
+async function bytes(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`could not load ${url.split("/").pop()}: HTTP ${r.status}`);
+  return r.arrayBuffer();
+}
+
+async function start(cfg) {
+  // Everything is requested at once; Pyodide fetches its .wasm and the stdlib itself.
+  const snapshot = cfg.snapshot
+    ? fetch(cfg.snapshot).then((r) => {
+        if (!r.ok) throw new Error(`could not load the memory snapshot: HTTP ${r.status}`);
+        return decodeHeap(r.body);
+      })
+    : null;
+  if (snapshot) snapshot.then(() => (phases.snapshotDecoded = now()), () => {});
+  const wheel = bytes(cfg.wheel);
+  wheel.then(() => (phases.wheelFetched = now()), () => {});
+  // The wheel's modules precompiled at build time: only needed without the snapshot.
+  const pyc = !cfg.snapshot && cfg.pyc ? bytes(cfg.pyc).catch(() => null) : null;
+  const lockFileContents = bytes(cfg.pyodide + "pyodide-lock.json").then((b) => new TextDecoder().decode(b));
+  lockFileContents.catch(() => {});
+  const { loadPyodide } = await import(cfg.pyodide + "pyodide.mjs");
+  phases.moduleLoaded = now();
+  const options = {
+    indexURL: cfg.pyodide,
+    lockFileContents,
+    // The build's "hybrid" stdlib (modules imported at boot precompiled; the very zip the
+    // snapshot was made with: its name carries its hash).
+    ...(cfg.stdlib ? { stdLibURL: cfg.stdlib } : {}),
+    stdout: (s) => console.log(s),
+    stderr: (s) => console.warn(s),
+  };
+  let pyodide = null;
+  if (snapshot) {
+    try {
+      pyodide = await loadPyodide({ ...options, _loadSnapshot: await snapshot });
+      phases.snapshotUsed = true;
+      // The heap is copied into WebAssembly memory: let the 31 MB original go.
+      if (pyodide._api && pyodide._api.config) pyodide._api.config._loadSnapshot = undefined;
+    } catch (err) {
+      console.warn("raft: the memory snapshot could not be used; starting Python without it", err);
+    }
+  }
+  if (!pyodide) pyodide = await loadPyodide(options);
+  phases.runtimeReady = now();
+  // The file system is not part of the snapshot: the wheel's files (scenario library,
+  // modules imported later) are unpacked in every case.
+  const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
+  pyodide.unpackArchive(await wheel, "wheel", { extractDir: sitePackages });
+  if (pyc) {
+    const zip = await pyc;
+    if (zip) pyodide.unpackArchive(zip, "zip", { extractDir: sitePackages });
+  }
+  pyodide.runPython("import importlib; importlib.invalidate_caches()");
+  for (const name of cfg.modules || []) modules.set(name, pyodide.pyimport(name));
+  phases.ready = now();
+  return pyodide;
+}
+
+function moduleNamed(pyodide, name) {
+  if (!modules.has(name)) modules.set(name, pyodide.pyimport(name));
+  return modules.get(name);
+}
+
+// One call into Python, synchronous inside this worker (so calls run in the order they came).
+function call(pyodide, m) {
+  if (m.method === "__ping__") return undefined;
+  if (m.method === "__release__") {
+    const obj = handles.get(m.target);
+    handles.delete(m.target);
+    if (obj) obj.destroy();
+    return undefined;
+  }
+  const target = typeof m.target === "number" ? handles.get(m.target) : moduleNamed(pyodide, m.target);
+  if (!target) throw new Error(`no Python object ${m.target} (released, or never made)`);
+  const fn = target[m.method];
+  if (typeof fn !== "function") throw new Error(`${m.target} has no method ${m.method}`);
+  let value;
+  try {
+    value = m.kwargs ? fn.callKwargs(...(m.args || []), m.kwargs) : fn(...(m.args || []));
+  } finally {
+    if (fn.destroy) fn.destroy(); // the bound method's proxy
+  }
+  if (value instanceof pyodide.ffi.PyProxy) {
+    const n = nextHandle++;
+    handles.set(n, value);
+    return { handle: n };
+  }
+  return value;
+}
+
+// A failure inside Pyodide's own boot may surface as an unhandled rejection or an uncaught
+// error rather than as loadPyodide() rejecting (a .wasm that cannot be fetched, say): while
+// Python is not up, any such failure is the boot's failure, said once to the page.
+let bootSettled = false;
+function bootFailed(err) {
+  if (bootSettled) return false;
+  bootSettled = true;
+  self.postMessage({ type: "boot-failed", error: reason(err), phases });
+  return true;
+}
+self.addEventListener("unhandledrejection", (e) => {
+  if (bootFailed(e.reason)) e.preventDefault();
+});
+self.addEventListener("error", (e) => {
+  if (bootFailed(e.error || e.message)) e.preventDefault();
+});
+
+self.onmessage = async (event) => {
+  const m = event.data;
+  if (m.type === "boot") {
+    if (ready) return;
+    ready = start(m.config);
+    ready.then(
+      () => {
+        if (bootSettled) return;
+        bootSettled = true;
+        self.postMessage({ type: "booted", phases });
+      },
+      (err) => bootFailed(err)
+    );
+    return;
+  }
+  if (m.type !== "call") return;
+  let pyodide;
+  try {
+    if (!ready) throw new Error("the worker was not told where Python is");
+    pyodide = await ready;
+  } catch (err) {
+    self.postMessage({ type: "answer", id: m.id, error: `Python did not start: ${reason(err)}` });
+    return;
+  }
+  try {
+    self.postMessage({ type: "answer", id: m.id, value: call(pyodide, m) });
+  } catch (err) {
+    self.postMessage({ type: "answer", id: m.id, error: reason(err) });
+  }
+};
