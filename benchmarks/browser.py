@@ -284,6 +284,8 @@ def one_run(browser, base: str, site: Path, cache: dict) -> dict:
     r["kb_later_scene"] = max(later)
     r["boots_per_visit"] = page.evaluate("() => window.__raftBoots")
     # Python per frame on scene 05, at its default speed, then at 5x.
+    if not page.evaluate(f"() => {UI}.playing"):  # scenes open paused on their opening frame
+        page.click(PLAY)
     page.wait_for_function(f"() => {UI}.playing === true")
     page.evaluate(f"() => {{ {UI}.frameTimes.length = 0; }}")
     page.wait_for_timeout(3000)
