@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import math
 import random
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -176,7 +177,11 @@ class Cluster:
         """Process exactly one event. False when nothing is scheduled or a violation stopped the run."""
         if self.halted or not len(self.scheduler):
             return False
-        time, _, kind, payload = self.scheduler.pop()
+        self._process(*self.scheduler.pop())
+        return True
+
+    def _process(self, time: float, seq: int, kind: int, payload) -> None:
+        """Carry out one event the scheduler popped (``step`` and ``run_for``)."""
         self.now = time
         if kind == DELIVER:
             msg, sent_at = payload
@@ -195,7 +200,6 @@ class Cluster:
             self._client_timeout(*payload)
         elif kind == MEMBERSHIP:
             self._membership_step()
-        return True
 
     def run_for(self, ms: float) -> None:
         """Advance simulated time by ``ms``, processing every event due by then."""
@@ -203,11 +207,8 @@ class Cluster:
             raise ValueError(f"cannot run for a negative time ({ms} ms)")
         end = self.now + ms
         sched = self.scheduler
-        while not self.halted:
-            t = sched.peek_time()
-            if t is None or t > end:
-                break
-            self.step()
+        while len(sched) and sched.peek_time() <= end and not self.halted:
+            self._process(*sched.pop())
         if not self.halted:
             self.now = max(self.now, end)
 
@@ -709,7 +710,7 @@ class Cluster:
         if self.checker is not None:
             self.checker.observe(node, out)
         wake = node.next_wakeup
-        if wake != float("inf") and wake < self._timer_at.get(name, float("inf")):
+        if wake != math.inf and wake < self._timer_at.get(name, math.inf):
             self._timer_at[name] = wake
             self.scheduler.at(wake, TIMER, name)
 
