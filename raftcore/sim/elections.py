@@ -21,7 +21,6 @@ from typing import Callable, Iterator
 
 from ..config import RaftConfig
 from ..kv import Command
-from ..log import Entry
 from ..messages import AppendEntries
 from ..node import Role
 from .cluster import Cluster
@@ -49,17 +48,15 @@ def _crash_mid_replication(c: Cluster, leader: str) -> None:
     appended three entries; one follower receives all three, one two, one one, one none
     (which follower gets what is drawn at random). The followers that received entries heard
     from the leader just now; the last one only at its last heartbeat."""
-    before = c.view(log_window=0).server(leader)
-    base = before.log.last_index
+    node = c.nodes[leader]  # read only (a view would build every server's, each trial)
+    term, base, base_term, commit = node.current_term, node.log.last_index, node.log.last_term, node.commit_index
     c.crash_after_appending(leader, [Command("SET", "f16", (str(k),)) for k in range(3)])
-    batch = c.view(log_window=3).server(leader).log.entries
-    entries = tuple(Entry(e.term, e.command) for e in batch)
+    entries = c.disks[leader].log.slice(base + 1, base + 4)  # the batch, as the leader persisted it
     followers = [n for n in c.names if n != leader]
     c.rng.shuffle(followers)
     for follower, count in zip(followers, (3, 2, 1, 0)):
         if count:
-            c.inject(AppendEntries(leader, follower, before.current_term, leader, base, before.log.last_term,
-                                   entries[:count], before.commit_index))
+            c.inject(AppendEntries(leader, follower, term, leader, base, base_term, entries[:count], commit))
 
 
 def run_trials(timeout_min: float, timeout_max: float, trials: int, seed: int = 0,
