@@ -217,11 +217,9 @@ class Cluster:
         end = self.now + within_ms
         if predicate(self):
             return True
-        while not self.halted:
-            t = self.scheduler.peek_time()
-            if t is None or t > end:
-                break
-            self.step()
+        sched = self.scheduler
+        while len(sched) and sched.peek_time() <= end and not self.halted:
+            self._process(*sched.pop())
             if predicate(self):
                 return True
         if not self.halted:

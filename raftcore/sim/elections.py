@@ -102,7 +102,9 @@ def run_trials(timeout_min: float, timeout_max: float, trials: int, seed: int = 
         t0 = c.now
         live = [n for n in c.names if n != leader]
 
-        def recovered(cl: Cluster) -> bool:
+        def recovered(cl: Cluster) -> bool:  # asked after every event: the cheap test first
+            if cl.nodes[live[0]].leader_id is None:
+                return False
             lead = cl.leader()
             if lead is None or cl.nodes[lead].current_term <= old_term:
                 return False
