@@ -40,6 +40,7 @@ class Trial:
     downtime: float  # ms from the crash to every live server following a new leader
     elections: int   # how many candidacies it took
     gave_up: bool = False
+    events: int = 0  # simulated events, from the end of the previous trial: what simulating it cost
 
 
 def _crash_mid_replication(c: Cluster, leader: str) -> None:
@@ -74,6 +75,7 @@ def run_trials(timeout_min: float, timeout_max: float, trials: int, seed: int = 
                 check=False, record_trace=False, record_events=False, client_timeout=1e12)
     rng = c.rng
     done = 0
+    counted = c.scheduler.popped  # events simulated up to the end of the previous trial
     while done < trials:
         for n in c.names:
             if not c.alive(n):
@@ -86,7 +88,8 @@ def run_trials(timeout_min: float, timeout_max: float, trials: int, seed: int = 
                 c.timeout(c.names[0])
             if not c.run_until(lambda cl: cl.leader() is not None, give_up_ms):
                 done += 1
-                yield Trial(give_up_ms, 0, gave_up=True)
+                yield Trial(give_up_ms, 0, gave_up=True, events=c.scheduler.popped - counted)
+                counted = c.scheduler.popped
                 continue
             leader = c.leader()
         c.run_until(lambda cl: all(cl.nodes[n].commit_index == cl.nodes[leader].log.last_index
@@ -114,7 +117,8 @@ def run_trials(timeout_min: float, timeout_max: float, trials: int, seed: int = 
         ok = c.run_until(recovered, give_up_ms)
         elections = max(0, max(c.nodes[n].current_term for n in live) - old_term)
         done += 1
-        yield Trial(c.now - t0, elections, gave_up=not ok)
+        yield Trial(c.now - t0, elections, gave_up=not ok, events=c.scheduler.popped - counted)
+        counted = c.scheduler.popped
         if progress is not None:
             progress(done)
 

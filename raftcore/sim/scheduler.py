@@ -13,11 +13,13 @@ DELIVER, TIMER, CLIENT_REQUEST, CLIENT_REPLY, CLIENT_TIMEOUT, MEMBERSHIP = range
 
 
 class Scheduler:
-    __slots__ = ("_heap", "_seq")
+    __slots__ = ("_heap", "_seq", "popped")
 
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, int, Any]] = []
         self._seq = 0
+        #: Events popped so far: how many the simulation has processed (what a run costs).
+        self.popped = 0
 
     def at(self, time: float, kind: int, payload: Any) -> None:
         self._seq += 1
@@ -27,6 +29,7 @@ class Scheduler:
         return self._heap[0][0] if self._heap else None
 
     def pop(self) -> tuple[float, int, int, Any]:
+        self.popped += 1
         return heapq.heappop(self._heap)
 
     def pending(self, kind: int) -> list[tuple[float, int, Any]]:
