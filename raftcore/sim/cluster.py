@@ -177,11 +177,7 @@ class Cluster:
         """Process exactly one event. False when nothing is scheduled or a violation stopped the run."""
         if self.halted or not len(self.scheduler):
             return False
-        self._process(*self.scheduler.pop())
-        return True
-
-    def _process(self, time: float, seq: int, kind: int, payload) -> None:
-        """Carry out one event the scheduler popped (``step`` and ``run_for``)."""
+        time, _, kind, payload = self.scheduler.pop()
         self.now = time
         if kind == DELIVER:
             msg, sent_at = payload
@@ -200,6 +196,7 @@ class Cluster:
             self._client_timeout(*payload)
         elif kind == MEMBERSHIP:
             self._membership_step()
+        return True
 
     def run_for(self, ms: float) -> None:
         """Advance simulated time by ``ms``, processing every event due by then."""
@@ -207,8 +204,8 @@ class Cluster:
             raise ValueError(f"cannot run for a negative time ({ms} ms)")
         end = self.now + ms
         sched = self.scheduler
-        while len(sched) and sched.peek_time() <= end and not self.halted:
-            self._process(*sched.pop())
+        while len(sched) and sched.peek_time() <= end and self.step():
+            pass
         if not self.halted:
             self.now = max(self.now, end)
 
@@ -218,8 +215,7 @@ class Cluster:
         if predicate(self):
             return True
         sched = self.scheduler
-        while len(sched) and sched.peek_time() <= end and not self.halted:
-            self._process(*sched.pop())
+        while len(sched) and sched.peek_time() <= end and self.step():
             if predicate(self):
                 return True
         if not self.halted:
@@ -820,7 +816,7 @@ class Cluster:
         c = self.clients[h.client]
         nxt = target or self._next_server(h.node)
         c.target = nxt
-        self._trace_line(f"client {h.client} retries #{h.seq} at {nxt}")
+        self._trace_line("client ", h.client, " retries #", h.seq, " at ", nxt)
         self._send_request(c, h, nxt)
 
     def _next_server(self, name: str | None) -> str:

@@ -13,13 +13,11 @@ DELIVER, TIMER, CLIENT_REQUEST, CLIENT_REPLY, CLIENT_TIMEOUT, MEMBERSHIP = range
 
 
 class Scheduler:
-    __slots__ = ("_heap", "_seq", "popped")
+    __slots__ = ("_heap", "_seq")
 
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, int, Any]] = []
         self._seq = 0
-        #: Events popped so far: how many the simulation has processed (what a run costs).
-        self.popped = 0
 
     def at(self, time: float, kind: int, payload: Any) -> None:
         self._seq += 1
@@ -29,8 +27,13 @@ class Scheduler:
         return self._heap[0][0] if self._heap else None
 
     def pop(self) -> tuple[float, int, int, Any]:
-        self.popped += 1
         return heapq.heappop(self._heap)
+
+    @property
+    def popped(self) -> int:
+        """Events popped so far (every event scheduled is popped or still pending): how many
+        the simulation has processed, what a run costs."""
+        return self._seq - len(self._heap)
 
     def pending(self, kind: int) -> list[tuple[float, int, Any]]:
         """Events of one kind still to come, in the order they will happen."""
