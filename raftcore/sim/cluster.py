@@ -204,7 +204,7 @@ class Cluster:
             raise ValueError(f"cannot run for a negative time ({ms} ms)")
         end = self.now + ms
         sched = self.scheduler
-        while len(sched) and sched.peek_time() <= end and self.step():
+        while sched.due(end) and self.step():
             pass
         if not self.halted:
             self.now = max(self.now, end)
@@ -215,7 +215,7 @@ class Cluster:
         if predicate(self):
             return True
         sched = self.scheduler
-        while len(sched) and sched.peek_time() <= end and self.step():
+        while sched.due(end) and self.step():
             if predicate(self):
                 return True
         if not self.halted:

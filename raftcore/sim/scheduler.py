@@ -26,6 +26,11 @@ class Scheduler:
     def peek_time(self) -> float | None:
         return self._heap[0][0] if self._heap else None
 
+    def due(self, end: float) -> bool:
+        """Is an event scheduled at or before ``end``? (Asked before every event of a run.)"""
+        heap = self._heap
+        return bool(heap) and heap[0][0] <= end
+
     def pop(self) -> tuple[float, int, int, Any]:
         return heapq.heappop(self._heap)
 
