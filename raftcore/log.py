@@ -31,17 +31,16 @@ class Entry:
 
 
 class Log:
-    __slots__ = ("_entries", "snapshot_index", "snapshot_term")
+    __slots__ = ("_entries", "snapshot_index", "snapshot_term", "last_index")
 
     def __init__(self, entries: list[Entry] | None = None, snapshot_index: int = 0, snapshot_term: int = 0):
         # Invariant: _entries[k] is the entry at index snapshot_index + 1 + k.
         self._entries: list[Entry] = list(entries or ())
         self.snapshot_index = snapshot_index
         self.snapshot_term = snapshot_term
-
-    @property
-    def last_index(self) -> int:
-        return self.snapshot_index + len(self._entries)
+        #: The index of the last entry (the snapshot's, if none follows): read on every
+        #: message, so kept up to date by the methods that change the log instead of computed.
+        self.last_index = snapshot_index + len(self._entries)
 
     @property
     def last_term(self) -> int:
@@ -85,6 +84,7 @@ class Log:
 
     def append(self, entry: Entry) -> int:
         self._entries.append(entry)
+        self.last_index += 1
         return self.last_index
 
     def truncate_from(self, index: int) -> None:
@@ -92,6 +92,7 @@ class Log:
         if index <= self.snapshot_index:
             raise ValueError(f"cannot truncate at {index}: entries up to {self.snapshot_index} are in a snapshot")
         del self._entries[index - self.snapshot_index - 1:]
+        self.last_index = self.snapshot_index + len(self._entries)
 
     def first_index_of_term(self, index: int) -> int:
         """The first index of the run of entries that share the term of the entry at ``index``."""
@@ -127,6 +128,7 @@ class Log:
         """Discard the whole log in favour of a snapshot that covers ``index``."""
         self._entries = []
         self.snapshot_index, self.snapshot_term = index, term
+        self.last_index = index
 
     def copy(self) -> "Log":
         return Log(self._entries, self.snapshot_index, self.snapshot_term)

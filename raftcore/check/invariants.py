@@ -167,15 +167,23 @@ class InvariantChecker:
 
     def observe(self, node, out) -> None:
         """Check what one step of ``node`` (its output ``out``) changed. Each property is one
-        section; the first violation ends the step's checks (and, with ``stop``, the run)."""
+        section, run only when the step changed what it is about (most steps are heartbeats
+        that change a term at most); the first violation ends the step's checks (and, with
+        ``stop``, the run)."""
         if self.halted:
             return
         self.checks += 1
-        for section in (self._check_term, self._check_election, self._check_append_only,
-                        self._check_log_matching, self._check_commitment, self._check_applied):
-            section(node, out)
-            if self.halted:
-                return
+        self._check_term(node, out)
+        if out.became_leader and not self.halted:
+            self._check_election(node, out)
+        if (node.role is Role.LEADER or node.name in self.leader_span) and not self.halted:
+            self._check_append_only(node, out)
+        if out.persist_log_from is not None and not self.halted:
+            self._check_log_matching(node, out)
+        if (out.commit_advanced or node.commit_index > self.commit_seen.get(node.name, 0)) and not self.halted:
+            self._check_commitment(node, out)
+        if (out.applied or out.installed is not None) and not self.halted:
+            self._check_applied(node, out)
 
     def _check_term(self, node, out) -> None:
         """Term monotonicity (§5.1)."""

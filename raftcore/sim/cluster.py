@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import math
 import random
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -48,7 +49,10 @@ class Rng(random.Random):
 @immutable
 @dataclass(frozen=True, slots=True)
 class Flight:
-    """A message on the wire, with the times the renderer needs to draw it in flight."""
+    """A message on the wire, with the times the renderer needs to draw it in flight.
+
+    The scheduler carries only ``(msg, sent_at)`` (its event time is ``deliver_at``): a
+    Flight is made for those who look — :meth:`Cluster.in_flight`, views, observers."""
 
     src: str
     dst: str
@@ -131,7 +135,12 @@ class Cluster:
         self._pending: dict[tuple[str, int], Handle] = {}
         self.client_timeout = client_timeout if client_timeout is not None else 2 * self.config.election_timeout_max
         self.record_trace = record_trace
-        self._trace: list[str] = []
+        #: The trace as ``(time, parts)``: a line's text is made only when someone reads it
+        #: (:meth:`trace`), since most runs never do. The parts are immutable values
+        #: (strings, numbers, messages), so the text reads the same whenever it is made.
+        self._trace: list[tuple[float, tuple]] = []
+        #: The text of the first lines of ``_trace``, made as they were read.
+        self._trace_text: list[str] = []
         self.record_events = record_events
         #: Event lines, oldest first: the latest EVENTS_KEPT, and every line from
         #: ``_events_from`` on while someone holds them (:meth:`retain_events`).
@@ -171,11 +180,12 @@ class Cluster:
         time, _, kind, payload = self.scheduler.pop()
         self.now = time
         if kind == DELIVER:
-            self._deliver(payload)
+            msg, sent_at = payload
+            self._deliver(msg, sent_at)
         elif kind == TIMER:
             if self._alive[payload] and self._timer_at.get(payload) == time:
                 del self._timer_at[payload]
-                self._trace_line(f"{payload} timer")
+                self._trace_line(payload, " timer")
                 node = self.nodes[payload]
                 self._handle(node, node.tick(time))
         elif kind == CLIENT_REQUEST:
@@ -194,11 +204,8 @@ class Cluster:
             raise ValueError(f"cannot run for a negative time ({ms} ms)")
         end = self.now + ms
         sched = self.scheduler
-        while not self.halted:
-            t = sched.peek_time()
-            if t is None or t > end:
-                break
-            self.step()
+        while sched.due(end) and self.step():
+            pass
         if not self.halted:
             self.now = max(self.now, end)
 
@@ -207,11 +214,8 @@ class Cluster:
         end = self.now + within_ms
         if predicate(self):
             return True
-        while not self.halted:
-            t = self.scheduler.peek_time()
-            if t is None or t > end:
-                break
-            self.step()
+        sched = self.scheduler
+        while sched.due(end) and self.step():
             if predicate(self):
                 return True
         if not self.halted:
@@ -242,7 +246,13 @@ class Cluster:
         return [n for n in self.names if self._alive[n] and self.nodes[n].role is Role.LEADER]
 
     def in_flight(self) -> list[Flight]:
-        return [p for _, _, p in self.scheduler.pending(DELIVER)]
+        return [f for _, f in self._flights()]
+
+    def _flights(self) -> list[tuple[int, Flight]]:
+        """The messages on the wire with their scheduler sequence numbers (a stable identity
+        while they fly), in the order they will be delivered."""
+        return [(seq, Flight(msg.src, msg.dst, msg, sent_at, t))
+                for t, seq, (msg, sent_at) in self.scheduler.pending(DELIVER)]
 
     @property
     def history(self):
@@ -280,11 +290,11 @@ class Cluster:
 
     def trace(self) -> list[str]:
         """Every line of the trace so far (empty unless the cluster records one)."""
-        return list(self._trace)
+        return list(self._trace_lines())
 
     def last_trace_line(self) -> str | None:
         """The latest trace line (what the checker names as a violation's event)."""
-        return self._trace[-1] if self._trace else None
+        return _trace_text(*self._trace[-1]) if self._trace else None
 
     @property
     def events(self) -> list[str]:
@@ -311,7 +321,7 @@ class Cluster:
 
     def trace_hash(self) -> str:
         h = hashlib.sha256()
-        for line in self._trace:
+        for line in self._trace_lines():
             h.update(line.encode())
             h.update(b"\n")
         return h.hexdigest()
@@ -430,7 +440,7 @@ class Cluster:
         that need one exact message to arrive, e.g. part of a crashing leader's last batch)."""
         self.check_name(msg.src)
         self.check_name(msg.dst)
-        self._deliver(Flight(msg.src, msg.dst, msg, self.now, self.now))
+        self._deliver(msg, self.now)
 
     def set_log(self, name: str, terms: list[int], current_term: int | None = None) -> None:
         """Give a server a log of the given terms (and optionally a term), as the paper's
@@ -573,8 +583,8 @@ class Cluster:
 
     #: Not part of the simulated state: who watches the cluster (the page), and caches.
     _NOT_STATE = frozenset({"observers", "_lin_cache"})
-    #: Append-only lists of immutable strings: a shallow copy is a full copy.
-    _SHALLOW = frozenset({"_trace", "_events"})
+    #: Append-only lists of immutable values: a shallow copy is a full copy.
+    _SHALLOW = frozenset({"_trace", "_trace_text", "_events"})
 
     def snapshot(self) -> dict:
         """The whole simulation's state, for :meth:`restore` (time travel in the scenes):
@@ -653,9 +663,17 @@ class Cluster:
                 del self._events[:len(self._events) - keep]
         self._trace_line(text)
 
-    def _trace_line(self, text: str) -> None:
+    def _trace_line(self, *parts) -> None:
+        """A trace line: the time, then ``parts`` (immutable values) joined as text, later."""
         if self.record_trace:
-            self._trace.append(f"{self.now:.3f} {text}")
+            self._trace.append((self.now, parts))
+
+    def _trace_lines(self) -> list[str]:
+        """The text of every trace line, making the lines not read before."""
+        text = self._trace_text
+        for time, parts in self._trace[len(text):]:
+            text.append(_trace_text(time, parts))
+        return text
 
     def _handle(self, node: RaftNode, out: Output) -> None:
         """Carry out a node's output: persist first, then send, then deliver client replies."""
@@ -686,7 +704,7 @@ class Cluster:
         if self.checker is not None:
             self.checker.observe(node, out)
         wake = node.next_wakeup
-        if wake != float("inf") and wake < self._timer_at.get(name, float("inf")):
+        if wake != math.inf and wake < self._timer_at.get(name, math.inf):
             self._timer_at[name] = wake
             self.scheduler.at(wake, TIMER, name)
 
@@ -703,7 +721,7 @@ class Cluster:
         self.stats["bytes"] += message_size(msg)
         if net.loss and rng.random() < net.loss:
             self.stats["dropped"] += 1
-            self._trace_line(f"lost {msg}")
+            self._trace_line("lost ", msg)
             return
         copies = 2 if net.duplicate and rng.random() < net.duplicate else 1
         if copies == 2:
@@ -713,19 +731,21 @@ class Cluster:
             if net.reorder and rng.random() < net.reorder:
                 latency += net.reorder_delay * rng.random()
             latency += self.link_delay.get((msg.src, msg.dst), 0.0)
-            self.scheduler.at(sent_at + latency, DELIVER, Flight(msg.src, msg.dst, msg, sent_at, sent_at + latency))
+            self.scheduler.at(sent_at + latency, DELIVER, (msg, sent_at))
 
-    def _deliver(self, f: Flight) -> None:
-        if not self._alive[f.dst] or (f.src, f.dst) in self.blocked:
+    def _deliver(self, msg: Message, sent_at: float) -> None:
+        if not self._alive[msg.dst] or (msg.src, msg.dst) in self.blocked:
             self.stats["dropped"] += 1
-            self._trace_line(f"dropped {f.msg}")
+            self._trace_line("dropped ", msg)
             return
         self.stats["delivered"] += 1
-        self._trace_line(str(f.msg))
-        for observe in self.observers:
-            observe(f)
-        node = self.nodes[f.dst]
-        self._handle(node, node.step(f.msg, self.now))
+        self._trace_line(msg)
+        if self.observers:
+            flight = Flight(msg.src, msg.dst, msg, sent_at, self.now)
+            for observe in self.observers:
+                observe(flight)
+        node = self.nodes[msg.dst]
+        self._handle(node, node.step(msg, self.now))
 
     def _issue_next(self, c: Client) -> None:
         if c.current is not None or not c.queue:
@@ -796,12 +816,16 @@ class Cluster:
         c = self.clients[h.client]
         nxt = target or self._next_server(h.node)
         c.target = nxt
-        self._trace_line(f"client {h.client} retries #{h.seq} at {nxt}")
+        self._trace_line("client ", h.client, " retries #", h.seq, " at ", nxt)
         self._send_request(c, h, nxt)
 
     def _next_server(self, name: str | None) -> str:
         i = self.names.index(name) if name in self.names else -1
         return self.names[(i + 1) % len(self.names)]
+
+
+def _trace_text(time: float, parts: tuple) -> str:
+    return f"{time:.3f} " + "".join(map(str, parts))
 
 
 def _check_server_name(n: object) -> None:

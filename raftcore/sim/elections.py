@@ -21,7 +21,6 @@ from typing import Callable, Iterator
 
 from ..config import RaftConfig
 from ..kv import Command
-from ..log import Entry
 from ..messages import AppendEntries
 from ..node import Role
 from .cluster import Cluster
@@ -41,6 +40,7 @@ class Trial:
     downtime: float  # ms from the crash to every live server following a new leader
     elections: int   # how many candidacies it took
     gave_up: bool = False
+    events: int = 0  # simulated events, from the end of the previous trial: what simulating it cost
 
 
 def _crash_mid_replication(c: Cluster, leader: str) -> None:
@@ -49,17 +49,15 @@ def _crash_mid_replication(c: Cluster, leader: str) -> None:
     appended three entries; one follower receives all three, one two, one one, one none
     (which follower gets what is drawn at random). The followers that received entries heard
     from the leader just now; the last one only at its last heartbeat."""
-    before = c.view(log_window=0).server(leader)
-    base = before.log.last_index
+    node = c.nodes[leader]  # read only (a view would build every server's, each trial)
+    term, base, base_term, commit = node.current_term, node.log.last_index, node.log.last_term, node.commit_index
     c.crash_after_appending(leader, [Command("SET", "f16", (str(k),)) for k in range(3)])
-    batch = c.view(log_window=3).server(leader).log.entries
-    entries = tuple(Entry(e.term, e.command) for e in batch)
+    entries = c.disks[leader].log.slice(base + 1, base + 4)  # the batch, as the leader persisted it
     followers = [n for n in c.names if n != leader]
     c.rng.shuffle(followers)
     for follower, count in zip(followers, (3, 2, 1, 0)):
         if count:
-            c.inject(AppendEntries(leader, follower, before.current_term, leader, base, before.log.last_term,
-                                   entries[:count], before.commit_index))
+            c.inject(AppendEntries(leader, follower, term, leader, base, base_term, entries[:count], commit))
 
 
 def run_trials(timeout_min: float, timeout_max: float, trials: int, seed: int = 0,
@@ -77,6 +75,7 @@ def run_trials(timeout_min: float, timeout_max: float, trials: int, seed: int = 
                 check=False, record_trace=False, record_events=False, client_timeout=1e12)
     rng = c.rng
     done = 0
+    counted = c.scheduler.popped  # events simulated up to the end of the previous trial
     while done < trials:
         for n in c.names:
             if not c.alive(n):
@@ -89,7 +88,8 @@ def run_trials(timeout_min: float, timeout_max: float, trials: int, seed: int = 
                 c.timeout(c.names[0])
             if not c.run_until(lambda cl: cl.leader() is not None, give_up_ms):
                 done += 1
-                yield Trial(give_up_ms, 0, gave_up=True)
+                yield Trial(give_up_ms, 0, gave_up=True, events=c.scheduler.popped - counted)
+                counted = c.scheduler.popped
                 continue
             leader = c.leader()
         c.run_until(lambda cl: all(cl.nodes[n].commit_index == cl.nodes[leader].log.last_index
@@ -105,7 +105,9 @@ def run_trials(timeout_min: float, timeout_max: float, trials: int, seed: int = 
         t0 = c.now
         live = [n for n in c.names if n != leader]
 
-        def recovered(cl: Cluster) -> bool:
+        def recovered(cl: Cluster) -> bool:  # asked after every event: the cheap test first
+            if cl.nodes[live[0]].leader_id is None:
+                return False
             lead = cl.leader()
             if lead is None or cl.nodes[lead].current_term <= old_term:
                 return False
@@ -115,7 +117,8 @@ def run_trials(timeout_min: float, timeout_max: float, trials: int, seed: int = 
         ok = c.run_until(recovered, give_up_ms)
         elections = max(0, max(c.nodes[n].current_term for n in live) - old_term)
         done += 1
-        yield Trial(c.now - t0, elections, gave_up=not ok)
+        yield Trial(c.now - t0, elections, gave_up=not ok, events=c.scheduler.popped - counted)
+        counted = c.scheduler.popped
         if progress is not None:
             progress(done)
 

@@ -26,8 +26,19 @@ class Scheduler:
     def peek_time(self) -> float | None:
         return self._heap[0][0] if self._heap else None
 
+    def due(self, end: float) -> bool:
+        """Is an event scheduled at or before ``end``? (Asked before every event of a run.)"""
+        heap = self._heap
+        return bool(heap) and heap[0][0] <= end
+
     def pop(self) -> tuple[float, int, int, Any]:
         return heapq.heappop(self._heap)
+
+    @property
+    def popped(self) -> int:
+        """Events popped so far (every event scheduled is popped or still pending): how many
+        the simulation has processed, what a run costs."""
+        return self._seq - len(self._heap)
 
     def pending(self, kind: int) -> list[tuple[float, int, Any]]:
         """Events of one kind still to come, in the order they will happen."""

@@ -16,7 +16,6 @@ from ..node import RaftNode
 from ..node import Role as NodeRole
 from ..view import (ClusterView, DiskView, EntryView, FlightView, LogView, ProgressView, Role, ServerView,
                     StateMachineView, ViolationView, entry_label)
-from .scheduler import DELIVER
 
 _ROLE = {NodeRole.FOLLOWER: Role.FOLLOWER, NodeRole.CANDIDATE: Role.CANDIDATE, NodeRole.LEADER: Role.LEADER}
 
@@ -39,8 +38,7 @@ def build_view(cluster, log_window: int | None = 20) -> ClusterView:
     if cache is None:
         cache = _CACHES[cluster] = {"sm": {}, "entries": {}}
     now = cluster.now
-    pending = cluster.scheduler.pending(DELIVER)
-    flights = tuple(_flight_view(seq, f, now) for _, seq, f in pending)
+    flights = tuple(_flight_view(seq, f, now) for seq, f in cluster._flights())
     writing = {f.src for f in flights if f.sent_at > now}
     in_flight: dict[tuple[str, str], int] = {}
     for f in flights:
