@@ -396,6 +396,9 @@ class PlaygroundRun:
         self.rate = 0  # clients' operations per second
         self.next_op: int | None = None  # tenths of the next client operation
         self.ops = 0  # client operations issued so far
+        #: when the checker stopped this run, once seen; kept across time travel (the page offers
+        #: "Go to the violation" from earlier moments) until an action changes the run's future
+        self.violation_at: float | None = None
 
     # ------------------------------------------------------------------ what a scene drives
 
@@ -461,7 +464,7 @@ class PlaygroundRun:
             when, _, (kind, what) = due
             self._events_until(when)
             if c.halted:
-                return
+                break
             if when > c.now:
                 c.now = when
             if kind == "resume":
@@ -478,11 +481,12 @@ class PlaygroundRun:
                     # a replayed action the run cannot take (a hand-edited link): leave it out, say so
                     self.notes.append(f"Left out “{what.describe()}” at t = {what.time:g} ms: {exc}.")
                     del self.script[self.pc]
-        if c.halted:
-            return
-        self._events_until(target)
-        if not c.halted and target > c.now:
-            c.now = target
+        if not c.halted:
+            self._events_until(target)
+            if not c.halted and target > c.now:
+                c.now = target
+        if c.violation is not None and self.violation_at is None:
+            self.violation_at = c.violation.time
 
     def settle(self) -> int:
         """Move to the next tenth of a millisecond (nothing visible changes) and return it: the
@@ -503,6 +507,7 @@ class PlaygroundRun:
             raise LinkError("the invariant checker stopped this run at the violation; go back in time (the timeline or "
                             "◀ Back) to act before it, or press Reset")
         del self.script[self.pc:]
+        self.violation_at = None  # the run's future is another one now
         k = self.settle()
         if c.halted:
             raise LinkError("the run reached a violation before the action could happen")

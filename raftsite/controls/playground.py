@@ -70,8 +70,7 @@ class Playground(Control):
             f'<label class="raft-pg-bar__link">Link to this run <input type="text" readonly '
             f'id="{sid}-pg-link" data-role="pg-link" value="" disabled></label> '
             f'<span class="raft-pg-bar__said" data-role="pg-said" role="status"></span>'
-            f'<button type="button" class="md-button raft-btn raft-btn--violation" data-action="to-violation" hidden '
-            f'disabled>Go to the violation</button></span>'
+            f'<span data-panel="pg-violation"></span></span>'
         )
 
     @classmethod
@@ -148,12 +147,27 @@ class Playground(Control):
         if target == "link":
             run.settle()
             return False
+        if target == "violation":
+            self.go_to_violation()
+            return False
         verb, arg = _verb(target, v, run, frame_view(self.scene.renderer))
         run.act(verb, arg)
         tl = self._timeline()
         if tl is not None:
             tl.rec.intervened()  # the recorded future after now is not this run's any more
         return False
+
+    def go_to_violation(self) -> None:
+        """The moment the checker stopped the run — also from an earlier moment the reader
+        travelled back to (the run's future is recorded, so the timeline replays to it)."""
+        run = self.run
+        if run.violation_at is None:
+            raise LinkError("no invariant has been violated in this run")
+        tl = self._timeline()
+        if tl is not None:
+            tl.seek(run.violation_at)
+        elif run.cluster.now < run.violation_at:
+            run.run_to(run.violation_at)
 
     def action(self, name, arg):
         if name == "status":
@@ -189,6 +203,7 @@ class Playground(Control):
             "rate": run.rate,
             "unsafe": sorted(c.config.unsafe.enabled()),
             "halted": bool(c.halted),
+            "violation_at": run.violation_at,
             "restarts": self.restarts,
             "opened": self.opened,
         }
@@ -198,7 +213,12 @@ class Playground(Control):
         if run is None:
             return {}
         view = frame_view(self.scene.renderer)
-        return self.fresh({"pg-run": _run_html(self.settings),
+        v = run.violation_at
+        go = ('' if v is None else
+              f'<button type="button" class="md-button raft-btn raft-btn--violation" data-pg="violation" '
+              f'data-pg-key="b-violation">Go to the violation (t = {v:.1f} ms)</button>')
+        return self.fresh({"pg-violation": go,
+                           "pg-run": _run_html(self.settings),
                            "pg-servers": _servers_html(view, run),
                            "pg-network": _network_html(run),
                            "pg-unsafe": _unsafe_html(run)}, full)

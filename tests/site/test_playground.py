@@ -290,3 +290,27 @@ def test_the_timeline_scrubs_back_over_the_readers_actions_and_forward_again():
     scene.set_control("timeline", "seek", str(now))
     st = json.loads(scene.status())
     assert st["alive"]["S1"] is False and st["playground"]["trace_hash"] == end_hash
+
+
+def test_go_to_the_violation_from_before_it_replays_the_recorded_future():
+    scene = page("?pg=v1.n3.s1.p0.q1.ri.h0.t0")
+    scene.advance(1_000)
+    lead = json.loads(scene.status())["leader"]
+    others = [n for n in ("S1", "S2", "S3") if n != lead]
+    act(scene, "unsafe", "multiple_votes_per_term,on")
+    act(scene, "crash", lead)
+    act(scene, "timeout", others[0])
+    act(scene, "timeout", others[1])
+    scene.advance(500)
+    at = act(scene, "status")
+    assert at["halted"] and at["violation_at"] == at["time"]
+    assert "error" in act(scene, "crash", others[0])  # refused at the violation
+    scene.set_control("timeline", "seek", "0")
+    before = act(scene, "status")
+    assert not before["halted"] and before["violation_at"] == at["violation_at"] and len(before["future"]) == 4
+    out = act(scene, "violation")
+    assert out["halted"] and out["trace_hash"] == at["trace_hash"]
+    # an action before it changes the run's future: the violation is no longer known
+    scene.set_control("timeline", "seek", "0")
+    act(scene, "heal")
+    assert act(scene, "status")["violation_at"] is None and "No invariant" in act(scene, "violation")["error"]

@@ -79,9 +79,11 @@ export function wire(ui) {
     if (el.dataset.pgArgs) return el.dataset.pgArgs.split(",").map(value).join(",");
     return el.tagName === "BUTTON" ? "" : el.value;
   };
-  root.addEventListener("click", (e) => {
+  // the panels below the diagram, and "Go to the violation" in the bar above it
+  ui.el.addEventListener("click", (e) => {
     const b = e.target.closest && e.target.closest("button[data-pg]");
-    if (b && !b.disabled) act(b.dataset.pg, argOf(b));
+    if (!b || b.disabled || b.dataset.pg === "link") return;
+    act(b.dataset.pg, argOf(b));
   });
   root.addEventListener("change", (e) => {
     const el = e.target;
