@@ -40,7 +40,7 @@ class Spread(Layer):
             top = renderer.r + 2 * s.font + 12.0  # the badge and the timer ring above the top server
             below = renderer.r + s.font + s.small + 14.0  # the name and the vote tally under the lowest
             ry = max((renderer.height - top - below) / 2, renderer.r * 2)
-            rx = renderer.width / 2 - renderer.r - 24.0  # the term badge sticks out on the left
+            rx = renderer.width / 2 - renderer.r - 40.0  # the term badge sticks out on the left
             cx0, cy0 = renderer.width / 2, top + ry
             for i, name in enumerate(names):
                 a = -math.pi / 2 + 2 * math.pi * i / n

@@ -326,6 +326,14 @@ export function wire(ui) {
   ui.writeUrl = () => {
     refresh();
   };
+  // …and when the reader pauses, so the address names the moment on screen (the hook the glue
+  // lacks: an event when a scene stops playing).
+  const setPlaying = ui.setPlaying.bind(ui);
+  ui.setPlaying = (on) => {
+    const was = ui.playing;
+    setPlaying(on);
+    if (was && !on) refresh();
+  };
   ui.afterReset.push(() => refresh());
 
   (async () => {
