@@ -611,3 +611,42 @@ class PlaygroundRun:
     def link(self, tenths: int | None = None) -> str:
         """The ``pg`` value of this run at ``tenths`` (default: the moment shown, rounded up)."""
         return encode(self.settings, self.script, quantize(self.cluster.now) if tenths is None else tenths)
+
+
+def replay(link: str) -> PlaygroundRun:
+    """The run a ``pg`` value names, at the moment it names (what the page opens)."""
+    d = decode(link)
+    run = PlaygroundRun(d.settings, d.script, notes=d.notes)
+    run.run_to(d.tenths / 10)
+    return run
+
+
+def main(argv=None) -> int:
+    """``python -m raftsite.playground 'v1.…'``: replay a playground link in CPython and print
+    its trace hash (the page shows the same one: Pyodide and CPython run the same run), the
+    notes about what it left out, any violation, and with ``--events`` the event log."""
+    import argparse
+    from urllib.parse import parse_qs, urlparse
+
+    ap = argparse.ArgumentParser(prog="python -m raftsite.playground", description=main.__doc__)
+    ap.add_argument("link", help="the page's address, or just its pg= value")
+    ap.add_argument("--events", action="store_true", help="print the run's latest events")
+    args = ap.parse_args(argv)
+    text = args.link
+    if "pg=" in text:
+        text = parse_qs(urlparse(text).query).get("pg", [""])[0]
+    run = replay(text)
+    c = run.cluster
+    print(f"t = {c.now:g} ms, {len(run.script)} actions, trace hash {c.trace_hash()}")
+    for note in run.notes:
+        print("note:", note)
+    for v in c.violations:
+        print("VIOLATION:", v)
+    if args.events:
+        for line in c.events:
+            print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

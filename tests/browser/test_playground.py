@@ -97,6 +97,10 @@ def test_act_copy_the_link_and_a_new_context_replays_the_same_run(page, chromium
     code = parse_qs(urlparse(href).query)["pg"][0]
     assert code == mine["link"] and mine["unsafe"] == ["local_reads"] and mine["faults"][0] == 15
     assert len(mine["actions"]) == 4
+    # CPython replays the page's run to the same trace (Pyodide's Python and this one agree)
+    from raftsite.playground import replay
+
+    assert replay(code).cluster.trace_hash() == mine["trace_hash"]
 
     other = chromium.new_context(base_url=site_server, viewport={"width": 1280, "height": 900},
                                  service_workers="block")

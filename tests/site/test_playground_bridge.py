@@ -314,3 +314,19 @@ def test_go_to_the_violation_from_before_it_replays_the_recorded_future():
     scene.set_control("timeline", "seek", "0")
     act(scene, "heal")
     assert act(scene, "status")["violation_at"] is None and "No invariant" in act(scene, "violation")["error"]
+
+
+def test_the_command_line_replays_a_page_address(capsys):
+    from raftsite.playground import main
+
+    run = PlaygroundRun(Settings(size=3, seed=1, pre_vote=False))
+    run.advance(1_000)
+    run.act("u", "mv1")
+    run.act("c", run.cluster.leader()[1:])
+    for n in [x for x in run.cluster.names if run.cluster.alive(x)]:
+        run.act("o", n[1:])
+    run.advance(500)
+    assert main([f"http://127.0.0.1:8000/playground/?pg={run.link()}", "--events"]) == 0
+    out = capsys.readouterr().out
+    assert f"trace hash {(run.settle(), run.cluster.trace_hash())[1]}" in out
+    assert "VIOLATION: Election Safety" in out
