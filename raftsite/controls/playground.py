@@ -26,7 +26,8 @@ from urllib.parse import parse_qsl
 
 from raftcore import UNSAFE_SWITCHES
 from raftsite.controls.base import Control, esc
-from raftsite.layers import frame_view, partitions
+from raftsite.layers import Layer, frame_view, partitions
+from raftsite.markup import fmt
 from raftsite.playground import (MAX_SERVERS, READ_CODES, UNSAFE_CODES, LinkError, PlaygroundRun, Settings,
                                  decode)
 
@@ -47,6 +48,40 @@ class _NoScript:
     @staticmethod
     def mark_labels() -> list[str]:
         return []
+
+
+class PausedLayer(Layer):
+    """A pill "paused until t" over each server whose process the reader paused: the view
+    (what a cluster is drawn from) knows nothing of pauses — they are the playground's, its
+    run keeps them — so the control that owns the run draws them."""
+
+    name = "playground_paused"
+    doc = "the playground's paused servers"
+    z = "over"
+
+    def __init__(self, control):
+        super().__init__({})
+        self.control = control
+
+    def draw(self, renderer) -> str:
+        run = self.control.run
+        if run is None or not run.paused:
+            return ""
+        out = []
+        r = renderer.r
+        for g in renderer.servers:
+            until = run.paused.get(g.name)
+            if until is None:
+                continue
+            text = f"paused until {until:.0f} ms"
+            w = 7.2 * len(text) * (renderer.size.small / 12.0) + 10.0
+            # under the server's letter, inside the drawing even for a server at its edge
+            x = min(max(g.cx - w / 2, 2.0), renderer.width - w - 2.0)
+            y = g.cy + r * 0.45
+            out.append(f'<g class="raft-paused"><rect x="{fmt(x)}" y="{fmt(y)}" width="{fmt(w)}" '
+                       f'height="{fmt(renderer.size.small + 6)}" rx="4"/><text class="raft-small" x="{fmt(x + w / 2)}" '
+                       f'y="{fmt(y + renderer.size.small + 1.5)}" text-anchor="middle">{esc(text)}</text></g>')
+        return "".join(out)
 
 
 class Playground(Control):
@@ -232,6 +267,11 @@ class Playground(Control):
                 built[name] = (sig, make())
             html[name] = built[name][1]
         return self.fresh(html, full)
+
+    def layers(self):
+        if "_paused_layer" not in self.__dict__:
+            self._paused_layer = PausedLayer(self)
+        return [self._paused_layer]
 
     def status(self):
         return {"playground": self.info()}

@@ -152,6 +152,7 @@ def test_the_inspect_panel_times_out_pauses_and_hands_over_leadership(page):
     inspect_press(page, follower, "pg-pause")
     st = pg(page)
     assert follower in st["paused"] and st["actions"][-1].endswith(f"z{follower[1:]}-300")
+    assert page.locator(f'{SCENE} [data-role="diagram"] svg:visible .raft-paused').count() == 1  # drawn on it
     play_until(page, f"!('{follower}' in s.paused)")  # it resumes on its own
     inspect_press(page, follower, "pg-transfer")
     assert pg(page)["actions"][-1].endswith(f"x{follower[1:]}")

@@ -330,3 +330,15 @@ def test_the_command_line_replays_a_page_address(capsys):
     out = capsys.readouterr().out
     assert f"trace hash {(run.settle(), run.cluster.trace_hash())[1]}" in out
     assert "VIOLATION: Election Safety" in out
+
+
+def test_a_paused_server_wears_a_pill_until_it_resumes():
+    scene = page()
+    scene.advance(1_000.05)
+    act(scene, "pause", "S2,300")
+    svg = json.loads(scene.full())["svg"]
+    assert svg.count('class="raft-paused"') == 2  # the wide and the narrow drawing
+    assert "paused until 1300 ms" in svg
+    scene.advance(400)
+    assert act(scene, "status")["paused"] == {}
+    assert 'class="raft-paused"' not in json.loads(scene.full())["svg"]
