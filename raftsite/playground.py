@@ -404,8 +404,10 @@ class PlaygroundRun:
 
     @property
     def marks(self) -> list[tuple[float, str]]:
-        """The reader's actions so far, as the timeline's labelled marks."""
-        return [(a.time, a.describe()) for a in self.script[:self.pc]]
+        """The reader's actions so far, as the timeline's labelled marks, numbered: the
+        timeline shows a mark's leading "(k)" on its button, and the button's accessible name
+        (the whole label) then contains the text it shows."""
+        return [(a.time, f"({k}) {a.describe()}") for k, a in enumerate(self.script[:self.pc], 1)]
 
     def next_event_time(self) -> float | None:
         due = self._next_due()

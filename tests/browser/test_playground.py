@@ -25,11 +25,21 @@ def pg(page) -> dict:
     return page.evaluate(_STATUS)
 
 
+def until(page, fn: str, timeout: float = 60_000) -> None:
+    """Poll the async JS function ``fn`` until it returns true. (``page.wait_for_function``
+    does not await an async predicate: its Promise would count as true at once.)"""
+    for _ in range(int(timeout // 50)):
+        if page.evaluate(fn):
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"still false after {timeout:g} ms: {fn}")
+
+
 def wait_pg(page, predicate: str, timeout: float = 60_000) -> dict:
-    page.wait_for_function(
-        "async () => { const ui = [...window.__raft.scenes.values()].find(u => u.scene);"
-        f" const s = ui ? await ui.action('playground', 'status', '') : null; return !!(s && ({predicate})); }}",
-        timeout=timeout)
+    """Wait until ``predicate`` (a JS expression over ``s``, the playground's status) holds."""
+    until(page, "async () => { const ui = [...window.__raft.scenes.values()].find(u => u.scene);"
+                f" const s = ui ? await ui.action('playground', 'status', '') : null; return !!(s && ({predicate})); }}",
+          timeout)
     return pg(page)
 
 
@@ -62,7 +72,7 @@ def elect(page) -> str:
     play = page.locator(f'{SCENE} [data-action="play"]')
     play.click()
     page.locator(f'{SCENE} [data-role="diagram"]').scroll_into_view_if_needed()
-    page.wait_for_function(f"async () => !!(await ({_SCENE})()).leader", timeout=60_000)
+    until(page, f"async () => !!(await ({_SCENE})()).leader")
     play.click()
     return leader(page)
 
@@ -159,7 +169,7 @@ def test_the_inspect_panel_times_out_pauses_and_hands_over_leadership(page):
     page.wait_for_timeout(0)
     set_speed(page, "5")
     page.locator(f'{SCENE} [data-action="play"]').click()
-    page.wait_for_function(f"async () => (await ({_SCENE})()).leader === '{follower}'", timeout=60_000)
+    until(page, f"async () => (await ({_SCENE})()).leader === '{follower}'")
     page.locator(f'{SCENE} [data-action="play"]').click()
     other = next(n for n in ("S1", "S2", "S3", "S4") if n != follower)
     inspect_press(page, other, "pg-timeout")
@@ -289,7 +299,7 @@ def test_break_raft_go_to_the_violation_and_travel_back(page):
     # travel back before the violation: the monitor is green again, the actions are the run's future
     page.locator(f'{SCENE} [data-timeline="scrub"]').focus()
     page.keyboard.press("Home")
-    page.wait_for_function(f"async () => (await ({_SCENE})()).time === 0")
+    until(page, f"async () => (await ({_SCENE})()).time === 0")
     st = pg(page)
     assert not st["halted"] and st["actions"] == [] and len(st["future"]) == 4
     page.wait_for_selector(f'{SCENE} .raft-inv[data-invariant="election_safety"].raft-inv--ok')
@@ -327,3 +337,36 @@ def test_nine_servers_with_loss_duplication_and_reordering_stay_readable(page, p
                and a["y"] < b["y"] + b["h"] - 0.5 and b["y"] < a["y"] + a["h"] - 0.5]
     assert clashes == []
     assert page.evaluate("document.documentElement.scrollWidth") <= page_options["viewport"]["width"]
+
+
+@pytest.mark.parametrize("page_options", [{"color_scheme": "light"}, {"color_scheme": "dark"},
+                                          {"color_scheme": "dark", "viewport": {"width": 390, "height": 844}}],
+                         ids=["light", "dark", "dark-390"])
+def test_axe_finds_nothing_serious_once_the_reader_has_acted(page, page_options):
+    from test_axe import FAILING, axe_violations, describe
+
+    # a partition, a pause, a violation (two leaders of term 2) — every panel state the reader brings about
+    from raftsite.playground import replay
+
+    prefix = "v1.n3.s1.p0.q1.ri.h0.t12000.5000p12-3.6000h.8000z3-300"
+    lead = replay(prefix).cluster.leader()
+    a, b = (n[1:] for n in ("S1", "S2", "S3") if n != lead)
+    open_pg(page, f"?pg={prefix.replace('t12000', 't20000')}.12000umv1.12000c{lead[1:]}.12001o{a}.12002o{b}")
+    st = wait_pg(page, "s.halted")
+    assert st["violation_at"] is not None and st["notes"] == []
+    page.locator(f'{SCENE} button[data-pg="violation"]').wait_for()
+    page.locator(f'{SCENE} [data-server="S2"]:visible').first.click()
+    page.locator(f'{SCENE} [data-role="inspect"] [data-inspect-action="pg-timeout"]').wait_for()
+    problems = [describe(PAGE, v) for v in axe_violations(page) if v["impact"] in FAILING]
+    assert not problems, "\n".join(problems)
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+def test_reset_keeps_the_settings_and_a_step_in_the_address_does_not_move_a_link(page):
+    open_pg(page, "?pg=v1.n4.s2.p1.q0.rl.h0.t15000.12000c1&step=3")
+    st = wait_pg(page, "s.time === 1500")
+    assert st["actions"] == ["12000c1"] and "step=" not in page.url
+    page.click(f'{SCENE} [data-action="reset"]')
+    st = wait_pg(page, "s.time === 0 && s.actions.length === 0")
+    assert (st["settings"]["size"], st["settings"]["seed"], st["settings"]["check_quorum"]) == (4, 2, False)
+    page.wait_for_function("() => /pg=v1\\.n4\\.s2\\.p1\\.q0\\.rl\\.h0\\.t0$/.test(location.search)")
