@@ -342,3 +342,19 @@ def test_a_paused_server_wears_a_pill_until_it_resumes():
     scene.advance(400)
     assert act(scene, "status")["paused"] == {}
     assert 'class="raft-paused"' not in json.loads(scene.full())["svg"]
+
+
+@pytest.mark.parametrize("seed", range(1, 11))
+def test_the_pages_break_it_recipe_works(seed):
+    """docs/playground.md, "Break it on purpose": PreVote and CheckQuorum off, a leader, the switch,
+    crash the leader, time out two followers — two leaders in one term, whatever the seed."""
+    run = PlaygroundRun(Settings(size=5, seed=seed, pre_vote=False, check_quorum=False))
+    run.advance(1_000)
+    lead = run.cluster.leader()
+    run.act("u", "mv1")
+    run.act("c", lead[1:])
+    followers = [n for n in run.cluster.names if n != lead]
+    run.act("o", followers[0][1:])
+    run.act("o", followers[1][1:])
+    run.advance(1_000)
+    assert run.cluster.violation is not None and run.cluster.violation.key == "election_safety"
