@@ -110,7 +110,7 @@ class Playground(Control):
 
     @classmethod
     def panel_html(cls, c, scene_id):
-        inner = _panel_inner(Settings(), None, None)
+        inner = _panel_inner(Settings())
         return (f'<section class="raft-scene__panel raft-pg" data-role="playground" aria-label="Playground controls">'
                 f'{inner}</section>')
 
@@ -124,6 +124,7 @@ class Playground(Control):
         self.opened = ""  # the pg value the page opened with
         self.run: PlaygroundRun | None = None
         self.restarts = 0
+        self._open_at = 0  # tenths of a ms the next run opens at (a link's moment)
         query = dict(parse_qsl(str(scene.config.get("query") or "").lstrip("?"), keep_blank_values=True))
         if "pg" in query:
             self._take_link(query["pg"])
@@ -394,7 +395,7 @@ def _verb(target: str, v: str, run, view) -> tuple[str, str]:
 # --------------------------------------------------------------------------- markup
 
 
-def _panel_inner(settings: Settings, view, run) -> str:
+def _panel_inner(settings: Settings) -> str:
     """The panel as the build writes it: the parts Python fills in while the run goes on."""
     return (
         '<h4 class="raft-scene__heading">Playground</h4>'
