@@ -60,6 +60,10 @@ export function wire(ui) {
       say(out.said || "");
       showLink(out.link);
       return out;
+    }).catch((err) => {
+      // one failed action must not stop the ones after it (the chain would stay rejected)
+      ui.message(`The playground could not do that: ${err && err.message ? err.message : err}`);
+      return null;
     });
     return busy;
   };
