@@ -407,6 +407,21 @@ class Cluster:
         else:
             self.link_delay.pop((src, dst), None)
 
+    def set_faults(self, loss: float | None = None, duplicate: float | None = None,
+                   reorder: float | None = None) -> None:
+        """Change the network's probabilities of losing, duplicating and reordering each message
+        from now on (the playground's sliders); a value left None stays as it is. Validated as
+        a whole before anything changes, so a bad value leaves the network untouched."""
+        net = self.network
+        new = {k: (getattr(net, k) if v is None else float(v))
+               for k, v in (("loss", loss), ("duplicate", duplicate), ("reorder", reorder))}
+        for k, p in new.items():
+            if not 0.0 <= p <= 1.0:
+                raise ValueError(f"network {k} is a probability between 0 and 1, got {p}")
+        net.loss, net.duplicate, net.reorder = new["loss"], new["duplicate"], new["reorder"]
+        self._event(f"network faults: loss {new['loss']:g}, duplicate {new['duplicate']:g}, "
+                    f"reorder {new['reorder']:g}")
+
     def timeout(self, name: str) -> None:
         """Make ``name``'s election timer fire now (scripted elections in scenarios)."""
         self.check_name(name)

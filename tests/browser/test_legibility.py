@@ -1,7 +1,7 @@
 """Every diagram can be read where it is shown (issue: "legible diagrams"): the effective size
 of every visible SVG text — its computed font size times the drawing's scale on screen — is at
 least 12 CSS px on a 1280×900 desktop and 11 px on a 390×844 phone, on the home page and every
-scene page (picked up from docs/scenes/ without edits), at the opening frame and after the
+scene page (picked up from docs/scenes/ without edits) and the playground, at the opening frame and after the
 story has moved on (layers and messages appear as the run goes). The renderer's own tests hold
 its CSS to the same floors; this test holds the page layout to them too (a diagram squeezed
 by a code pane or a toolbar would fail here, not there)."""
@@ -14,7 +14,7 @@ import pytest
 from browser_helpers import set_speed, wait_ready
 
 PAGES = [""] + [f"scenes/{p.stem}/" for p in sorted(
-    (Path(__file__).resolve().parents[2] / "docs" / "scenes").glob("*.md"))]
+    (Path(__file__).resolve().parents[2] / "docs" / "scenes").glob("*.md"))] + ["playground/"]
 
 #: The smallest effective text of the visible drawings: [size px, text, drawing id].
 SMALLEST = """() => {
