@@ -831,7 +831,7 @@ class Cluster:
         c = self.clients[h.client]
         nxt = target or self._next_server(h.node)
         c.target = nxt
-        self._trace_line("client ", h.client, " retries #", h.seq, " at ", nxt)
+        self._trace_line(f"client {h.client} retries #{h.seq} at {nxt}")
         self._send_request(c, h, nxt)
 
     def _next_server(self, name: str | None) -> str:
