@@ -21,12 +21,18 @@ that other jobs on a shared machine do not count; they still slow it by some ten
 (caches, a shared core): compare runs of the same minute, before/after in pairs.
 
     python benchmarks/core.py [--trials 1000] [--seconds 20] [--lab-runs 30] [--json out.json]
+
+Besides the full record (``--json``), every run writes its figures, each with its target, the
+date and the machine, to ``benchmarks/results/core.json`` (``--results``), in the shape
+``benchmarks/browser.py`` writes: the docs' Performance page shows both tables.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import heapq
+import os
 import json
 import platform
 import statistics
@@ -48,6 +54,27 @@ TARGET_LAB_FACTOR = 3.0
 #: core) on commit f0926e0, the 2-core machine of issue 16 — 7.3 and 7.4 in two runs. (The
 #: issue's "about 6" was wall time on a busy machine: a lower yardstick than the code's.)
 LAB_BEFORE = 7.35
+RESULTS = Path(__file__).resolve().parent / "results" / "core.json"
+
+
+def figure(label: str, unit: str, value: float, target: float | None, higher: bool = False) -> dict:
+    """One line of the Performance page's table (one run: median = min = max)."""
+    met = None if target is None else (value >= target if higher else value <= target)
+    return {"label": label, "unit": unit, "median": value, "min": value, "max": value, "target": target,
+            "better": "higher" if higher else "lower", "met": met, "values": [value]}
+
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "os": f"{platform.system()} {platform.release()}",
+            "python": platform.python_version()}
 
 
 def steady_load(sim_seconds: float, check: bool) -> tuple[int, float, int, int]:
@@ -125,7 +152,9 @@ def main() -> None:
     ap.add_argument("--lab-runs", type=int, default=30, help="lab runs to time (0: skip)")
     ap.add_argument("--lab-before", type=float, default=LAB_BEFORE,
                     help="lab runs/s before the speed-up, the yardstick of the 3x target")
-    ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--json", type=Path, help="also write the full record here")
+    ap.add_argument("--results", type=Path, default=RESULTS,
+                    help=f"the table's figures (default {RESULTS.relative_to(RESULTS.parents[2])}; the Performance page)")
     args = ap.parse_args()
     figures: dict = {"python": platform.python_version(), "machine": platform.machine()}
 
@@ -171,6 +200,24 @@ def main() -> None:
               f"{'met' if factor >= TARGET_LAB_FACTOR else 'NOT met'})")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    table = {
+        "on": figure("One simulated delivery ÷ a bare heapq event, checker on", "×",
+                     figures["checker_on"]["ratio_to_heapq"], TARGET_DELIVERY_RATIO),
+        "off": figure("One simulated delivery ÷ a bare heapq event, checker off", "×",
+                      figures["checker_off"]["ratio_to_heapq"], None),
+        "sweep": figure(f"Figure 16 sweep, {args.trials:,} trials per range, CPU", "s", total,
+                        TARGET_SWEEP_S if args.trials == 1000 else None),
+    }
+    if args.lab_runs:
+        table["lab"] = figure("Lab runs per second, CPython, one core (CLI defaults)", "runs/s",
+                              figures["lab"]["runs_per_s"], TARGET_LAB_FACTOR * args.lab_before, higher=True)
+    results = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+               "machine": machine(), "runs": 1, "times": "CPU seconds of the process (time.process_time)",
+               "command": f"python benchmarks/core.py --trials {args.trials} --seconds {args.seconds:g} "
+                          f"--lab-runs {args.lab_runs}", "figures": table}
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(f"\nwritten: {args.results}")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ def on_config(plugin, config) -> None:
     plugin.build_info = build_info(plugin.project, plugin.pyodide_dir)
     config.extra["raft"] = dict(plugin.build_info)
     # {{ raft.benchmark_table }}: the last benchmarks/browser.py run (docs/performance.md).
-    plugin.page_info = {**plugin.build_info, "benchmark_table": benchmark_table(_benchmark_results(plugin.project))}
+    plugin.page_info = {**plugin.build_info,
+                        "benchmark_table": benchmark_table(_benchmark_results(plugin.project)),
+                        "core_benchmark_table": benchmark_table(_benchmark_results(plugin.project, CORE_JSON))}
     config.copyright = footer(config.copyright, plugin.build_info)
 
 
@@ -35,8 +37,10 @@ def on_page_markdown(plugin, markdown: str, page, config, files) -> str:
     return fill_placeholders(markdown, placeholders(plugin.page_info), page_path(page, config))
 
 
-#: Where benchmarks/browser.py writes its last run (the Performance page shows it).
+#: Where benchmarks/browser.py and benchmarks/core.py write their last runs (the Performance
+#: page shows both: ``{{ raft.benchmark_table }}``, ``{{ raft.core_benchmark_table }}``).
 BENCHMARK_JSON = Path("benchmarks") / "results" / "browser.json"
+CORE_JSON = Path("benchmarks") / "results" / "core.json"
 
 
 def benchmark_table(results: dict | None) -> str:
@@ -48,21 +52,31 @@ def benchmark_table(results: dict | None) -> str:
     def num(v, unit):
         if isinstance(v, bool) or v is None:
             return "—"
-        text = f"{v:.2f}" if unit == "ms" and abs(v) < 10 else f"{v:,.0f}"
+        if unit and unit != "KB" and abs(v) < 10:
+            text = f"{v:.2f}"
+        elif unit in ("×", "s", "runs/s", "MB") and abs(v) < 100:
+            text = f"{v:.1f}"
+        else:
+            text = f"{v:,.0f}"
         return f"{text} {unit}".strip()
 
     m = results.get("machine", {})
+    if "browser" in m:
+        how = (f"{m.get('browser', '?')}, {results.get('runs', '?')} runs from an empty profile each; "
+               f"the site served by {results.get('server', '?')}.")
+    else:
+        how = f"Python {m.get('python', '?')}, `{results.get('command', '?')}`; {results.get('times', '')}."
     lines = [
         f"Measured {results.get('date', '?')} on {m.get('cpu', '?')} ({m.get('cores', '?')} cores, {m.get('os', '?')}), "
-        f"{m.get('browser', '?')}, {results.get('runs', '?')} runs from an empty profile each; "
-        f"the site served by {results.get('server', '?')}.",
+        + how,
         "",
         "| Figure | Median | Spread (min–max) | Target | Met |",
         "|---|---:|---:|---:|:---:|",
     ]
     for f in results.get("figures", {}).values():
         unit = f.get("unit", "")
-        target = "—" if f.get("target") is None else f"≤ {num(f['target'], unit)}"
+        sign = "≥" if f.get("better") == "higher" else "≤"
+        target = "—" if f.get("target") is None else f"{sign} {num(f['target'], unit)}"
         met = {True: "yes", False: "**no**", None: ""}[f.get("met")]
         spread = f"{num(f['min'], unit)} – {num(f['max'], unit)}"
         lines.append(f"| {f['label']} | {num(f['median'], unit)} | {spread} | {target} | {met} |")
@@ -78,14 +92,14 @@ def benchmark_table(results: dict | None) -> str:
     return "\n".join(lines)
 
 
-def _benchmark_results(project: Path) -> dict | None:
-    path = project / BENCHMARK_JSON
+def _benchmark_results(project: Path, name: Path = BENCHMARK_JSON) -> dict | None:
+    path = project / name
     if not path.is_file():
         return None
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
-        raise PluginError(f"raftsite: {path}: not the JSON of benchmarks/browser.py ({exc})") from None
+        raise PluginError(f"raftsite: {path}: not the JSON of a benchmark's results ({exc})") from None
 
 
 def build_info(project: Path, pyodide_dir: Path) -> dict[str, str]:
