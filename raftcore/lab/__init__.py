@@ -16,6 +16,13 @@ reading two keys, and a *nemesis* — a Jepsen-style adversary drawing from
   off or kills it, and lets back whoever its previous partition held — a term or more behind;
 * asks for membership changes (add, remove, replace, grow or shrink by two) without waiting
   for earlier requests, as an impatient operator would.
+* builds *stale-leader windows* on purpose (issue 13): it waits for a calm moment, skews the
+  clocks to the drift bound (the leader's slow, the others' fast), cuts the leader off just
+  after a heartbeat round a majority confirmed (or first restarts the followers that
+  confirmed it), times a successor out as soon as leader stickiness allows, writes through
+  it, and reads at the old leader just after the write was acknowledged — the few tens of
+  ms in which a lease that ignores the drift, a ReadIndex without its confirming round or a
+  restart that forgets stickiness answers a stale read.
 
 The target of a fault is the leader half of the time. The invariant checker watches every
 event. After ``duration`` every fault ends and every server restarts; the run must then make
