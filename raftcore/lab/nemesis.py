@@ -84,7 +84,7 @@ class Nemesis:
             self._window_over("gives up" if self.window["stage"] != "waiting" else "found no calm moment")
         elif self.window is not None and self.window["stage"] == "waiting":
             self._window_arm()
-        if self.window is not None:
+        if self.window is not None and self.window["stage"] != "waiting":
             # A stale-leader window under way needs the cluster as it built it: no new fault
             # (a window lasts a few hundred ms at most).
             self._clients()
@@ -177,7 +177,7 @@ class Nemesis:
         self.elections = len(elected)
         term = next(reversed(elected))  # the latest election (dicts keep insertion order)
         w = self.window
-        if w is not None:  # no churn while a window waits or runs
+        if w is not None and w["stage"] != "waiting":  # no churn while a window runs
             if w["stage"] in ("timeout", "elect") and elected[term] != w["leader"]:
                 self._window_write(elected[term])
             return
@@ -225,8 +225,10 @@ class Nemesis:
 
         A window needs a calm moment to start from: a leader, every voter up and caught up, a
         network that mostly delivers. So the nemesis *waits* for one (up to
-        :data:`WINDOW_WAIT_MS`), starting no other fault meanwhile — the faults under way end
-        on their own — then arms the window (:meth:`_window_arm`)."""
+        :data:`WINDOW_WAIT_MS`, every other fault going on meanwhile), then arms the window
+        (:meth:`_window_arm`); from then until its read no other fault starts (a few hundred
+        ms). Waiting in calm instead would starve the other faults of the moments they need
+        (leader churn's Figure 8 among them)."""
         if self.window is None:
             self.window = {"stage": "waiting", "due": None, "until": self.cluster.now + WINDOW_WAIT_MS}
             self._window_arm()

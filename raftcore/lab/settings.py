@@ -159,7 +159,7 @@ class LabSettings:
     churn: float = 0.8
     transfers: float = 0.5
     pauses: float = 0.5
-    windows: float = 0.5
+    windows: float = 0.25
     drift: float = 0.2
     lease: float = 0.5
     pre_vote: bool = True

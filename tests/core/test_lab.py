@@ -59,7 +59,7 @@ CAUGHT: dict[str, tuple] = {
     # Thesis §6.4: a lease that ignores the drift bound outlives the followers' stickiness.
     # The stale-leader windows (Nemesis._window: the leader cut off just after a confirmed
     # round, clocks skewed to the bound, a write through its successor, a read at the old
-    # leader) catch it — at the largest drift bound the lab allows (12/20, first seed 3). At
+    # leader) catch it — at the largest drift bound the lab allows (2/12, first seed 4). At
     # the default bound 0.2 the lease outlives stickiness by min·(1/(1−ε) − 1/(1+ε)) ≈ 62 ms
     # of real time, about what an election with PreVote (two round trips) and a write through
     # the new leader (two more: one entry per AppendEntries) take at 5–10 ms a message, so
@@ -283,7 +283,7 @@ def test_nemesis_draws_read_modes_transfers_pauses_and_clock_skew() -> None:
     assert modes == {"log", "read_index", "lease"}
     faults: dict[str, int] = {}
     for seed in range(3):
-        for k, v in run_one(seed, DEFAULTS.with_(duration=4000)).faults.items():
+        for k, v in run_one(seed, DEFAULTS.with_(duration=4000, windows=2)).faults.items():
             faults[k] = faults.get(k, 0) + v
     for kind in ("transfer", "pause", "skew", "partition:stale"):
         assert faults.get(kind), faults
