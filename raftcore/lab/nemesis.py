@@ -220,8 +220,11 @@ class Nemesis:
         is acknowledged, another client reads at L. Raft (with CheckQuorum, leases that allow
         for the drift, ReadIndex's confirming round, stickiness kept across restarts) answers
         that read with the new value or not at all; each rule removed shows as a
-        non-linearizable history. Forcing B's timeout is within the model: B's timer has run
-        a minimum election timeout on its clock since B last heard from L, as stickiness asks.
+        non-linearizable history. Forcing B's timeout keeps every promise L's lease counts
+        on: for ``cut``, B's timer has run a minimum election timeout on its own clock since
+        B last heard from L (B's own stickiness); for ``restart``, L's lease rests on a round
+        B never acknowledged (it was cut off before), so only the restarted servers'
+        promise stands between B and the election — the rule under test.
 
         A window needs a calm moment to start from: a leader, every voter up and caught up, a
         network that mostly delivers. So the nemesis *waits* for one (up to
