@@ -29,8 +29,9 @@ event. After ``duration`` every fault ends and every server restarts; the run mu
 progress (a leader, every client answered) and leave a linearizable client history.
 
 What makes the unsafe switches observable (each is caught within 50 seeds with the defaults,
-``lease_ignores_drift`` at ``drift`` 0.45; tests/core/test_lab.py has the ranges): a rule matters only when the faults leave servers
-whose states differ in just the way the rule guards against. Leader churn and reshaped
+``lease_ignores_drift`` at ``drift`` 0.45; tests/core/test_lab.py has the ranges): a rule
+matters only when the faults leave servers whose states differ in just the way the rule
+guards against. Leader churn and reshaped
 partitions bring back servers a term behind, with tails of entries their successors never
 saw; killed and bounced servers forget what they did not persist; one entry per
 AppendEntries (``batch`` 1) and lossy periods make replication take several round trips, so
