@@ -16,14 +16,22 @@ reading two keys, and a *nemesis* — a Jepsen-style adversary drawing from
   off or kills it, and lets back whoever its previous partition held — a term or more behind;
 * asks for membership changes (add, remove, replace, grow or shrink by two) without waiting
   for earlier requests, as an impatient operator would.
+* builds *stale-leader windows* on purpose (issue 13): it waits for a calm moment, skews the
+  clocks to the drift bound (the leader's slow, the others' fast), cuts the leader off just
+  after a heartbeat round a majority confirmed (or first restarts the followers that
+  confirmed it), times a successor out as soon as leader stickiness allows, writes through
+  it, and reads at the old leader just after the write was acknowledged — the few tens of
+  ms in which a lease that ignores the drift, a ReadIndex without its confirming round or a
+  restart that forgets stickiness answers a stale read.
 
 The target of a fault is the leader half of the time. The invariant checker watches every
 event. After ``duration`` every fault ends and every server restarts; the run must then make
 progress (a leader, every client answered) and leave a linearizable client history.
 
-What makes the unsafe switches observable (each is caught within 50 seeds with the defaults;
-tests/core/test_lab.py has the ranges): a rule matters only when the faults leave servers
-whose states differ in just the way the rule guards against. Leader churn and reshaped
+What makes the unsafe switches observable (each is caught within 50 seeds with the defaults,
+``lease_ignores_drift`` at ``drift`` 0.45; tests/core/test_lab.py has the ranges): a rule
+matters only when the faults leave servers whose states differ in just the way the rule
+guards against. Leader churn and reshaped
 partitions bring back servers a term behind, with tails of entries their successors never
 saw; killed and bounced servers forget what they did not persist; one entry per
 AppendEntries (``batch`` 1) and lossy periods make replication take several round trips, so

@@ -1,11 +1,12 @@
 """The nemesis: the fault schedule a run draws from its seed (partitions, crashes, slow links,
-lossy periods, leader churn, membership changes, transfers, pauses, clock skew), and the
-closed-loop clients that keep writing and reading while it strikes."""
+lossy periods, leader churn, membership changes, transfers, pauses, clock skew, stale-leader
+windows), and the closed-loop clients that keep writing and reading while it strikes."""
 
 from __future__ import annotations
 
 import math
 
+from ..node import Role
 from .settings import MAX_SERVERS
 
 #: Simulated ms between two nemesis/client ticks.
@@ -20,7 +21,17 @@ KEYS = ("x", "y")
 PARTITIONS = ("isolate", "minority", "halves", "bridge", "ring", "oneway", "stale")
 #: How many servers a crash kills: the target, the target and a minority, a majority, all.
 CRASHES = ("one", "one", "minority", "majority", "all")
-FAULT_KINDS = PARTITIONS + ("crash", "slow", "flaky", "churn", "membership", "transfer", "pause", "skew")
+FAULT_KINDS = PARTITIONS + ("crash", "slow", "flaky", "churn", "membership", "transfer", "pause", "skew", "window")
+#: How a stale-leader window is built (:meth:`Nemesis._window`): the leader cut off right after
+#: a heartbeat round a majority acknowledged, or, first, the followers that acknowledged it
+#: restarted (issue 13's bug 1).
+WINDOWS = ("cut", "restart")
+#: A stale-leader window gives up if it has not reached its read within this many ms of
+#: being armed, and waits at most WINDOW_WAIT_MS for a calm moment to be armed in.
+WINDOW_MS = 1000.0
+WINDOW_WAIT_MS = 3000.0
+#: The window's own clients: a write through the new leader, then a read at the old one.
+WINDOW_CLIENTS = ("nemesis-w", "nemesis-r")
 #: Clock-skew events per simulated second when clocks drift (``drift`` > 0).
 SKEW_RATE = 1.0
 #: Membership requests per simulated second, when membership changes are on.
@@ -51,7 +62,7 @@ class Nemesis:
         if self.partition_until is not None and now >= self.partition_until:
             self.partition_until = None
             self._heal()
-            if rng.random() < 0.5:
+            if s.partitions and rng.random() < 0.5:
                 self._partition()
         for name in sorted(self.down_until):
             if now >= self.down_until[name]:
@@ -69,6 +80,15 @@ class Nemesis:
             self.flaky_until = None
             c.network.loss = s.loss
             self.actions.append((self.steps, now, "network reliable again"))
+        if self.window is not None and now >= self.window["until"]:
+            self._window_over("gives up" if self.window["stage"] != "waiting" else "found no calm moment")
+        elif self.window is not None and self.window["stage"] == "waiting":
+            self._window_arm()
+        if self.window is not None and self.window["stage"] != "waiting":
+            # A stale-leader window under way needs the cluster as it built it: no new fault
+            # (a window lasts a few hundred ms at most).
+            self._clients()
+            return
         # Start new faults: each kind is a Poisson process of the given rate.
         if s.partitions and self.partition_until is None and rng.random() < s.partitions * p:
             self._partition()
@@ -89,6 +109,8 @@ class Nemesis:
             self._pause()
         if s.drift and "skew" in self.kinds and rng.random() < SKEW_RATE * p:
             self._skew()
+        if s.windows and "window" in self.kinds and rng.random() < s.windows * p:
+            self._window()  # (self.window is None here)
         self._clients()
 
     def _heal(self) -> None:
@@ -149,10 +171,16 @@ class Nemesis:
     def _elected(self) -> None:
         """A leader was just elected (the checker records every election as it happens).
         Leader churn strikes it, with probability ``churn``, within a few ms: before its
-        first entries are everywhere, when a new term's state is most fragile."""
+        first entries are everywhere, when a new term's state is most fragile — unless it is
+        the successor a stale-leader window is waiting for (its write goes through it)."""
         elected = self.cluster.checker.leader_of_term
         self.elections = len(elected)
         term = next(reversed(elected))  # the latest election (dicts keep insertion order)
+        w = self.window
+        if w is not None and w["stage"] != "waiting":  # no churn while a window runs
+            if w["stage"] in ("timeout", "elect") and elected[term] != w["leader"]:
+                self._window_write(elected[term])
+            return
         s = self.settings
         if s.churn and "churn" in self.kinds and self.strike is None and self.rng.random() < s.churn:
             self.strike = (self.cluster.now + self.rng.uniform(0, 60), elected[term], term)
@@ -170,6 +198,161 @@ class Nemesis:
             self._partition("isolate", who)
         else:
             self._crash(who)
+
+    # ------------------------------------------------------------ stale-leader windows
+
+    def _window(self) -> None:
+        """A stale-leader window, built on purpose (thesis §6.4; issue 13): the moments a
+        deposed leader can still answer a read are few and short, so random faults almost
+        never meet them. The nemesis arms the window on the leader L: L's clock slows to
+        1 − ε and every other clock speeds up to 1 + ε (the drift bound: the worst case for a
+        lease), and it waits for the first heartbeat round L starts after that and a majority
+        acknowledges (:meth:`_window_watch`). At that moment —
+
+        * ``cut``: L is cut off. As soon as every other voter's leader stickiness (a minimum
+          election timeout on its own fast clock) has run out, one of them, B, times out;
+        * ``restart``: first B is cut off from L (both ways), so that only the others keep
+          acknowledging L; when L's round is confirmed, the others crash and restart at once
+          (issue 13's bug 1: a restart must not forget the stickiness promise), L is cut off
+          and B times out at once —
+
+        then a client writes through B as soon as it is elected, and, just after that write
+        is acknowledged, another client reads at L. Raft (with CheckQuorum, leases that allow
+        for the drift, ReadIndex's confirming round, stickiness kept across restarts) answers
+        that read with the new value or not at all; each rule removed shows as a
+        non-linearizable history. Forcing B's timeout keeps every promise L's lease counts
+        on: for ``cut``, B's timer has run a minimum election timeout on its own clock since
+        B last heard from L (B's own stickiness); for ``restart``, L's lease rests on a round
+        B never acknowledged (it was cut off before), so only the restarted servers'
+        promise stands between B and the election — the rule under test.
+
+        A window needs a calm moment to start from: a leader, every voter up and caught up, a
+        network that mostly delivers. So the nemesis *waits* for one (up to
+        :data:`WINDOW_WAIT_MS`, every other fault going on meanwhile), then arms the window
+        (:meth:`_window_arm`); from then until its read no other fault starts (a few hundred
+        ms). Waiting in calm instead would starve the other faults of the moments they need
+        (leader churn's Figure 8 among them)."""
+        if self.window is None:
+            self.window = {"stage": "waiting", "due": None, "until": self.cluster.now + WINDOW_WAIT_MS}
+            self._window_arm()
+
+    def _window_arm(self) -> None:
+        c, rng = self.cluster, self.rng
+        lead = c.leader()
+        if lead is None or lead in self.paused or self.flaky_until is not None \
+                or any(self._client_busy(name) for name in WINDOW_CLIENTS):
+            return  # it needs a leader, a network that mostly delivers, and its clients free
+        node = c.nodes[lead]
+        others = [n for n in node.voters if n != lead]
+        if not others or any(not c.alive(n) or n in self.paused or n not in node.progress
+                             or node.progress[n].match_index < node.commit_index for n in others):
+            return  # and every voter up and caught up: a successor elected without delay
+        kind = rng.choice(WINDOWS)
+        b = rng.choice(others)
+        # The window takes over: no churn strike pending, no partition but its own, no slow link.
+        self.strike = None
+        if self.partition_until is not None:
+            self._heal()
+        for name in sorted(self.slow_until):
+            for x, y in self.slow_until.pop(name)[1]:
+                c.set_link_delay(x, y, 0.0)
+        self.partition_until = c.now + WINDOW_MS + self._fault_length(10, 2000)
+        e = self.settings.drift
+        if e:
+            for x in self._servers():
+                c.set_clock_rate(x, 1.0 - e if x == lead else 1.0 + e)
+        text = f"stale-leader window ({kind}) on {lead}, successor {b}"
+        if kind == "restart":
+            c.cut(lead, b)
+            c.cut(b, lead)
+            text += f"; cut {lead}<->{b}"
+        key = KEYS[rng.randrange(len(KEYS))]
+        self.window = {"kind": kind, "leader": lead, "successor": b, "stage": "armed", "due": None,
+                       "round": c.nodes[lead].round, "term": c.nodes[lead].current_term, "key": key,
+                       "until": c.now + WINDOW_MS}
+        self._act(f"window:{kind}", text)
+
+    def _client_busy(self, name: str) -> bool:
+        cl = self.cluster.clients.get(name)
+        return cl is not None and (cl.current is not None or bool(cl.queue))
+
+    def _window_watch(self) -> None:
+        """After each simulator event while a window is armed or waits for its write: has L
+        just had a round confirmed, or has the write been acknowledged?"""
+        w, c = self.window, self.cluster
+        if w["stage"] == "armed":
+            lead = w["leader"]
+            node = c.nodes[lead]
+            if not c.alive(lead) or node.role is not Role.LEADER or node.current_term != w["term"]:
+                self._window_over("lost its leader")
+            elif node.round > w["round"] and node.confirmed_round() == node.round:
+                self._window_cut()
+        elif w["stage"] == "write" and not self._client_busy(WINDOW_CLIENTS[0]):
+            # Just after the write was acknowledged (an operation invoked at the very time
+            # another completes counts as concurrent with it).
+            w["stage"], w["due"] = "read", c.now + 0.1
+
+    def _window_cut(self) -> None:
+        """L's round was just confirmed by a majority: cut L off (after restarting the
+        others, for ``restart``), and time B out when the stickiness allows."""
+        w, c = self.window, self.cluster
+        lead, b = w["leader"], w["successor"]
+        names = [n for n in c.nodes[lead].voters if n != lead]
+        if w["kind"] == "restart":
+            for x in names:
+                if x != b and c.alive(x):
+                    c.crash(x)
+                    c.restart(x)
+                    self.paused.pop(x, None)
+                    self.down_until.pop(x, None)
+            due = c.now
+        else:
+            # As early as the lease's promise allows: B's timer after a minimum election
+            # timeout on its own clock since it last heard from L (its own stickiness, which
+            # keeps it from voting, even for itself), and its PreVote reaching each other
+            # voter once that voter's stickiness has run out (no message is faster than the
+            # network's minimum latency). Thesis §4.2.3, §6.4.
+            due = c.now
+            for x in names:
+                if c.alive(x):
+                    node = c.nodes[x]
+                    ends = max(node.leader_contact + c.config.election_timeout_min, node.restart_fence)
+                    if ends != float("-inf"):
+                        t = c.clocks[x].real(ends)
+                        due = max(due, t if x == b else t - c.network.latency_min)
+        c.partition([lead])
+        w["stage"], w["due"] = "timeout", due
+        self.actions.append((self.steps, c.now, f"window: {lead}'s round confirmed; "
+                                                 + ("restart " + ",".join(x for x in names if x != b) + "; "
+                                                    if w["kind"] == "restart" else "")
+                                                 + f"isolate {lead}; {b} times out at {due:.1f}ms"))
+
+    def _window_due(self) -> None:
+        """The window's timed steps: B times out; the read at the old leader."""
+        w, c = self.window, self.cluster
+        w["due"] = None
+        if w["stage"] == "timeout":
+            b = w["successor"]
+            w["stage"] = "elect"
+            if c.alive(b) and b not in self.paused and c.nodes[b].role is not Role.LEADER:
+                c.timeout(b)
+        elif w["stage"] == "read":
+            c.read(w["key"], client=WINDOW_CLIENTS[1], server=w["leader"])
+            self.actions.append((self.steps, c.now, f"window: read {w['key']} at {w['leader']}"))
+            self.window = None
+
+    def _window_write(self, new: str) -> None:
+        w, c = self.window, self.cluster
+        self.op += 1
+        value = str(self.op)
+        self.written[w["key"]].append(value)
+        c.submit(f"SET {w['key']} {value}", client=WINDOW_CLIENTS[0], server=new)
+        w["stage"] = "write"
+        self.actions.append((self.steps, c.now, f"window: {new} elected; write {w['key']}={value} through it"))
+
+    def _window_over(self, why: str) -> None:
+        self.actions.append((self.steps, self.cluster.now, f"window {why}"))
+        self.window = None
 
     def _servers(self) -> list[str]:
         return list(self.cluster.names)  # in creation order: S1.., then servers added later

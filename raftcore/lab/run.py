@@ -80,6 +80,7 @@ class LabRun(Nemesis):
         self.faults: dict[str, int] = {}
         self.elections = 0                     # leaders elected so far (leader churn)
         self.strike: tuple[float, str, int] | None = None
+        self.window: dict | None = None          # a stale-leader window under way (Nemesis._window)
         # Swarm testing (Groce et al., ISSTA 2012): each run leaves out a random subset of the
         # fault kinds, so that no kind always masks the effects of another (crashes that
         # keep resetting what a partition would build up, say).
@@ -111,6 +112,9 @@ class LabRun(Nemesis):
         strike = self.strike
         if strike is not None and strike[0] <= due:
             due, what = strike[0], "strike"
+        window = self.window
+        if window is not None and window["due"] is not None and window["due"] <= due:
+            due, what = window["due"], "window"
         if self.paused:
             first = min(self.paused, key=lambda n: (self.paused[n], n))
             if self.paused[first] <= due:
@@ -185,6 +189,8 @@ class LabRun(Nemesis):
                 c.step()
                 if len(c.checker.leader_of_term) > self.elections:
                     self._elected()
+                if self.window is not None:
+                    self._window_watch()
             elif due > self.settings.duration:
                 c.run_for(max(0.0, self.settings.duration - c.now))
                 self._end_faults()
@@ -195,6 +201,9 @@ class LabRun(Nemesis):
                 if c.alive(name):
                     c.resume(name)
                 self.actions.append((self.steps, c.now, f"{name} resumes"))
+            elif what == "window":
+                c.run_for(max(0.0, due - c.now))  # nothing is due before it: move the clock to it
+                self._window_due()
             elif what == "strike":
                 strike = self.strike
                 c.run_for(strike[0] - c.now)      # nothing is due before the strike: move the clock to it
@@ -261,6 +270,7 @@ class LabRun(Nemesis):
         self.paused = {}
         self.down_until = {}
         self.partition_until = None
+        self.window = None
         c.recover()
         self.actions.append((self.steps, c.now, "end of faults: heal, restart everyone"))
         self.heal_until = c.now + HEAL_MS

@@ -109,6 +109,10 @@ SETTINGS: tuple[Setting, ...] = (
             "per simulated second (thesis §3.10)", 0, 50, " per s"),
     Setting("pauses", "float", "process pauses", "expected process pauses per simulated second: a server stops "
             "taking steps while its clock runs on", 0, 50, " per s"),
+    Setting("windows", "float", "stale-leader windows", "expected stale-leader windows per simulated second: "
+            "the leader is cut off (or its followers restarted) just after a heartbeat round, clocks skewed to the "
+            "drift bound, a write through its successor, then a read at the old leader (thesis §6.4)", 0, 50,
+            " per s"),
     Setting("drift", "float", "clock drift", "bound ε on each server's clock rate (1 ± ε, drawn per seed); "
             "leases are shortened for it (thesis §6.4)", 0, 0.45),
     Setting("lease", "prob", "lease reads", "chance that a run reads with a lease (else through the log or "
@@ -155,6 +159,7 @@ class LabSettings:
     churn: float = 0.8
     transfers: float = 0.5
     pauses: float = 0.5
+    windows: float = 0.25
     drift: float = 0.2
     lease: float = 0.5
     pre_vote: bool = True

@@ -18,9 +18,10 @@ import pytest
 from raftcore.lab import (LabSettings, LabSummary, RunResult, merge_partials, partial_to_dict, run_many, run_seeds,
                           run_shard, shard_seeds)
 
-#: A small campaign in which some runs fail (a deposed leader answers reads from its own
-#: state: seeds 1 and 5 are not linearizable) — failures must come out in seed order.
-SMALL = LabSettings().with_(runs=6, seed=0, duration=1500, unsafe=["local_reads"])
+#: A small campaign in which some runs fail and others pass (entries committed on a
+#: minority, §5.3) — failures must come out in seed order.
+SMALL = LabSettings().with_(runs=6, seed=0, duration=1500, unsafe=["commit_without_majority"])
+SMALL_ARGS = ["--runs", "6", "--seed", "0", "--duration", "1500", "--unsafe", "commit_without_majority"]
 
 
 def test_shards_hold_every_seed_once() -> None:
@@ -36,7 +37,8 @@ def test_shards_hold_every_seed_once() -> None:
 
 def test_shards_merged_in_any_order_are_the_whole_campaign() -> None:
     whole = run_many(SMALL)
-    assert [f.seed for f in whole.failures] == [1, 5], "the campaign must have failures to order"
+    failing = [f.seed for f in whole.failures]
+    assert 1 < len(failing) < SMALL.runs and failing == sorted(failing), "some runs must fail, not all"
     for n in (2, 3):
         # Each partial result crosses a process (or a Web Worker) as JSON text.
         partials = [json.loads(json.dumps(partial_to_dict(SMALL, run_shard(SMALL, k, n)))) for k in range(n)]
@@ -89,16 +91,18 @@ def test_jobs_change_nothing_in_the_summary() -> None:
     """``--jobs 4`` (four worker processes, blocks of seeds finishing in any order) prints
     what ``--jobs 1`` prints, byte for byte, failures and exit status included; progress
     goes to stderr only."""
-    args = ["--runs", "6", "--seed", "0", "--duration", "1500", "--unsafe", "local_reads"]
-    one, four = lab(*args, "--jobs", "1"), lab(*args, "--jobs", "4")
+    one, four = lab(*SMALL_ARGS, "--jobs", "1"), lab(*SMALL_ARGS, "--jobs", "4")
     assert one.returncode == four.returncode == 1, one.stderr + four.stderr
     assert four.stdout == one.stdout
-    assert "seed 1: Linearizability" in one.stdout and "seed 5: Linearizability" in one.stdout
-    assert "lab: 6/6 runs, 2 failed" in four.stderr and "lab: 6/6 runs, 2 failed" in one.stderr
-    quiet = lab(*args, "--jobs", "2", "--json", "--no-progress")
+    failing = [f.seed for f in run_many(SMALL).failures]
+    for seed in failing:
+        assert f"  seed {seed}: " in one.stdout
+    assert f"lab: 6/6 runs, {len(failing)} failed" in four.stderr
+    assert f"lab: 6/6 runs, {len(failing)} failed" in one.stderr
+    quiet = lab(*SMALL_ARGS, "--jobs", "2", "--json", "--no-progress")
     assert quiet.stderr == ""
     d = json.loads(quiet.stdout)
-    assert [f["seed"] for f in d["failures"]] == [1, 5] and d["runs"] == 6
+    assert [f["seed"] for f in d["failures"]] == failing and d["runs"] == 6
 
 
 def test_jobs_must_be_positive(capsys) -> None:

@@ -14,6 +14,12 @@ A mutant removes or bends one rule. Two kinds:
 Each mutant has a *killer*: a function that drives the real code through the situation the
 rule exists for and returns what went wrong (None when nothing did). Every killer must find
 nothing on the real code (it is a regression test of the rule) and something on its mutant.
+
+The stale-leader mutants — a ReadIndex without its confirming round, a restart that forgets
+stickiness (issue 13's bug 1), a lease that ignores the drift bound — are killed a second
+time by a bounded *lab campaign* (:data:`LAB_CAMPAIGNS`): the stale-leader windows of
+raftcore/lab/nemesis.py build the moment each needs, so the lab finds them without being told
+where to look.
 """
 
 from __future__ import annotations
@@ -313,9 +319,58 @@ SWITCH_KILLERS = {
 }
 
 
+# ---------------------------------------------------------------------- killed by the lab too
+
+#: Mutants (and switches) that a bounded lab campaign kills: its settings and seeds. The
+#: campaigns are calmer than the lab's defaults (no lossy periods, no leader churn, windows
+#: often), so that most windows reach their read; the comments give the failing seeds among
+#: 0–7 when this table was made.
+LAB_CAMPAIGNS: dict[str, tuple[dict, range]] = {
+    # ReadIndex reads at a deposed leader before CheckQuorum deposes it (seeds 0, 1).
+    "read_index_without_round": ({"duration": 3000, "windows": 3, "lease": 0, "flaky": 0, "churn": 0}, range(6)),
+    # A lease read at the old leader while its restarted followers already elected another
+    # (0, 5): fewer writes (think 500 ms) so that the successor, cut off from the leader a
+    # moment before, still has every entry and can win the election.
+    "restart_forgets_stickiness": ({"duration": 3000, "windows": 3, "lease": 1, "flaky": 0, "churn": 0,
+                                    "think": 500, "crashes": 0.5}, range(6)),
+    # A slow-clock leader's lease outliving fast followers' stickiness, at the largest drift
+    # bound the lab allows (3, 6; tests/core/test_lab.py's CAUGHT says why not at 0.2).
+    "lease_ignores_drift": ({"duration": 3000, "windows": 3, "lease": 1, "flaky": 0, "churn": 0, "drift": 0.45},
+                            range(6)),
+}
+
+
+def kill_by_lab(name: str) -> str | None:
+    """The first failing run of ``name``'s lab campaign, or None."""
+    from raftcore.lab import LabSettings, run_one
+
+    overrides, seeds = LAB_CAMPAIGNS[name]
+    settings = LabSettings().with_(**overrides)
+    for seed in seeds:
+        r = run_one(seed, settings)
+        if r.failure is not None:
+            return f"lab seed {seed}: {r.failure.label}: {r.failure.report.splitlines()[0]}"
+    return None
+
+
+@pytest.mark.parametrize("name", list(LAB_CAMPAIGNS))
+def test_lab_campaign_finds_nothing_on_the_real_code(name: str) -> None:
+    assert kill_by_lab(name) is None
+
+
+@pytest.mark.parametrize("name", list(LAB_CAMPAIGNS))
+def test_lab_campaign_kills_the_mutant(name: str, monkeypatch) -> None:
+    if name in MUTANTS:
+        apply_mutant(monkeypatch, MUTANTS[name])
+    else:
+        apply_switch(monkeypatch, name)
+    assert kill_by_lab(name) is not None, f"the lab campaign {LAB_CAMPAIGNS[name]} missed {name}"
+
+
 def test_every_mutant_and_switch_has_a_killer() -> None:
     assert set(KILLERS) == set(MUTANTS)
     assert set(SWITCH_KILLERS) == set(UNSAFE_SWITCHES)
+    assert set(LAB_CAMPAIGNS) <= set(MUTANTS) | set(UNSAFE_SWITCHES)
 
 
 @pytest.mark.parametrize("name", list(MUTANTS))
