@@ -48,7 +48,7 @@ function cell(tag, text, attrs = {}) {
 // ------------------------------------------------------------------ a campaign on every core
 
 // Python workers for the lab beyond the visit's own: one per core (navigator.hardwareConcurrency),
-// started on the first Run and kept for the visit (each boots its own Pyodide, about a second).
+// started when the lab page is ready and kept for the visit (each boots its own Pyodide).
 const MAX_WORKERS = 8;
 shared.extra = shared.extra || []; // PythonWorker, started by window.__raftStartPython()
 
@@ -171,6 +171,9 @@ class LabUI {
       }
     }
     this.root.dataset.state = "ready";
+    // The other cores' Python workers start now, while the reader sets up a batch (each
+    // boots its own Pyodide, about a second): Run then finds them ready.
+    pythonWorkers(Math.max(1, Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 1)));
     const kept = shared.kept;
     if (kept && kept.query === (await this.query(this.read()))) {
       // back from a replay (instant navigation): the results of these very settings
