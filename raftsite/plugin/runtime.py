@@ -227,11 +227,33 @@ def _node_step_locked(path: Path, args: list[str], cache_dir: Path, cached: Path
 
 
 def precompile_stdlib(pyodide_dir: Path, wheel: Path, cache_dir: Path, out: Path) -> Path:
-    """The hybrid stdlib zip (boot modules as .pyc), built once per Pyodide release and cached."""
+    """The hybrid, trimmed stdlib zip (boot modules as .pyc, only what the site can import).
+
+    Cached per Pyodide release and per set of the wheel's import statements: which modules
+    the zip keeps follows from what the wheel imports, so a new ``import`` in raftcore makes a
+    new zip, while an edit that imports nothing new (most edits, under ``mkdocs serve`` too)
+    reuses the cached one.
+    """
+    imports = out.with_name("wheel-imports.txt")
+    imports.write_text("\n".join(wheel_imports(wheel)), encoding="utf-8")
     return _node_step(
-        "precompile-stdlib.mjs", [pyodide_dir / "python_stdlib.zip", pyodide_dir / "pyodide.asm.wasm"],
+        "precompile-stdlib.mjs", [pyodide_dir / "python_stdlib.zip", pyodide_dir / "pyodide.asm.wasm", imports],
         [str(pyodide_dir), str(wheel)], cache_dir, "stdlib-{}.zip", "precompile the Pyodide stdlib", out,
     )
+
+
+def wheel_imports(wheel: Path) -> list[str]:
+    """Every import statement of the wheel's Python files (sorted, deduplicated, stripped)."""
+    import re
+    import zipfile
+
+    found = set()
+    with zipfile.ZipFile(wheel) as whl:
+        for name in whl.namelist():
+            if name.endswith(".py"):
+                text = whl.read(name).decode("utf-8", "replace")
+                found.update(m.strip() for m in re.findall(r"^[ \t]*(?:import|from)[ \t]+[^\n]*", text, flags=re.M))
+    return sorted(found)
 
 
 def precompile_wheel(pyodide_dir: Path, stdlib: Path | None, wheel: Path, cache_dir: Path, out: Path) -> Path:

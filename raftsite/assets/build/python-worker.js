@@ -38,27 +38,34 @@ async function bytes(url) {
 }
 
 // Pyodide fetches <indexURL>pyodide.asm.wasm itself, with this worker's fetch(). The site
-// ships the file gzipped as well (cfg.wasm): 3.5 MB on the wire instead of 9.6 whatever the
+// ships the file gzipped as well (gzURL): 3.5 MB on the wire instead of 9.6 whatever the
 // host does with application/wasm (GitHub Pages does not say it compresses it). That fetch
 // gets the .gz instead, inflated as it arrives and labelled application/wasm, so Pyodide
 // still compiles it while it streams in. The .gz is requested at once (not when pyodide.mjs
 // gets to ask); every later fetch of the .wasm (a boot that falls back from the memory
-// snapshot asks again) requests it anew.
-function serveWasmGzipped(wasmURL, gzURL) {
+// snapshot asks again) requests it anew. And a .wasm that cannot be had is the boot's failure,
+// said at once: Pyodide only logs a failed instantiation and would wait for ever.
+function serveWasm(wasmURL, gzURL) {
   const fetchBefore = self.fetch.bind(self);
-  let early = fetchBefore(gzURL, { credentials: "same-origin" });
-  early.catch(() => {});
+  const get = () => fetchBefore(gzURL || wasmURL, { credentials: "same-origin" });
+  let early = gzURL ? get() : null;
+  if (early) early.catch(() => {});
   self.fetch = (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     if (url !== wasmURL) return fetchBefore(input, init);
-    const response = early || fetchBefore(gzURL, { credentials: "same-origin" });
+    const response = early || (gzURL ? get() : fetchBefore(input, init));
     early = null;
-    return response.then(async (r) => {
-      // an error the way a failed fetch of the .wasm itself would be one
-      if (!r.ok) throw new TypeError(`could not load ${gzURL.split("/").pop()}: HTTP ${r.status}`);
-      phases.wasmResponse = phases.wasmResponse || now();
-      return new Response(await gunzipped(r.body, "pyodide.asm.wasm.gz"), { headers: { "Content-Type": "application/wasm" } });
-    });
+    return response
+      .then(async (r) => {
+        if (!r.ok) throw new TypeError(`could not load ${(gzURL || wasmURL).split("/").pop()}: HTTP ${r.status}`);
+        phases.wasmResponse = phases.wasmResponse || now();
+        if (!gzURL) return r;
+        return new Response(await gunzipped(r.body, "pyodide.asm.wasm.gz"), { headers: { "Content-Type": "application/wasm" } });
+      })
+      .catch((err) => {
+        bootFailed(new Error(`the Python runtime could not be loaded (${reason(err)})`));
+        throw err;
+      });
   };
 }
 
@@ -79,7 +86,7 @@ async function heldResponse(url) {
 }
 
 async function start(cfg) {
-  if (cfg.wasm) serveWasmGzipped(cfg.pyodide + "pyodide.asm.wasm", cfg.wasm);
+  serveWasm(cfg.pyodide + "pyodide.asm.wasm", cfg.wasm);
   // Everything is requested at once; Pyodide fetches its .wasm and the stdlib itself.
   const wheel = bytes(cfg.wheel);
   wheel.then(() => (phases.wheelFetched = now()), () => {});
@@ -173,18 +180,20 @@ function call(pyodide, m) {
 // A failure inside Pyodide's own boot may surface as an unhandled rejection or an uncaught
 // error rather than as loadPyodide() rejecting (a .wasm that cannot be fetched, say): while
 // Python is not up, any such failure is the boot's failure, said once to the page.
+// Once it has failed, what else fails on the way (Pyodide's own promises) was said with it.
 let bootSettled = false;
+let bootHasFailed = false;
 function bootFailed(err) {
   if (bootSettled) return false;
-  bootSettled = true;
+  bootSettled = bootHasFailed = true;
   self.postMessage({ type: "boot-failed", error: reason(err), phases });
   return true;
 }
 self.addEventListener("unhandledrejection", (e) => {
-  if (bootFailed(e.reason)) e.preventDefault();
+  if (bootFailed(e.reason) || bootHasFailed) e.preventDefault();
 });
 self.addEventListener("error", (e) => {
-  if (bootFailed(e.error || e.message)) e.preventDefault();
+  if (bootFailed(e.error || e.message) || bootHasFailed) e.preventDefault();
 });
 
 self.onmessage = async (event) => {
