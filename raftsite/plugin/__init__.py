@@ -40,9 +40,18 @@ class RaftSiteConfig(Config):
     # Precompile, inside Pyodide in Node, the stdlib modules a scene imports at boot
     # (assets/build/precompile-stdlib.mjs) and the wheel's own modules (precompile-wheel.mjs).
     precompile = c.Type(bool, default=True)
+    # Ship pyodide.asm.wasm gzipped too (assets/pyodide/pyodide.asm.wasm.gz), which the Python
+    # worker fetches and inflates: 3.5 MB on the wire instead of 9.6 on a host that does not
+    # compress application/wasm.
+    precompress = c.Type(bool, default=True)
     # A Pyodide memory snapshot with the scenes' modules imported (assets/build/make-snapshot.mjs);
     # needs precompile. Not under `mkdocs serve`, which rebuilds the wheel on every edit.
     snapshot = c.Type(bool, default=True)
+    # Whether a first visit downloads the snapshot too (7.7 MB gzip). By default it does not:
+    # the Python worker restores the snapshot only when the browser holds it already (the
+    # service worker precaches it after a first visit), and boots from the precompiled stdlib
+    # otherwise: a first visit under 8 MB on the wire (issue 16), at a slower first boot.
+    snapshot_first_visit = c.Type(bool, default=False)
     # The service worker (sw.js at the site's root): every file of the build precached, so the
     # site works offline after one visit. Not under `mkdocs serve` (it would cache dev pages).
     offline = c.Type(bool, default=True)

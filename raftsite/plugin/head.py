@@ -5,7 +5,8 @@
 * first in ``<head>``, a tiny inline script (``assets/build/python-start.js``) that can start
   the **Python worker** — a Blob module worker made of ``snapshot-format.mjs`` and
   ``python-worker.js`` — and, on a page with a scene or the lab, starts it at once, while the
-  page is parsed: the worker fetches the runtime, the wheel and the memory snapshot itself
+  page is parsed: the worker fetches the runtime (the ``.wasm`` gzipped), the wheel and —
+  once the browser holds it, unless ``snapshot_first_visit`` — the memory snapshot itself
   (no ``<link rel=preload>``: a document's preloads are not shared with a worker, so each
   would be a second download);
 * the glue itself as an async module in ``<head>`` (not ``extra_javascript``, which Material
@@ -21,7 +22,7 @@ import re
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
-from .runtime import ASSETS
+from .runtime import ASSETS, WASM_GZ
 from .service_worker import offline
 
 #: Inlined into each page's <head> (not files of the site): the starter, and the worker it
@@ -65,11 +66,15 @@ def runtime_config(plugin, root: str) -> dict:
     pyodide = f"{root}assets/pyodide/"
     return {
         "pyodide": pyodide,
+        # the runtime gzipped (the worker inflates it): None, and Pyodide fetches the .wasm
+        "wasm": pyodide + WASM_GZ if plugin.wasm_gz is not None else None,
         "wheel": f"{root}assets/wheels/{plugin.wheel.name}",
         "stdlib": pyodide + plugin.stdlib_name if plugin.stdlib is not None else None,
         # the wheel's modules precompiled at build time: only used without the snapshot
         "pyc": f"{root}assets/wheels/{plugin.pyc_name}" if plugin.pyc is not None else None,
         "snapshot": pyodide + plugin.snapshot_name if plugin.snapshot is not None else None,
+        # the snapshot only once the browser holds it (plugin option snapshot_first_visit)
+        "snapshotIfHeld": not plugin.config.snapshot_first_visit,
         "modules": list(BOOT_MODULES),
     }
 

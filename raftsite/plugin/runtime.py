@@ -5,15 +5,20 @@
 * adds Pyodide's runtime files from ``node_modules/pyodide`` as ``assets/pyodide/*``
   (installed by ``npm ci``; nothing is fetched from any other host), and the glue, styles and
   other files of ``raftsite/assets/raft`` as ``assets/raft/*``;
-* precompiles the stdlib modules a scene imports at boot into a "hybrid" stdlib zip
+* precompiles the stdlib modules a scene imports at boot into a "hybrid" stdlib zip, trimmed
+  to what the site can import (and checked by running the site on it)
   (``assets/build/precompile-stdlib.mjs``, run once per Pyodide release and cached): the
   measured boot lever of DESIGN.md — loadPyodide() itself gets several times faster — and
   the wheel's own modules (``precompile-wheel.mjs``);
+* gzips ``pyodide.asm.wasm`` into ``assets/pyodide/pyodide.asm.wasm.gz`` (plugin option
+  ``precompress``): the Python worker fetches that and inflates it as it streams in, so the
+  biggest file of a first visit is 3.5 MB on the wire and not 9.6 MB on a host that does not
+  compress ``application/wasm`` (GitHub Pages does not document that it does);
 * makes a Pyodide memory snapshot with the scenes' modules imported
   (``assets/build/make-snapshot.mjs``, checked by restoring it once; cached per wheel): the
   browser restores it instead of starting CPython, and falls back to a normal start.
 
-What it made is kept on the plugin (``wheel``, ``stdlib``, ``pyc``, ``snapshot`` and their
+What it made is kept on the plugin (``wheel``, ``wasm_gz``, ``stdlib``, ``pyc``, ``snapshot`` and their
 names in the site) for the other hooks: the page head points to them, the service worker
 precaches them.
 """
@@ -65,8 +70,10 @@ def on_config(plugin, config) -> None:
     plugin.tmp = Path(tempfile.mkdtemp(prefix="build-", dir=plugin.work))
     plugin.wheel = build_wheel(plugin.project, plugin.tmp / "wheel")
     log.debug("built %s", plugin.wheel.name)
-    plugin.stdlib = plugin.pyc = plugin.snapshot = None
+    plugin.stdlib = plugin.pyc = plugin.snapshot = plugin.wasm_gz = None
     cache = plugin.work / "cache"
+    if plugin.config.precompress:
+        plugin.wasm_gz = gzip_once(plugin.pyodide_dir / "pyodide.asm.wasm", cache, plugin.tmp / WASM_GZ)
     if plugin.config.precompile:
         plugin.stdlib = precompile_stdlib(plugin.pyodide_dir, plugin.wheel, cache, plugin.tmp / "stdlib.zip")
         digest = hashlib.sha256(plugin.stdlib.read_bytes()).hexdigest()[:12]
@@ -94,6 +101,8 @@ def on_files(plugin, files: Files, config) -> Files:
     for name in PYODIDE_FILES:
         add(f"assets/pyodide/{name}", plugin.pyodide_dir / name)
     add(f"assets/wheels/{plugin.wheel.name}", plugin.wheel)
+    if plugin.wasm_gz is not None:
+        add(f"assets/pyodide/{WASM_GZ}", plugin.wasm_gz)
     if plugin.stdlib is not None:
         add(f"assets/pyodide/{plugin.stdlib_name}", plugin.stdlib)
     if plugin.pyc is not None:
@@ -124,6 +133,27 @@ def build_wheel(project: Path, out_dir: Path) -> Path:
     if len(paths) != 1:
         raise PluginError(f"raftsite: expected one wheel, hatchling built {paths}")
     return Path(paths[0])
+
+
+#: The gzipped runtime, next to ``pyodide.asm.wasm`` (which stays, for linkcheck and for a
+#: site built with ``precompress: false``, but is then never fetched).
+WASM_GZ = "pyodide.asm.wasm.gz"
+
+
+def gzip_once(src: Path, cache_dir: Path, out: Path) -> Path:
+    """``src`` gzipped at level 9 (no name, no time: the same bytes every build), cached by
+    its hash (4 s for the 9.6 MB wasm), copied to ``out``."""
+    import gzip
+
+    data = src.read_bytes()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    cached = cache_dir / f"{src.name}-{hashlib.sha256(data).hexdigest()[:16]}.gz"
+    if not cached.is_file():
+        tmp = cached.with_name(f"{cached.name}.{os.getpid()}.part")
+        tmp.write_bytes(gzip.compress(data, 9, mtime=0))
+        tmp.replace(cached)
+    shutil.copyfile(cached, out)
+    return out
 
 
 #: How many outputs of one build step the shared cache keeps (builds of other wheels may run
@@ -197,11 +227,33 @@ def _node_step_locked(path: Path, args: list[str], cache_dir: Path, cached: Path
 
 
 def precompile_stdlib(pyodide_dir: Path, wheel: Path, cache_dir: Path, out: Path) -> Path:
-    """The hybrid stdlib zip (boot modules as .pyc), built once per Pyodide release and cached."""
+    """The hybrid, trimmed stdlib zip (boot modules as .pyc, only what the site can import).
+
+    Cached per Pyodide release and per set of the wheel's import statements: which modules
+    the zip keeps follows from what the wheel imports, so a new ``import`` in raftcore makes a
+    new zip, while an edit that imports nothing new (most edits, under ``mkdocs serve`` too)
+    reuses the cached one.
+    """
+    imports = out.with_name("wheel-imports.txt")
+    imports.write_text("\n".join(wheel_imports(wheel)), encoding="utf-8")
     return _node_step(
-        "precompile-stdlib.mjs", [pyodide_dir / "python_stdlib.zip", pyodide_dir / "pyodide.asm.wasm"],
+        "precompile-stdlib.mjs", [pyodide_dir / "python_stdlib.zip", pyodide_dir / "pyodide.asm.wasm", imports],
         [str(pyodide_dir), str(wheel)], cache_dir, "stdlib-{}.zip", "precompile the Pyodide stdlib", out,
     )
+
+
+def wheel_imports(wheel: Path) -> list[str]:
+    """Every import statement of the wheel's Python files (sorted, deduplicated, stripped)."""
+    import re
+    import zipfile
+
+    found = set()
+    with zipfile.ZipFile(wheel) as whl:
+        for name in whl.namelist():
+            if name.endswith(".py"):
+                text = whl.read(name).decode("utf-8", "replace")
+                found.update(m.strip() for m in re.findall(r"^[ \t]*(?:import|from)[ \t]+[^\n]*", text, flags=re.M))
+    return sorted(found)
 
 
 def precompile_wheel(pyodide_dir: Path, stdlib: Path | None, wheel: Path, cache_dir: Path, out: Path) -> Path:

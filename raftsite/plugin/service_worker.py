@@ -30,6 +30,8 @@ def on_post_build(plugin, config) -> None:
     skip = set()
     if plugin.stdlib is not None:  # the stock stdlib zip is shipped but never loaded
         skip.add("assets/pyodide/python_stdlib.zip")
+    if plugin.wasm_gz is not None:  # the worker fetches pyodide.asm.wasm.gz instead
+        skip.add("assets/pyodide/pyodide.asm.wasm")
     build = write_service_worker(Path(config.site_dir), skip)
     log.info("sw.js: %d files, %.1f MB precached (build %s)", len(build["files"]), build["bytes"] / 1e6, build["version"])
 

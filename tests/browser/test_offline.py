@@ -113,7 +113,7 @@ def test_after_one_visit_every_page_works_with_the_server_stopped(built_site, tm
         build = manifest(site)
         assert status == {"version": build["version"], "files": len(build["files"]), "cached": len(build["files"]), "complete": True}
         listed = {url for url, _ in build["files"]}
-        assert set(pages) <= listed and "assets/pyodide/pyodide.asm.wasm" in listed
+        assert set(pages) <= listed and "assets/pyodide/pyodide.asm.wasm.gz" in listed
     finally:
         server.stop()
     failed: list[str] = []

@@ -123,14 +123,41 @@ def test_a_scene_in_a_hidden_tab_asks_for_no_frames(scene_page):
     assert frames_during(page, 500) > 0
 
 
+#: Puts ``body`` (or, with none, the build's memory snapshot as served) into Cache Storage
+#: under the snapshot's URL: what the service worker does after a first visit.
+HOLD_SNAPSHOT = """async (body) => {
+  const name = document.querySelector('meta[name="raft-snapshot"]').content;
+  const url = new URL(document.querySelector('script[src$="assets/raft/raft-boot.mjs"]').src);
+  url.pathname = url.pathname.replace(/raft\\/raft-boot\\.mjs$/, "pyodide/" + name);
+  const res = body === null ? await fetch(url) : new Response(new Uint8Array(body));
+  await (await caches.open("raft-test")).put(url.href, res);
+  return url.href; }"""
+
+
+def test_a_first_visit_boots_without_the_snapshot_and_from_the_gzipped_runtime(scene_page):
+    """Issue 16, bytes: a first visit does not download the 7 MB memory snapshot (it boots
+    from the precompiled stdlib), and gets Pyodide's .wasm as the build's .wasm.gz."""
+    page = scene_page
+    requested: list[str] = []  # what was downloaded (the worker's only-if-cached probe fails)
+    page.context.on("requestfinished", lambda r: requested.append(r.url))
+    assert page.goto(SCENE01).ok
+    wait_ready(page)
+    assert page.evaluate("() => window.__raft.timings.snapshot") is False
+    assert not [u for u in requested if "pyodide-snapshot-" in u]
+    assert [u for u in requested if u.endswith("/assets/pyodide/pyodide.asm.wasm.gz")]
+    assert not [u for u in requested if u.endswith("/assets/pyodide/pyodide.asm.wasm")]
+    assert [u for u in requested if "-pyc-" in u and u.endswith(".zip")]  # the wheel's bytecode instead
+
+
 def test_a_broken_memory_snapshot_falls_back_to_a_normal_start(scene_page):
     """The snapshot is an optimisation: one that does not decompress, or is not a snapshot of
     this Pyodide, costs a warning, never the scene."""
     page = scene_page
     warnings: list[str] = []
     page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
-    page.context.route("**/assets/pyodide/pyodide-snapshot-*", lambda route: route.fulfill(
-        status=200, content_type="application/gzip", body=gzip.compress(b"\0" * 4096)))
+    assert page.goto(SCENE01).ok
+    wait_ready(page)
+    page.evaluate(HOLD_SNAPSHOT, list(gzip.compress(b"\0" * 4096)))  # held, but not a snapshot
     page.goto(SCENE01)
     wait_ready(page)
     assert page.evaluate("() => window.__raft.timings.snapshot") is False
@@ -142,9 +169,13 @@ def test_a_broken_memory_snapshot_falls_back_to_a_normal_start(scene_page):
     )
 
 
-def test_the_memory_snapshot_is_used(scene_page):
-    """The other side of the fallback: with the build's snapshot, Python starts from it."""
+def test_the_memory_snapshot_is_used_once_held(scene_page):
+    """The other side: once the browser holds the build's snapshot (the service worker
+    precaches it after a first visit), Python starts from it."""
     page = scene_page
+    assert page.goto(SCENE01).ok
+    wait_ready(page)
+    page.evaluate(HOLD_SNAPSHOT, None)
     assert page.goto(SCENE01).ok
     wait_ready(page)
     assert page.evaluate("() => window.__raft.timings.snapshot") is True

@@ -18,7 +18,7 @@ def test_svg_is_there_before_python_and_a_boot_failure_is_explained(page, watch)
     says why it is not live — never a blank box."""
     watch.allow_console_errors = True  # the aborted module load is logged by the browser
     # (the context routes the requests of the page and of its Python worker)
-    page.context.route("**/assets/pyodide/pyodide.asm.wasm", lambda route: route.abort())
+    page.context.route("**/assets/pyodide/pyodide.asm.wasm*", lambda route: route.abort())
     page.goto(SCENE01, wait_until="domcontentloaded")
     svg = page.locator(".raft-scene svg.raft-svg--wide")  # the desktop drawing (a phone's is beside it)
     assert svg.count() == 1
@@ -36,7 +36,7 @@ def test_svg_first_then_starting_python_then_interactive(page):
     the page answers the reader all the same (issue 16: Python boots in a worker) — it scrolls,
     and Play pressed now says it will play and does, the moment Python is up."""
     held = []
-    page.context.route("**/assets/pyodide/pyodide.asm.wasm", lambda route: held.append(route))
+    page.context.route("**/assets/pyodide/pyodide.asm.wasm*", lambda route: held.append(route))
     page.goto(SCENE01, wait_until="domcontentloaded")
     page.wait_for_function("() => document.querySelector('.raft-scene').dataset.state === 'booting'")
     snap = page.evaluate(

@@ -40,7 +40,9 @@ with zipfile.ZipFile("/tmp/wheel.whl") as whl, zipfile.ZipFile("/tmp/pyc.zip", "
         pyc = _code_to_hash_pyc(code, importlib.util.source_hash(data), checked=False)
         folder, _, base = name.rpartition("/")
         target = (folder + "/" if folder else "") + "__pycache__/" + base[:-3] + "." + tag + ".pyc"
-        out.writestr(zipfile.ZipInfo(target, date_time=info.date_time), bytes(pyc))
+        zi = zipfile.ZipInfo(target, date_time=info.date_time)
+        zi.compress_type = zipfile.ZIP_DEFLATED  # a ZipInfo is stored raw unless told: 1.16 MB -> about a third
+        out.writestr(zi, bytes(pyc))
         n += 1
 "%d modules of the wheel precompiled for %s" % (n, tag)
 `);

@@ -42,12 +42,14 @@ export function encodeHeap(heap, page = PAGE) {
   return out;
 }
 
-/** The heap (a Uint8Array) from a stream of the file's bytes, gzipped or not (a server that
- * labels .gz files Content-Encoding: gzip has the browser inflate it on the way). */
-export async function decodeHeap(body) {
+/** A stream of ``body``'s bytes inflated if they are gzip, as they are if not: a server that
+ * labels a .gz file Content-Encoding: gzip has the browser inflate it on the way, one that
+ * does not sends the gzip bytes, and a static host is free to do either. ``what`` names the
+ * file in the error an empty body gets. Also used by python-worker.js for the .wasm.gz. */
+export async function gunzipped(body, what) {
   const raw = body.getReader();
   const first = await raw.read();
-  if (first.done) throw new Error("the memory snapshot is empty");
+  if (first.done) throw new Error(`${what} is empty`);
   const again = new ReadableStream({
     start(controller) {
       controller.enqueue(first.value);
@@ -62,7 +64,12 @@ export async function decodeHeap(body) {
     },
   });
   const gzip = first.value[0] === 0x1f && first.value[1] === 0x8b;
-  const reader = (gzip ? again.pipeThrough(new DecompressionStream("gzip")) : again).getReader();
+  return gzip ? again.pipeThrough(new DecompressionStream("gzip")) : again;
+}
+
+/** The heap (a Uint8Array) from a stream of the file's bytes, gzipped or not. */
+export async function decodeHeap(body) {
+  const reader = (await gunzipped(body, "the memory snapshot")).getReader();
 
   let head = new Uint8Array(0); // the header and page map, until complete
   let heap = null;
