@@ -86,6 +86,11 @@ async function heldResponse(url) {
 }
 
 async function start(cfg) {
+  // Pyodide's two modules first — pyodide.mjs, and the 1.2 MB pyodide.asm.mjs that
+  // loadPyodide() imports (the same URL: the module map answers its import with this one) —
+  // so that neither waits for a connection behind the big downloads below.
+  const pyodideModule = import(cfg.pyodide + "pyodide.mjs");
+  import(cfg.pyodide + "pyodide.asm.mjs").catch(() => {}); // loadPyodide() reports a failure
   serveWasm(cfg.pyodide + "pyodide.asm.wasm", cfg.wasm);
   // Everything is requested at once; Pyodide fetches its .wasm and the stdlib itself.
   const wheel = bytes(cfg.wheel);
@@ -107,7 +112,7 @@ async function start(cfg) {
   if (snapshot) snapshot.then(() => (phases.snapshotDecoded = now()), () => {});
   // The wheel's modules precompiled at build time: only needed without the snapshot.
   const pyc = !snapshot && cfg.pyc ? bytes(cfg.pyc).catch(() => null) : null;
-  const { loadPyodide } = await import(cfg.pyodide + "pyodide.mjs");
+  const { loadPyodide } = await pyodideModule;
   phases.moduleLoaded = now();
   const options = {
     indexURL: cfg.pyodide,
