@@ -20,6 +20,23 @@
     window.__raftStartPython = function () {
       if (url === null) url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
       var w = new Worker(url, { type: "module", name: "raft-python" });
+      // A message that comes before the glue listens would be lost (a boot that fails at
+      // once: the runtime unreachable); those are kept and handed to its first listener.
+      var early = [];
+      var keep = function (e) {
+        early.push(e);
+      };
+      w.addEventListener("message", keep);
+      var listen = w.addEventListener;
+      w.addEventListener = function (type, fn, options) {
+        listen.call(w, type, fn, options);
+        if (type === "message" && early) {
+          var held = early;
+          early = null;
+          w.removeEventListener("message", keep);
+          for (var i = 0; i < held.length; i++) fn.call(w, held[i]);
+        }
+      };
       w.postMessage({ type: "boot", config: resolved });
       return w;
     };
