@@ -101,7 +101,8 @@ def test_scene_becomes_live_under_the_sub_path(chromium, subpath_site):
     assert not watch.foreign, f"requests to other hosts (blocked): {watch.foreign}"
     outside = [u for u in requested if not u.startswith(base) and not u.startswith(("data:", "blob:"))]
     assert not outside, f"requests outside {base}: {outside}"
-    assert any(u.startswith(base + "assets/pyodide/") and u.endswith(".wasm") for u in requested)
+    # the runtime came from under the sub-path (the .wasm ships gzipped: pyodide.asm.wasm.gz)
+    assert any(u.startswith(base + "assets/pyodide/") and u.endswith((".wasm", ".wasm.gz")) for u in requested)
     assert any(u.startswith(base + "assets/wheels/") and u.endswith(".whl") for u in requested)
     assert not failed, failed
     assert not watch.page_errors, watch.page_errors
