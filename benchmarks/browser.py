@@ -55,7 +55,6 @@ import datetime
 import gzip
 import json
 import os
-import platform
 import statistics
 import sys
 from pathlib import Path
@@ -65,6 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "site"), str(ROOT / "tests" / "browser")]
 
 from browser_helpers import SCENE01, SCENE02, SCENE05, Watch, free_port, guard, launch, serve  # noqa: E402
+from machine_info import machine as this_machine  # noqa: E402  (benchmarks/, this script's own folder)
 from site_helpers import site_or_build  # noqa: E402
 
 from raftsite.plugin.build_info import benchmark_table  # noqa: E402
@@ -330,16 +330,7 @@ def one_run(browser, base: str, site: Path, cache: dict) -> dict:
 
 
 def machine(browser) -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "os": f"{platform.system()} {platform.release()}",
-            "browser": f"Chromium {browser.version} (headless)", "python": platform.python_version()}
+    return {**this_machine(), "browser": f"Chromium {browser.version} (headless)"}
 
 
 def summarise(runs: list[dict]) -> dict:

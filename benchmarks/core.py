@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import heapq
-import os
 import json
 import platform
 import statistics
@@ -42,6 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from machine_info import machine  # noqa: E402  (benchmarks/, this script's own folder)
 from raftcore.lab import LabRun, LabSettings  # noqa: E402
 from raftcore.sim import Cluster  # noqa: E402
 from raftcore.sim.elections import FIGURE16_RANGES, percentile, run_trials  # noqa: E402
@@ -62,19 +62,6 @@ def figure(label: str, unit: str, value: float, target: float | None, higher: bo
     met = None if target is None else (value >= target if higher else value <= target)
     return {"label": label, "unit": unit, "median": value, "min": value, "max": value, "target": target,
             "better": "higher" if higher else "lower", "met": met, "values": [value]}
-
-
-def machine() -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "os": f"{platform.system()} {platform.release()}",
-            "python": platform.python_version()}
 
 
 def steady_load(sim_seconds: float, check: bool) -> tuple[int, float, int, int]:
