@@ -33,6 +33,10 @@ IDLE_WALL_MS = 350.0
 MAX_SLICES_IN_URL = 40
 #: Next ▶ gives up after this much simulated time without reaching its mark (a run that went elsewhere)
 STEP_GIVE_UP_MS = 60_000.0
+#: the build records the first frames of Play and of Next ▶ (the reel) at this wall interval…
+REEL_FRAME_MS = 1000.0 / 30
+#: …for at most this much wall time: a cold boot of Python in the browser takes about 2 s
+REEL_WALL_MS = 4000.0
 
 
 class SeedError(ValueError):
@@ -633,15 +637,58 @@ class Scene:
         """Advance by ``wall_ms`` of real time; return the updates. Playing, the simulation
         runs at the current speed; while Next ▶ runs (``target``), at the paced rate, up to
         the next mark exactly (``caption.stepping`` turns false there)."""
+        self._advance_frame(wall_ms)
+        return self._updates()
+
+    def _advance_frame(self, wall_ms: float) -> None:
+        """What one frame does to the run (:meth:`frame` without drawing it)."""
         wall = max(0.0, min(float(wall_ms), MAX_FRAME_WALL_MS))
         if self.target is not None:
             self._step_by(self._paced_ms(wall) if wall > 0 else 0.0)
-            return self._updates()
+            return
         with self.tracer:
             self.run.advance(wall * self.speed)
         if wall > 0:
             self.cursor = None  # played on: off the steps (Back returns to the latest step before now)
-        return self._updates()
+
+    # ------------------------------------------------------------------ the reel
+
+    def record_reel(self, kind: str, frame_ms: float = REEL_FRAME_MS, wall_ms: float = REEL_WALL_MS) -> dict:
+        """The frames Play (``kind="play"``) or Next ▶ (``"next"``) shows from the opening, one
+        every ``frame_ms`` of wall time for at most ``wall_ms``: the updates :meth:`frame` sends.
+
+        The build records them (in CPython) so that a reader who presses Play or Next ▶ while
+        Python is still starting in the browser sees this very run move at once; when the scene
+        is live, :meth:`replay_reel` brings it to the frame the reader is looking at. The run is
+        deterministic (the same seed gives the same trace in CPython and in Pyodide), so the
+        live run continues the recorded one exactly. Call it on a scene just opened."""
+        if kind not in ("play", "next"):
+            raise ValueError(f"a reel is of Play or Next ▶, not {kind!r}")
+        opening = self.caption()
+        frames = [json.loads(self.next_step())] if kind == "next" else []
+        shown = 0.0
+        while shown + frame_ms <= wall_ms:
+            frames.append(json.loads(self.frame(frame_ms)))
+            shown += frame_ms
+            if kind == "next" and self.target is None:
+                break  # the step is done: the reel ends on its mark
+        return {"kind": kind, "frame_ms": frame_ms, "opening": opening, "frames": frames}
+
+    def replay_reel(self, kind: str, frames, frame_ms: float = REEL_FRAME_MS) -> str:
+        """Bring a scene just opened to where its reel was when Python took over: the same calls
+        :meth:`record_reel` made for the first ``frames`` frames of the reel (a reel of Next ▶
+        has the step's start as its frame 0), without drawing them. Returns :meth:`full`."""
+        if kind not in ("play", "next"):
+            raise ValueError(f"a reel is of Play or Next ▶, not {kind!r}")
+        n = int(frames)
+        if kind == "next":
+            self.next_step()
+            n -= 1
+        for k in range(max(n, 0)):
+            if k == n - 1:
+                self.tracer.take()  # the lines lit are the last frame's, as the reel showed them
+            self._advance_frame(frame_ms)
+        return self.full()
 
     def step(self) -> str:
         """Advance to the next scheduled event (one message delivery or timer)."""

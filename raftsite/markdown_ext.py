@@ -377,6 +377,11 @@ def _render_scene(cfg: dict) -> tuple[str, dict]:
     caption = scene.caption_html()
     time0 = round(cluster.now)
     scene.unmount()
+    from raftsite import reels
+
+    reel = reels.record(runtime)  # Play and Next ▶ move the diagram while Python starts
+    if reel is not None:
+        runtime["reel"] = _page_relative(reel)
     sid = cfg["id"]
     data = _e(json.dumps(runtime, separators=(",", ":"), sort_keys=True), quote=True)
     speed_opts = "".join(

@@ -68,6 +68,9 @@ class Control:
     js: ClassVar[str | None] = None
     #: the example the authoring guide shows
     example: ClassVar[str] = ""
+    #: whether the build may record the first seconds of the scene (:mod:`raftsite.reels`):
+    #: False for a control that takes the run from the page's address
+    reel: ClassVar[bool] = True
 
     # ------------------------------------------------------------------ build time
 

@@ -175,6 +175,7 @@ class LabReplay(Control):
     }
     unique = True
     js = "lab_replay"  # holds the run on its failure (the glue starts scenes playing)
+    reel = False  # the run comes from the address (raftsite.reels)
     example = "{kind: lab_replay}"
 
     @classmethod

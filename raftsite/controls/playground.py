@@ -92,6 +92,7 @@ class Playground(Control):
     fields = {}
     unique = True
     js = "playground"
+    reel = False  # the run comes from the address (raftsite.reels)
     example = "{kind: playground}"
 
     # ------------------------------------------------------------------ build time

@@ -209,6 +209,9 @@ class SceneUI {
     // Play and Next ▶ answer at once, even while Python boots: what the reader asked for is
     // remembered, shown, and done the moment the scene is live.
     this.early = { play: false, next: false };
+    // …and the first seconds they show are already here: the build recorded them (the reel).
+    this.reel = this.reelWanted() ? { url: new URL(this.config.reel, location.href).href, data: null, kind: null, k: 0, running: false, frozen: false } : null;
+    if (this.reel) this.fetchReel();
     const on = (node, fn) => {
       if (!node) return;
       node.addEventListener("click", fn);
@@ -225,6 +228,7 @@ class SceneUI {
   // Play or Next ▶ pressed while Python boots: remember it (pressed again: forget it).
   ask(what) {
     if (this.el.dataset.state !== "booting") return;
+    if (this.reelAsk(what)) return;
     this.early[what] = !this.early[what];
     if (what === "play" && this.early.play) this.early.next = false;
     if (what === "next" && this.early.next) this.early.play = false;
@@ -241,6 +245,159 @@ class SceneUI {
           ? "Starting Python… Next ▶ runs as soon as it is ready."
           : "Starting Python… the diagram is the first frame, drawn when the site was built."
     );
+  }
+
+  // ---------------------------------------------------------------- the reel (raftsite/reels.py)
+  // The frames Play and Next ▶ show first, computed when the site was built by this very
+  // scene (same seed, deterministic): played while Python boots, then handed over to the live
+  // run at the frame on screen (start()). Not when the address names a seed or a step, with
+  // reduced motion (a step is a jump there), or once Python is up (the visit's second scene).
+
+  reelWanted() {
+    if (!this.config.reel || this.reduced) return false;
+    if (state.python && state.python.isBooted) return false;
+    if (this.ownsUrl()) {
+      const params = new URLSearchParams(location.search);
+      if (params.get("seed") !== null || params.get("step") !== null) return false;
+    }
+    return true;
+  }
+
+  async fetchReel() {
+    const reel = this.reel;
+    try {
+      const res = await fetch(reel.url, { priority: "low" });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      reel.data = await res.json();
+    } catch (err) {
+      console.warn("raft: no reel for this scene; Play waits for Python", err);
+      reel.failed = true;
+    }
+    if (this.el.dataset.state !== "booting") return;
+    // Play or Next ▶ pressed before the reel arrived: start it now, or wait for Python as before
+    if (reel.kind && !reel.frozen) {
+      if (reel.data) this.runReel();
+      else this.reelFallBack();
+    }
+  }
+
+  // Play or Next ▶ while booting: true when the reel answers it (else the request is queued).
+  reelAsk(what) {
+    const reel = this.reel;
+    if (!reel || reel.failed || reel.frozen || this.early.play || this.early.next) return false;
+    const frames = reel.data && reel.kind ? reel.data[reel.kind].frames.length : 0;
+    if (reel.kind === null) {
+      reel.kind = what;
+      reel.play = what === "play";
+      this.el.dataset.reel = "waiting";
+      if (reel.data) this.runReel();
+      else this.reelStatus();
+      this.reelButton();
+      return true;
+    }
+    if (what === reel.kind && !reel.data) {
+      // pressed again before the reel arrived: never mind
+      reel.kind = null;
+      reel.play = false;
+      delete this.el.dataset.reel;
+      this.reelButton();
+      this.status("Starting Python… the diagram is the first frame, drawn when the site was built.");
+      return true;
+    }
+    if (what === "play" && reel.kind === "play") {
+      // Pause, and Play again: the recorded run stops and goes on (as a live one would); at
+      // its end it waits, still playing, for the live run
+      reel.play = !reel.play;
+      if (!reel.play) this.stopReel("paused");
+      else if (reel.k < frames) this.runReel();
+      this.reelButton();
+      this.reelStatus();
+      return true;
+    }
+    if (what === "next" && reel.kind === "next" && reel.k < frames) {
+      // Next ▶ again while the step runs: the step's end at once (as complete_step does)
+      this.stopReel("done");
+      this.applyReelFrames(frames);
+      this.reelStatus();
+      return true;
+    }
+    // anything else (Next ▶ after Play, Play during or after the step…): the reel stays where it
+    // is and the request is carried out once the live run has taken over from there
+    reel.play = false;
+    this.stopReel(reel.k > 0 ? "frozen" : "unused");
+    reel.frozen = true;
+    return false;
+  }
+
+  runReel() {
+    const reel = this.reel;
+    const data = reel.data[reel.kind];
+    if (reel.k === 0 && reel.frames0 === undefined) {
+      // the reel starts from the prerendered frame: the opening's caption and time
+      this.caption = data.opening;
+      this.openingTime = data.opening.time;
+      reel.frames0 = true;
+    }
+    reel.running = true;
+    reel.started = performance.now() - reel.k * data.frame_ms;
+    this.el.dataset.reel = "playing";
+    this.reelStatus();
+    const tick = () => {
+      reel.raf = null;
+      if (!reel.running) return;
+      const due = Math.min(data.frames.length, Math.floor((performance.now() - reel.started) / data.frame_ms) + 1);
+      this.applyReelFrames(due);
+      if (reel.k >= data.frames.length) {
+        this.stopReel("done");
+        this.reelStatus();
+        return;
+      }
+      reel.raf = requestAnimationFrame(tick);
+    };
+    tick();
+  }
+
+  applyReelFrames(upTo) {
+    const reel = this.reel;
+    const frames = reel.data[reel.kind].frames;
+    while (reel.k < upTo && reel.k < frames.length) this.apply(frames[reel.k++]);
+  }
+
+  stopReel(how) {
+    const reel = this.reel;
+    if (!reel) return;
+    reel.running = false;
+    if (reel.raf) cancelAnimationFrame(reel.raf);
+    reel.raf = null;
+    if (reel.kind && how) this.el.dataset.reel = how;
+  }
+
+  // The reel cannot play (it did not load): what was pressed waits for Python instead.
+  reelFallBack() {
+    const what = this.reel.kind;
+    this.reel.kind = null;
+    this.reel.frozen = true;
+    delete this.el.dataset.reel;
+    this.ask(what);
+  }
+
+  reelButton() {
+    const on = this.reel.kind === "play" && this.reel.play;
+    const b = this.q('[data-action="play"]');
+    if (b) {
+      b.textContent = on ? "Pause" : "Play";
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    }
+    this.el.dataset.playing = on ? "true" : "false";
+  }
+
+  reelStatus() {
+    const reel = this.reel;
+    if (!reel.data) this.status("Starting Python… the scene moves in a moment.");
+    else if (reel.running) this.status("Python is starting: these first frames were computed when the site was built, from this very run; the live run takes over where they are.");
+    else if (reel.kind === "next") this.status("Python is starting: the step above was computed when the site was built; the live run takes over from it.");
+    else if (reel.play) this.status("Python is still starting: the scene plays on from this frame as soon as it is ready.");
+    else this.status("Paused. Python is starting: the live run takes over from this frame.");
   }
 
   status(text) {
@@ -317,7 +474,7 @@ class SceneUI {
       scene = await py.bridge.mount(null, JSON.stringify(cfg));
       state.timings.mountMs = performance.now() - t;
       if (!this.el.isConnected) return void scene.release(); // navigated away meanwhile
-      this.apply(await scene.full());
+      this.apply(await this.handOver(scene));
     } catch (err) {
       this.fail(err);
       return;
@@ -331,7 +488,7 @@ class SceneUI {
     if (named !== null && !ids.includes(named) && ids[0] === this.id) {
       notes.push(`The address names scene “${named.slice(0, 40)}”, which is not on this page (${ids.join(", ")}); its seed and step are not used.`);
     }
-    this.openingStep = this.caption ? this.caption.step_no || 0 : 0;
+    this.openingStep = this.reelOpening ? this.reelOpening.step_no || 0 : this.caption ? this.caption.step_no || 0 : 0;
     const step = this.ownsUrl() ? new URLSearchParams(location.search).get("step") : null;
     if (step !== null) {
       try {
@@ -352,8 +509,28 @@ class SceneUI {
     state.timings.interactive = state.timings.readyAt - (state.timings.bootStart || 0);
     const early = this.early;
     this.early = { play: false, next: false };
+    const reel = this.reel;
+    if (reel && reel.kind === "play" && reel.play && !reel.frozen) early.play = true; // the live run plays on
+    if (reel && reel.kind === "next" && reel.k === 0 && !reel.frozen) early.next = true; // pressed before the reel came
+    if (reel) delete this.el.dataset.reel;
+    if (early.play && this.stepping) await this.call(() => this.scene.stop_stepping()); // Play during the step: play on
     this.setPlaying(early.play); // what the reader pressed while Python booted, done now
     if (early.next) this.next();
+  }
+
+  // The live scene's first frame: the one the reel is showing (Python replays the same calls
+  // up to it), or the opening frame.
+  async handOver(scene) {
+    const reel = this.reel;
+    if (!reel || !reel.kind || reel.k === 0) {
+      this.stopReel("unused");
+      return scene.full();
+    }
+    this.stopReel("handing-over"); // the frame on screen stays while Python catches up with it
+    this.reelOpening = reel.data[reel.kind].opening;
+    const out = await scene.replay_reel(reel.kind, reel.k, reel.data[reel.kind].frame_ms);
+    state.timings.reelFrames = reel.k;
+    return out;
   }
 
   // The status line says what the simulation is doing now (never a stale "Ready.").
@@ -919,6 +1096,7 @@ class SceneUI {
   }
 
   destroy() {
+    this.stopReel();
     for (const fn of this.cleanups || []) fn();
     if (this.onKey) document.removeEventListener("keydown", this.onKey);
     this.playing = false;

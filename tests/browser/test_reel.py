@@ -1,0 +1,194 @@
+"""Play and Next ▶ move the diagram at once, while Python still boots (raftsite/reels.py).
+
+The build records the first seconds of each scene's Play and Next ▶; the glue plays them while
+Python's runtime is held back here, and the live scene then replays the same calls up to the
+frame on screen and goes on from it. Each test checks both halves: what the reader sees while
+booting, and that the live run is the recorded run (its trace is CPython's replay of the frames
+shown — determinism, the promise the reels rest on).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from browser_helpers import SCENE01, SCENE04, wait_js, wait_ready
+
+from raftsite.browser import Scene
+
+HELD = "**/assets/pyodide/pyodide.asm.wasm*"
+
+# The wide drawing, element by element: tag, sorted attributes, own text. Patches set
+# attributes on nodes that exist and a full frame writes them afresh, so compare this, not
+# the markup's attribute order.
+_DRAWING = """() => {
+  const out = [];
+  const walk = (n) => {
+    const attrs = [...n.attributes].map(a => a.name + '=' + a.value).sort().join(' ');
+    const text = [...n.childNodes].filter(c => c.nodeType === 3).map(c => c.textContent).join('');
+    out.push(n.tagName + '[' + attrs + ']' + text);
+    for (const c of n.children) walk(c);
+  };
+  walk(document.querySelector('.raft-scene svg.raft-svg--wide'));
+  return out;
+}"""
+
+
+def _hold_python(page) -> list:
+    held: list = []
+    page.context.route(HELD, lambda route: held.append(route))
+    return held
+
+
+def _booting(page, path: str) -> list:
+    held = _hold_python(page)
+    page.goto(path, wait_until="domcontentloaded")
+    page.wait_for_function("() => document.querySelector('.raft-scene').dataset.state === 'booting'")
+    return held
+
+
+def _release(page, held: list) -> None:
+    page.wait_for_function("() => true")  # let the route handler run
+    assert held, "the page never asked for Python's runtime"
+    for route in held:
+        route.continue_()
+    wait_ready(page)
+
+
+def _config(page) -> dict:
+    return json.loads(page.get_attribute(".raft-scene", "data-scene"))
+
+
+def _reel(page) -> str | None:
+    return page.get_attribute(".raft-scene", "data-reel")
+
+
+def _live_trace(page) -> list[str]:
+    return json.loads(page.evaluate("async () => [...window.__raft.scenes.values()][0].scene.trace()"))
+
+
+def _time(page) -> str:
+    return page.text_content('.raft-scene [data-role="time"]')
+
+
+def test_play_moves_the_diagram_before_python_is_up_and_the_live_run_continues_it(page):
+    held = _booting(page, SCENE04)
+    before = page.evaluate(_DRAWING)
+    t0 = _time(page)
+    page.click('.raft-scene [data-action="play"]')
+    play = page.locator('.raft-scene [data-action="play"]')
+    assert play.text_content() == "Pause" and play.get_attribute("aria-pressed") == "true"
+    # the clock and the drawing move, Python still held back
+    page.wait_for_function("(t0) => document.querySelector('.raft-scene [data-role=\"time\"]').textContent !== t0", arg=t0)
+    wait_js(page, "() => document.querySelector('.raft-scene').dataset.reel === 'playing'")
+    assert page.get_attribute(".raft-scene", "data-state") == "booting"
+    assert page.evaluate(_DRAWING) != before
+    assert "computed when the site was built" in page.text_content('.raft-scene [data-role="status"]')
+    _release(page, held)
+    k = page.evaluate("() => window.__raft.timings.reelFrames")
+    assert k and k > 0
+    # the live run plays on, from the frame the reel had reached
+    assert page.get_attribute(".raft-scene", "data-playing") == "true"
+    assert _reel(page) is None
+    replayed = Scene(_config(page))
+    replayed.replay_reel("play", k)
+    expected = replayed.cluster.trace()
+    assert _live_trace(page)[: len(expected)] == expected
+
+
+def test_next_runs_the_first_step_before_python_is_up_and_the_live_scene_shows_that_frame(page):
+    held = _booting(page, SCENE01)
+    opening = page.text_content('.raft-scene [data-role="caption"]')
+    page.click('.raft-scene [data-action="next"]')
+    wait_js(page, "() => document.querySelector('.raft-scene').dataset.reel === 'done'", timeout=20_000)
+    assert page.get_attribute(".raft-scene", "data-state") == "booting"
+    caption = page.text_content('.raft-scene [data-role="caption"]')
+    assert caption.startswith("Step 2 of")  # the step the reader asked for, reached
+    drawing = page.evaluate(_DRAWING)
+    _release(page, held)
+    # no jump: the live scene draws exactly the frame the reel ended on, paused on its step
+    assert page.evaluate(_DRAWING) == drawing
+    assert page.text_content('.raft-scene [data-role="caption"]') == caption
+    assert page.get_attribute(".raft-scene", "data-playing") == "false"
+    k = page.evaluate("() => window.__raft.timings.reelFrames")
+    replayed = Scene(_config(page))
+    replayed.replay_reel("next", k)
+    assert _live_trace(page) == replayed.cluster.trace()
+    # ◀ Back returns to the opening frame, as after a live step
+    assert page.locator('.raft-scene [data-action="back"]').is_enabled()
+    page.click('.raft-scene [data-action="back"]')
+    wait_js(page, "(c) => document.querySelector('.raft-scene [data-role=\"caption\"]').textContent.startsWith(c)",
+            opening.split("·")[0].strip())
+
+
+def test_pause_holds_the_reel_and_next_pressed_then_runs_once_python_is_up(page):
+    held = _booting(page, SCENE04)
+    page.click('.raft-scene [data-action="play"]')
+    wait_js(page, "() => window.__raft.scenes.size && [...window.__raft.scenes.values()][0].reel.k >= 5")
+    page.click('.raft-scene [data-action="play"]')  # Pause
+    assert _reel(page) == "paused"
+    assert page.text_content('.raft-scene [data-action="play"]') == "Play"
+    t = _time(page)
+    page.wait_for_timeout(300)
+    assert _time(page) == t  # held
+    page.click('.raft-scene [data-action="next"]')  # not recorded from here: waits for Python
+    assert _reel(page) == "frozen"
+    assert "Next ▶ runs as soon as it is ready" in page.text_content('.raft-scene [data-role="status"]')
+    k = page.evaluate("() => [...window.__raft.scenes.values()][0].reel.k")
+    _release(page, held)
+    # the live run took over at the paused frame, then ran Next ▶ from there
+    replayed = Scene(_config(page))
+    replayed.replay_reel("play", k)
+    expected = replayed.cluster.trace()
+    wait_js(page, "() => document.querySelector('.raft-scene').dataset.stepping === 'true' || "
+                  "/^Step \\d+ of/.test(document.querySelector('.raft-scene [data-role=\"caption\"]').textContent)")
+    assert _live_trace(page)[: len(expected)] == expected
+
+
+def test_the_keyboard_plays_the_reel_too(page):
+    held = _booting(page, SCENE04)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")  # keys on the page's body
+    page.keyboard.press("Space")
+    wait_js(page, "() => document.querySelector('.raft-scene').dataset.reel === 'playing'")
+    page.keyboard.press("Space")
+    assert _reel(page) == "paused"
+    _release(page, held)
+    assert page.get_attribute(".raft-scene", "data-playing") == "false"
+
+
+def test_without_its_reel_play_still_waits_for_python_and_plays(page, watch):
+    """A reel that cannot be fetched costs nothing but the wait: Play is remembered and done
+    the moment Python is up, as before reels existed."""
+    watch.allow_console_errors = True  # the browser reports the failed request itself
+    page.context.route("**/assets/reels/*", lambda route: route.abort())
+    held = _booting(page, SCENE04)
+    page.click('.raft-scene [data-action="play"]')
+    wait_js(page, "() => [...window.__raft.scenes.values()][0].reel.failed === true")
+    assert "plays as soon as it is ready" in page.text_content('.raft-scene [data-role="status"]')
+    assert _reel(page) is None
+    _release(page, held)
+    wait_js(page, "() => /t = [1-9]/.test(document.querySelector('.raft-scene [data-role=\"time\"]').textContent)")
+
+
+def test_an_address_with_a_seed_or_a_step_has_no_reel(page):
+    """The reel is the scene's own seed from the opening: another seed or step is another run."""
+    for query in ("?seed=9", "?step=2"):
+        held = _booting(page, SCENE04 + query)
+        assert page.evaluate("() => [...window.__raft.scenes.values()][0].reel") is None
+        page.click('.raft-scene [data-action="play"]')
+        assert _reel(page) is None
+        assert "plays as soon as it is ready" in page.text_content('.raft-scene [data-role="status"]')
+        _release(page, held)
+        page.context.unroute(HELD)
+
+
+@pytest.mark.reduced_motion
+def test_with_reduced_motion_there_is_no_reel(page):
+    """Reduced motion: a step is a jump, not an animation; Play waits for Python and then
+    advances in jumps (tests/browser/test_reduced_motion.py)."""
+    held = _booting(page, SCENE04)
+    assert page.evaluate("() => [...window.__raft.scenes.values()][0].reel") is None
+    page.click('.raft-scene [data-action="play"]')
+    assert _reel(page) is None and "plays as soon as it is ready" in page.text_content('.raft-scene [data-role="status"]')
+    _release(page, held)
