@@ -4,12 +4,13 @@ docstring, as ``mutmut`` spells the function it mutated."""
 
 from __future__ import annotations
 
+import copy
 import random
 
 import pytest
 from paper_helpers import elect
 
-from raftcore import RaftConfig, RaftNode, Role
+from raftcore import RaftConfig, RaftNode, Role, Unsafe
 from raftcore.kv import Command, KVStore
 from raftcore.log import Entry, Log
 from raftcore.messages import (AppendEntries, AppendEntriesReply, InstallSnapshot, InstallSnapshotReply,
@@ -267,3 +268,105 @@ def test_an_ignored_vote_request_is_recorded_as_not_granted(restarted: bool) -> 
     out = f.step(RequestVote("n3", "n2", 2, "n3", 0, 0), 1001.0)
     assert out.vote.granted is False and out.vote.reason.startswith("ignored")
     assert ("restarted" in out.vote.reason) is restarted
+
+
+# ---------------------------------------------------------------------- second round (node.py reshaped)
+
+
+def compacted_leader() -> RaftNode:
+    """A leader of three whose log is compacted up to index 4 (no-op and three commands,
+    committed with n2), with n3 still at nothing: n3 can only be sent the snapshot."""
+    n = leader()
+    for i in range(3):
+        n.propose(Command("SET", "x", (str(i),)), LATE)
+    ack(n, "n2", n.round)
+    assert n.commit_index == n.last_applied == 4
+    n.take_snapshot()
+    assert n.log.snapshot_index == 4 and n.progress["n3"].next_index <= 4
+    return n
+
+
+def commit_through(f: RaftNode, index: int, term: int = 1, now: float = LATE):
+    """The leader n1 of ``term`` tells follower ``f`` that ``index`` is committed."""
+    return f.step(AppendEntries("n1", f.name, term, "n1", index, f.log.term_at(index), (), index), now)
+
+
+def test_a_copy_of_a_leader_holds_the_same_state_and_is_a_separate_server() -> None:
+    """Figure 2's state, for time travel (``Cluster.snapshot``): a copy of a leader holds the
+    same volatile state on leaders — every field of every follower's record — and what the
+    original does next does not change the copy. (Kills ``Progress.copy`` dropping or
+    shifting a field, and ``__deepcopy__`` sharing the records.)"""
+    n = compacted_leader()
+    n.broadcast_append_entries()  # n3 is sent the snapshot: its record notes when
+    assert n.progress["n3"].snapshot_sent == LATE and n.progress["n2"].acked_round >= 1
+    c = copy.deepcopy(n)
+    assert c.progress == n.progress and c.progress["n3"] is not n.progress["n3"]
+    before = c.progress["n3"].copy()
+    n.step(InstallSnapshotReply("n3", "n1", n.current_term, 4), LATE + 1)
+    assert n.progress["n3"].match_index == 4
+    assert c.progress["n3"] == before
+
+
+def test_after_time_travel_the_servers_still_share_the_clusters_configuration() -> None:
+    """Time travel restores one simulation: the servers and the cluster keep one
+    configuration, so an unsafe switch turned on afterwards (a "Defend it" section) reaches
+    every server. (Kills ``__deepcopy__`` copying the attributes without the memo.)"""
+    from raftcore.sim import Cluster
+
+    c = Cluster(size=3, seed=1)
+    c.run_for(500)
+    c.restore(c.snapshot())
+    c.set_unsafe("local_reads", True)
+    assert all(c.nodes[name].config.unsafe.local_reads for name in c.names)
+
+
+def test_a_restarted_server_ignores_prevote_grants_it_did_not_ask_for() -> None:
+    """Thesis §9.6: a server counts PreVote grants only while it is a pre-candidate. One that
+    has just (re)started has asked for none: late grants of a campaign from before its crash
+    start no election. (Kills ``__init__`` starting as a pre-candidate.)"""
+    f = node("n2", term=1)
+    for voter in ("n1", "n3"):
+        f.step(RequestVoteReply(voter, "n2", 2, True, pre_vote=True), LATE)
+    assert f.role is Role.FOLLOWER and f.current_term == 1 and not f.pre_candidate
+
+
+def test_a_server_is_a_voter_of_the_configuration_it_boots_with() -> None:
+    """Thesis §4: the bootstrap configuration is the server and its peers; only a server
+    added later (``joining``) boots outside it, and does not campaign. (Kills the
+    ``joining`` default turned, and the test on it.)"""
+    n = RaftNode("n1", ["n2", "n3"], RaftConfig(pre_vote=False), random.Random(1))
+    n.start(0.0)
+    assert n.voters == ("n1", "n2", "n3")
+    n.tick(LATE)
+    assert n.role is Role.CANDIDATE
+    j = RaftNode("n4", ["n1", "n2", "n3"], RaftConfig(pre_vote=False), random.Random(1), joining=True)
+    j.start(0.0)
+    assert "n4" not in j.voter_set
+    j.tick(LATE)
+    assert j.role is Role.FOLLOWER and j.current_term == 0
+
+
+def test_applied_entries_carry_a_state_digest_only_when_asked() -> None:
+    """Figure 2 (All Servers): apply log[lastApplied] to the state machine. The digest of the
+    state after each entry is for an invariant checker, at a cost: none unless the driver
+    asks (``track_digests``). (Kills its default turned, and ``or True`` on it.)"""
+    f = node("n2", term=1, log=[1, 1])
+    out = commit_through(f, 2)
+    assert [(i, d) for i, _, _, d in out.applied] == [(1, None), (2, None)]
+    t = RaftNode("n2", ["n1", "n2", "n3"], RaftConfig(), random.Random(1), f.persistent_state(),
+                 track_digests=True)
+    t.start(0.0)
+    out = commit_through(t, 2)
+    assert [i for i, _, _, d in out.applied if d is not None] == [1, 2]
+    assert out.applied[-1][3] == t.state_machine.digest()
+
+
+def test_a_log_set_by_a_scenario_keeps_the_nondeterministic_state_machine() -> None:
+    """§2 (replicated state machines must be deterministic): the unsafe switch
+    ``nondeterministic_state_machine`` makes each replica's state depend on its own clock; a
+    server given a log and term by a scenario (``load_persistent_state``) keeps it. (Kills
+    the new state machine built without the switch.)"""
+    f = node("n2", unsafe=Unsafe(nondeterministic_state_machine=True))
+    f.load_persistent_state(PersistentState(1, None, Log([Entry(1, Command("SET", "k", ("v",)))])))
+    commit_through(f, 1)
+    assert f.state == {"k": "v", "k@": f"{LATE:.0f}ms"}
