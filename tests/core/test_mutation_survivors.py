@@ -361,6 +361,110 @@ def test_applied_entries_carry_a_state_digest_only_when_asked() -> None:
     assert out.applied[-1][3] == t.state_machine.digest()
 
 
+def test_the_commit_index_never_moves_back_when_a_voter_is_removed() -> None:
+    """Figure 2: commitIndex increases monotonically. After n2 is removed, a majority of the
+    new configuration {n1, n3} holds less than was committed; n3's reply must not move the
+    commit index back to what that majority holds. (Kills ``or`` for ``and`` in the test of
+    the new value in ``advance_commit_index``.)"""
+    n = leader()
+    for i in range(2):
+        n.propose(Command("SET", "x", (str(i),)), LATE)
+    ack(n, "n2", n.round)
+    assert n.commit_index == 3
+    n.change_membership("remove", "n2", LATE)
+    assert n.voters == ("n1", "n3")
+    ack(n, "n3", n.round, match=2)
+    assert n.commit_index == 3
+
+
+def test_the_output_says_commit_advanced_only_when_the_commit_index_rose() -> None:
+    """Figure 2, commitIndex: the output flags the steps that raised it — the invariant
+    checker compares what was committed after exactly those. (Kills the flag raised on a
+    leader's reply that commits nothing new, on a follower's heartbeat that commits nothing
+    new, and not raised when a snapshot installs committed entries.)"""
+    n = leader()
+    assert ack(n, "n2", n.round).commit_advanced is True
+    assert ack(n, "n3", n.round).commit_advanced is False  # n3 holds what was committed
+    f = node("n2", term=1, log=[1, 1])
+    assert commit_through(f, 2).commit_advanced is True
+    out = f.step(AppendEntries("n1", "n2", 1, "n1", 2, 1, (), 5), LATE)  # leader is further
+    assert f.commit_index == 2 and out.commit_advanced is False
+    g = node("n3", term=1)
+    kv = KVStore()
+    out = g.step(InstallSnapshot("n1", "n3", 1, "n1", 4, 1, kv, ("n1", "n2", "n3"), kv.digest()), LATE)
+    assert g.commit_index == 4 and out.commit_advanced is True
+
+
+@pytest.mark.parametrize("size", [3, 5])
+def test_the_commit_without_majority_switch_counts_one_server_fewer(size: int) -> None:
+    """§5.3: an entry is committed once the leader has replicated it on a majority; the
+    unsafe switch ``commit_without_majority`` counts one server fewer — the leader alone of
+    three, the leader and one follower of five. (Kills either bound of that count mutated.)"""
+    peers = tuple(f"n{i}" for i in range(1, size + 1))
+    n = leader(peers=peers, unsafe=Unsafe(commit_without_majority=True))
+    n.propose(Command("SET", "x", ("1",)), LATE)
+    ack(n, "n2", n.round, match=1)  # n2 holds the no-op only
+    assert n.commit_index == (2 if size == 3 else 1)
+
+
+def test_a_rejection_answers_the_heartbeat_round_too() -> None:
+    """Thesis §6.4: a reply to the leader's AppendEntries of its term — a failed consistency
+    check included — shows the follower still follows it, so it echoes the round it answers.
+    (Kills the rejection dropping the round.)"""
+    f = node("n2", term=1, log=[1])
+    out = f.step(AppendEntries("n1", "n2", 1, "n1", 3, 1, (), 0, 7), LATE)
+    [reply] = [m for m in out.messages if type(m) is AppendEntriesReply]
+    assert reply.success is False and reply.round == 7
+
+
+def test_an_install_snapshot_of_what_the_follower_has_committed_changes_nothing() -> None:
+    """Thesis §5.3: a snapshot that covers no more than the follower has committed brings it
+    nothing: the follower keeps its log and state and installs nothing. (Kills ``>`` turned
+    into ``>=`` in ``handle_install_snapshot``.)"""
+    f = node("n2", term=1, log=[1, 1, 1])
+    commit_through(f, 3)
+    kv = KVStore()
+    out = f.step(InstallSnapshot("n1", "n2", 1, "n1", 3, 1, kv, ("n1", "n2", "n3"), kv.digest()), LATE)
+    assert out.installed is None and f.snapshot is None and f.log.snapshot_index == 0
+    assert [m.match_index for m in out.messages if type(m) is InstallSnapshotReply] == [3]
+
+
+def test_a_follower_discarding_its_log_for_a_snapshot_persists_the_log_from_after_it() -> None:
+    """Thesis §5.3 (InstallSnapshot receiver, 7.): with no entry matching the snapshot's last
+    one, the follower discards its whole log; it reports the log changed from just after the
+    snapshot, which it persists with it. (Kills the index reported there mutated.)"""
+    f = node("n2", term=1, log=[1, 1])
+    kv = KVStore()
+    out = f.step(InstallSnapshot("n1", "n2", 1, "n1", 4, 1, kv, ("n1", "n2", "n3"), kv.digest()), LATE)
+    assert f.log.snapshot_index == f.log.last_index == 4
+    assert out.persist_snapshot and out.persist_log_from == 5
+
+
+def test_a_duplicated_install_snapshot_reply_sends_nothing() -> None:
+    """§5.5 (duplicated RPCs are harmless) with thesis §5.3: the first InstallSnapshotReply
+    moves the follower's nextIndex past the snapshot and the leader sends what follows; a
+    duplicate of it finds nextIndex there already and sends nothing more. (Kills ``+ 1 >``
+    turned into ``+ 2 >`` or ``>=`` in ``handle_install_snapshot_reply``.)"""
+    n = compacted_leader()
+    n.propose(Command("SET", "x", ("after",)), LATE)
+    n.broadcast_append_entries()
+    reply = InstallSnapshotReply("n3", "n1", n.current_term, 4)
+    out = n.step(reply, LATE + 1)
+    assert [(type(m), m.prev_log_index) for m in out.messages] == [(AppendEntries, 4)]
+    out = n.step(reply, LATE + 2)
+    assert out.messages == []
+
+
+def test_a_transfer_to_a_server_behind_the_snapshot_sends_it_the_snapshot() -> None:
+    """Thesis §3.10: the leader first brings the target's log up to date — by InstallSnapshot
+    when the entries it lacks are compacted (§5.3), timed by the leader's clock. (Kills
+    ``transfer_leadership`` not taking ``now``.)"""
+    n = compacted_leader()
+    out = n.transfer_leadership("n3", LATE + 1)
+    assert [type(m) for m in out.messages] == [InstallSnapshot]
+    assert n.progress["n3"].snapshot_sent == LATE + 1
+
+
 def test_a_log_set_by_a_scenario_keeps_the_nondeterministic_state_machine() -> None:
     """§2 (replicated state machines must be deterministic): the unsafe switch
     ``nondeterministic_state_machine`` makes each replica's state depend on its own clock; a
