@@ -417,6 +417,47 @@ def test_a_rejection_answers_the_heartbeat_round_too() -> None:
     assert reply.success is False and reply.round == 7
 
 
+def test_checkquorum_steps_down_when_the_last_majority_answer_is_exactly_a_timeout_old() -> None:
+    """Thesis §6.2: a leader steps down unless a majority answered *within* the last minimum
+    election timeout; a majority whose latest answer is exactly that old has not. (Kills
+    ``>`` turned into ``>=`` in ``hears_from_quorum``.)"""
+    n = leader()
+    t = LATE + 100
+    ack(n, "n2", n.round, t)
+    limit = t + n.config.election_timeout_min
+    n.tick(limit - n.config.heartbeat_interval)  # a heartbeat; the next is due at the limit
+    assert n.role is Role.LEADER and n.heartbeat_deadline == limit
+    n.tick(limit)
+    assert n.role is Role.FOLLOWER
+
+
+def lease_leader() -> RaftNode:
+    """A lease-reading leader whose first round n2 answered at LATE (its lease began then)."""
+    n = leader(read_mode="lease")
+    ack(n, "n2", n.round)
+    assert n.last_applied == 1
+    return n
+
+
+def test_reads_within_one_lease_are_all_answered_at_once() -> None:
+    """Thesis §6.4: a lease lets the leader answer reads without a round of heartbeats for as
+    long as it lasts — every read, not just the first. (Kills ``lease_valid`` forgetting the
+    start of the confirmed round itself.)"""
+    n = lease_leader()
+    for t in (LATE + 10, LATE + 20, LATE + 30):
+        out = n.read(GET_X, t)
+        assert len(out.reads) == 1 and not out.messages, t
+
+
+def test_a_lease_ends_exactly_its_duration_after_its_round_began() -> None:
+    """Thesis §6.4: the lease lasts less than the followers' stickiness, which ends at exactly
+    a minimum election timeout (``in_lease``): at exactly ``lease_duration()`` after the round
+    began the lease is over, and a read needs a new round. (Kills ``<`` turned into ``<=``.)"""
+    n = lease_leader()
+    out = n.read(GET_X, LATE + n.config.lease_duration())
+    assert out.reads == [] and [m for m in out.messages if type(m) is AppendEntries]
+
+
 def test_an_install_snapshot_of_what_the_follower_has_committed_changes_nothing() -> None:
     """Thesis §5.3: a snapshot that covers no more than the follower has committed brings it
     nothing: the follower keeps its log and state and installs nothing. (Kills ``>`` turned
