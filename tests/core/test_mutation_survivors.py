@@ -515,3 +515,72 @@ def test_a_log_set_by_a_scenario_keeps_the_nondeterministic_state_machine() -> N
     f.load_persistent_state(PersistentState(1, None, Log([Entry(1, Command("SET", "k", ("v",)))])))
     commit_through(f, 1)
     assert f.state == {"k": "v", "k@": f"{LATE:.0f}ms"}
+
+
+def test_refused_votes_say_why() -> None:
+    """§5.2 and §5.4.1, for the displays: a refused RequestVote says why — a stale term, a
+    vote already cast in the term, or the voter's more up-to-date log (and nothing about an
+    unsafe switch that is off). (Kills those reasons replaced by None or marked UNSAFE.)"""
+    f = node("n2", term=3, log=[1, 2])
+    v = f.step(RequestVote("n3", "n2", 2, "n3", 2, 2), LATE).vote
+    assert not v.granted and v.reason == "stale term: 2 < my term 3"
+    v = f.step(RequestVote("n3", "n2", 3, "n3", 1, 1), LATE).vote
+    assert not v.granted and v.reason.startswith("my log is more up-to-date")
+    assert f.step(RequestVote("n1", "n2", 3, "n1", 2, 2), LATE).vote.granted
+    v = f.step(RequestVote("n3", "n2", 3, "n3", 2, 2), LATE).vote
+    assert not v.granted and v.reason == "already voted for n1 in term 3"
+
+
+def test_refused_prevotes_say_why() -> None:
+    """Thesis §9.6, for the displays: a refused PreVote says why — the voter heard from a
+    leader within the minimum election timeout, already voted in that term, or the request's
+    term is stale. (Kills those reasons replaced by None or swapped.)"""
+    f = node("n2", term=1, check_quorum=False)
+    f.step(AppendEntries("n1", "n2", 1, "n1", 0, 0, (), 0), 1000.0)
+    v = f.step(RequestVote("n3", "n2", 2, "n3", 0, 0, pre_vote=True), 1001.0).vote
+    assert not v.granted and v.reason == "heard from leader n1 within the minimum election timeout"
+    g = node("n2", term=3)
+    assert g.step(RequestVote("n1", "n2", 3, "n1", 0, 0), LATE).vote.granted
+    v = g.step(RequestVote("n3", "n2", 3, "n3", 0, 0, pre_vote=True), LATE).vote
+    assert not v.granted and v.reason == "already voted for n1 in term 3"
+    v = g.step(RequestVote("n3", "n2", 2, "n3", 0, 0, pre_vote=True), LATE).vote
+    assert not v.granted and v.reason == "stale term: 2 < my term 3"
+
+
+def test_votes_granted_only_by_an_unsafe_switch_say_so() -> None:
+    """§5.4.1 and §5.2, for the "Defend it" displays: a vote that only an unsafe switch lets
+    through says UNSAFE and which rule it skipped; a vote the rules grant does not. (Kills
+    the UNSAFE marks moved to the wrong votes or replaced by None.)"""
+    f = node("n2", term=1, log=[1, 1], unsafe=Unsafe(skip_up_to_date_check=True))
+    v = f.step(RequestVote("n3", "n2", 2, "n3", 0, 0), LATE).vote
+    assert v.granted and v.reason.startswith("UNSAFE, logs not compared (my log is more up-to-date")
+    g = node("n2", term=1, unsafe=Unsafe(multiple_votes_per_term=True))
+    v = g.step(RequestVote("n1", "n2", 2, "n1", 0, 0), LATE).vote
+    assert v.granted and not v.reason.startswith("UNSAFE")
+    v = g.step(RequestVote("n3", "n2", 2, "n3", 0, 0), LATE).vote
+    assert v.granted and v.reason.startswith("UNSAFE, second vote of term 2 (already voted for n1)")
+
+
+def test_an_ignored_vote_request_still_records_how_the_logs_compare() -> None:
+    """§5.4.1 and thesis §4.2.3, for the displays: a request ignored for stickiness is drawn
+    with the election restriction's verdict on the two logs all the same. (Kills
+    ``record_vote`` not computing it, or taking the reason for it.)"""
+    f = node("n2", term=1, log=[1, 1])
+    f.step(AppendEntries("n1", "n2", 1, "n1", 0, 0, (), 0), 1000.0)
+    v = f.step(RequestVote("n3", "n2", 2, "n3", 2, 1), 1001.0).vote
+    assert v.reason.startswith("ignored") and v.up_to_date is True
+    v = f.step(RequestVote("n3", "n2", 2, "n3", 1, 1), 1002.0).vote
+    assert v.reason.startswith("ignored") and v.up_to_date is False
+
+
+def test_a_candidate_knows_no_leader_and_heeds_a_newer_term() -> None:
+    """Thesis §4.2.3 (etcd's ``inLease``): stickiness holds while a server follows a leader it
+    heard from recently. A candidate — here the target of a transfer, which heard from the
+    leader a moment ago — follows none: a RequestVote of a newer term moves it to that term.
+    (Kills ``reset`` leaving a leader id that is not None.)"""
+    f = node("n2", term=1)
+    f.step(AppendEntries("n1", "n2", 1, "n1", 0, 0, (), 0), 1000.0)
+    f.step(TimeoutNow("n1", "n2", 1), 1001.0)
+    assert f.role is Role.CANDIDATE and f.current_term == 2 and f.leader_id is None
+    f.step(RequestVote("n3", "n2", 3, "n3", 0, 0), 1002.0)
+    assert f.current_term == 3 and f.role is Role.FOLLOWER
