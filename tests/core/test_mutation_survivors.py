@@ -13,6 +13,7 @@ from paper_helpers import elect
 from raftcore import RaftConfig, RaftNode, Role, Unsafe
 from raftcore.kv import Command, KVStore
 from raftcore.log import Entry, Log
+from raftcore.membership import ConfigChange
 from raftcore.messages import (AppendEntries, AppendEntriesReply, InstallSnapshot, InstallSnapshotReply,
                                RequestVote, RequestVoteReply, TimeoutNow)
 from raftcore.node import PersistentState
@@ -458,6 +459,45 @@ def test_a_lease_ends_exactly_its_duration_after_its_round_began() -> None:
     assert out.reads == [] and [m for m in out.messages if type(m) is AppendEntries]
 
 
+def config_log(*changes: tuple[tuple[str, ...], str]) -> Log:
+    return Log([Entry(1, None)] + [Entry(1, ConfigChange(voters, label)) for voters, label in changes])
+
+
+def test_a_snapshot_at_a_configuration_entry_records_that_configuration() -> None:
+    """Thesis §5.1: a snapshot records the latest configuration as of its last index — the
+    entry at that index included. (Kills ``<=`` turned into ``<`` in ``config_at``.)"""
+    f = RaftNode("n2", ["n1", "n2", "n3"], RaftConfig(), random.Random(1),
+                 PersistentState(1, None, config_log((("n1", "n2"), "-n3"))))
+    f.start(0.0)
+    commit_through(f, 2)
+    f.take_snapshot()
+    assert f.snapshot.index == 2 and f.snapshot.config == ("n1", "n2")
+
+
+def test_a_server_added_then_removed_by_an_uncommitted_entry_may_still_campaign() -> None:
+    """Thesis §4.2.2: a server removed by a configuration entry not yet known committed may be
+    needed to elect a leader of the configuration before it — here the one that added it.
+    (Kills ``may_campaign`` reading the configuration two entries back.)"""
+    log = config_log((("n1", "n2", "n3"), "+n3"), (("n1", "n2"), "-n3"))
+    f = RaftNode("n3", ["n1", "n2"], RaftConfig(), random.Random(1), PersistentState(1, None, log), joining=True)
+    f.start(0.0)
+    commit_through(f, 2)
+    assert f.voters == ("n1", "n2") and f.commit_index == 2
+    assert f.may_campaign()
+
+
+def test_a_slow_learner_is_given_up_at_its_deadline() -> None:
+    """Thesis §4.2.1: the leader aborts adding a server that does not catch up in time — at
+    its deadline, as every other deadline of the node fires (``now >= deadline``). (Kills
+    ``>=`` turned into ``>`` in ``give_up_slow_learners``.)"""
+    n = leader(check_quorum=False)
+    ack(n, "n2", n.round)  # the no-op is committed: changes are allowed
+    n.change_membership("add", "n4", LATE)
+    deadline = n.learners["n4"]
+    n.tick(deadline)
+    assert "n4" not in n.learners and "n4" not in n.peers
+
+
 def test_an_install_snapshot_of_what_the_follower_has_committed_changes_nothing() -> None:
     """Thesis §5.3: a snapshot that covers no more than the follower has committed brings it
     nothing: the follower keeps its log and state and installs nothing. (Kills ``>`` turned
@@ -494,6 +534,18 @@ def test_a_duplicated_install_snapshot_reply_sends_nothing() -> None:
     assert [(type(m), m.prev_log_index) for m in out.messages] == [(AppendEntries, 4)]
     out = n.step(reply, LATE + 2)
     assert out.messages == []
+
+
+def test_a_server_no_longer_a_voter_ignores_timeout_now() -> None:
+    """Thesis §3.10 and §4.2.2: only a voter is a transfer's target; a server removed by a
+    committed configuration change that receives TimeoutNow (the leader began the transfer
+    before the removal) does not campaign. (Kills ``and`` for ``or`` in the check.)"""
+    f = RaftNode("n3", ["n1", "n2", "n3"], RaftConfig(pre_vote=False), random.Random(1),
+                 PersistentState(1, None, config_log((("n1", "n2"), "-n3"))))
+    f.start(0.0)
+    commit_through(f, 2)
+    f.step(TimeoutNow("n1", "n3", 1), LATE)
+    assert f.role is Role.FOLLOWER and f.current_term == 1
 
 
 def test_a_transfer_to_a_server_behind_the_snapshot_sends_it_the_snapshot() -> None:
@@ -584,3 +636,14 @@ def test_a_candidate_knows_no_leader_and_heeds_a_newer_term() -> None:
     assert f.role is Role.CANDIDATE and f.current_term == 2 and f.leader_id is None
     f.step(RequestVote("n3", "n2", 3, "n3", 0, 0), 1002.0)
     assert f.current_term == 3 and f.role is Role.FOLLOWER
+
+
+def test_a_configuration_entry_names_the_change() -> None:
+    """Thesis §4.1, for the displays: each configuration entry carries the new configuration
+    and the one change that made it ("-n3", "+n4"), drawn in the log. (Kills the label lost
+    in ``append_config``.)"""
+    n = leader(check_quorum=False)
+    ack(n, "n2", n.round)
+    n.change_membership("remove", "n3", LATE)
+    last = n.log.entry(n.log.last_index).command
+    assert (last.voters, last.change) == (("n1", "n2"), "-n3")
