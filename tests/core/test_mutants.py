@@ -89,6 +89,9 @@ def apply_mutant(monkeypatch, m: Mutant) -> None:
     dispatch table) for the duration of the test."""
     original = getattr(RaftNode, m.method)
     src = textwrap.dedent(inspect.getsource(original))
+    # Under mutmut (`make mutants`) each method carries a trampoline decorator that would send
+    # every call back to mutmut's copy of the original: recompile the bare method.
+    src = "".join(line for line in src.splitlines(keepends=True) if not line.startswith("@_mutmut"))
     assert src.count(m.old) == 1, f"{m.method}: the mutated snippet must occur exactly once: {m.old!r}"
     scope = dict(vars(node_module))
     exec(compile(src.replace(m.old, m.new), f"<mutant of RaftNode.{m.method}>", "exec"), scope)
