@@ -714,6 +714,8 @@ class RaftNode:
             if m.match_index > pr.match_index:
                 pr.match_index = m.match_index
                 self.advance_commit_index()
+                if self.role is not Role.LEADER:
+                    return  # it committed its own removal and stepped down (§4.2.2): only leaders send
                 if peer == self.transfer_target:
                     self.continue_transfer()
             if m.match_index + 1 > pr.next_index:
@@ -981,6 +983,8 @@ class RaftNode:
         if m.match_index > pr.match_index:
             pr.match_index = m.match_index
             self.advance_commit_index()
+            if self.role is not Role.LEADER:
+                return  # stepped down on committing its own removal (see handle_append_entries_reply)
         if m.match_index + 1 > pr.next_index:
             pr.next_index = m.match_index + 1
             if pr.next_index <= self.log.last_index:

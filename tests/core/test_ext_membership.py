@@ -151,6 +151,37 @@ def test_removed_leader_steps_down_after_the_entry_commits():
         assert c.run_until(lambda c: h.done, 3000) and c.violation is None
 
 
+def test_a_leader_that_commits_its_own_removal_sends_nothing_more():
+    """§4.2.2 and Figure 2 ("Rules for Servers: Leaders"): only a leader sends AppendEntries.
+    The reply that commits a leader's own removal makes it step down; the same reply must not
+    then send the follower the entries still to replicate (one of those reached a follower,
+    which reset its election timer for a server that no longer leads)."""
+    n = leader_node()
+    commit_noop(n)
+    n.change_membership("remove", "n1", LATE)
+    removal = n.log.last_index
+    n.propose(Command("SET", "x", ("1",)), LATE)  # an entry after the removal, not yet sent
+    n.step(AppendEntriesReply("n2", "n1", n.current_term, True, match_index=removal), LATE)
+    out = n.step(AppendEntriesReply("n3", "n1", n.current_term, True, match_index=removal), LATE)
+    assert n.commit_index >= removal and n.role is Role.FOLLOWER
+    assert not [m for m in out.messages if isinstance(m, AppendEntries)], [str(m) for m in out.messages]
+
+
+def test_a_snapshot_reply_that_commits_the_removal_sends_nothing_more_either():
+    """The same rule for InstallSnapshot's reply (thesis §5.1): it can advance the commit index too."""
+    from raftcore.messages import InstallSnapshotReply
+
+    n = leader_node()
+    commit_noop(n)
+    n.change_membership("remove", "n1", LATE)
+    removal = n.log.last_index
+    n.propose(Command("SET", "x", ("1",)), LATE)
+    n.step(AppendEntriesReply("n2", "n1", n.current_term, True, match_index=removal), LATE)
+    out = n.step(InstallSnapshotReply("n3", "n1", n.current_term, match_index=removal), LATE)
+    assert n.commit_index >= removal and n.role is Role.FOLLOWER
+    assert not [m for m in out.messages if isinstance(m, AppendEntries)], [str(m) for m in out.messages]
+
+
 def test_added_server_gets_snapshot_and_configuration_and_survives_restart():
     """§4 with §5: a server added after compaction receives the snapshot (and its
     configuration); a restart rebuilds the configuration from snapshot and log."""
