@@ -66,7 +66,8 @@ bench: setup chromium
 mutants: setup
 	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[mutation]'
 	rm -rf mutants
-	$(BIN)/mutmut run --max-children $${MUTMUT_CHILDREN:-2}
+	# a mutant may loop allocating (one reached 7.6 GB): cap each process's memory on a shared machine
+	ulimit -v $${MUTMUT_MEMORY_KB:-6000000}; $(BIN)/mutmut run --max-children $${MUTMUT_CHILDREN:-2}
 	$(BIN)/mutmut results
 
 clean:

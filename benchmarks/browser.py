@@ -16,14 +16,16 @@ Figures (scene 01 is the first scene; times from the start of the navigation):
 * first frame: first contentful paint, cold — the prerendered SVG is in the HTML;
 * Play changes the diagram, cold and warm (issue 16: ≤ 0.8 s cold, ≤ 0.4 s warm): the reader
   presses Play as soon as it answers (it does while Python boots, in its worker) and this is
-  the moment the diagram first changes, from the start of the navigation;
+  the moment the diagram first changes, from the start of the navigation — while Python boots
+  that is the build's reel of this very run (raftsite/reels.py); "interactive" below is when
+  the live run has the scene;
 * boot phases (cold, medians): when the Python worker started, ``pyodide.mjs`` was loaded, the
   memory snapshot was fetched and inflated, the wheel arrived, the runtime was up (wasm
   compiled and the heap restored), the bridge imported, the scene mounted and its first frame
   drawn — so the next person sees where the time goes;
 * main-thread long tasks (PerformanceObserver ``longtask``): the time past 50 ms summed, and
-  the longest task, during the cold boot (until the first frame after Play) and during 3 s
-  of play (issue 16: ≤ 50 ms and no task over 120 ms);
+  the longest task, during the cold boot (until the live scene is ready, the reel playing
+  meanwhile) and during 3 s of live play (issue 16: ≤ 50 ms and no task over 120 ms);
 * interactive, cold / warm: the scene's controls are live (``data-state="ready"``: a click
   on play advances the simulation). Warm, two seconds after the previous load (Chromium
   writes its compiled-code cache in the background meanwhile): a reload of the tab and a
@@ -127,7 +129,7 @@ TIMINGS = """() => { const t = window.__raft.timings; return {
 #: name -> (label, unit, target, how the target reads)
 FIGURES = {
     "fcp_cold": ("First frame (prerendered SVG), cold", "ms", 300),
-    "play_cold": ("Play changes the diagram, cold", "ms", 800),
+    "play_cold": ("Play changes the diagram, cold (the build's reel until Python is up)", "ms", 800),
     "play_warm_reload": ("Play changes the diagram, warm: reload", "ms", 400),
     "play_warm_newtab": ("Play changes the diagram, warm: new tab", "ms", 400),
     "long_boot_excess": ("Main thread, cold boot: long-task time past 50 ms", "ms", 50),
@@ -135,7 +137,7 @@ FIGURES = {
     "long_play_excess": ("Main thread, 3 s of play: long-task time past 50 ms", "ms", 50),
     "long_play_max": ("Main thread, 3 s of play: longest task", "ms", 120),
     "mb_first_wire": ("First scene over the wire, as GitHub Pages sends it (.wasm not compressed)", "MB", 8),
-    "interactive_cold": ("Interactive, cold", "ms", 1500),
+    "interactive_cold": ("Interactive, cold: the live run has the scene", "ms", 1500),
     "interactive_warm_reload": ("Interactive, warm: reload (HTTP cache)", "ms", 800),
     "interactive_warm_newtab": ("Interactive, warm: new tab (HTTP cache)", "ms", 800),
     "interactive_warm_sw": ("Interactive, warm: new tab (service worker cache)", "ms", 800),
@@ -239,9 +241,10 @@ def one_run(browser, base: str, site: Path, cache: dict) -> dict:
     page.wait_for_selector(READY, timeout=120_000)
     t = page.evaluate(TIMINGS)
     r["phases"] = page.evaluate(PHASES)
-    r["long_boot_excess"], r["long_boot_max"] = long_tasks(page, 0.0, r["play_cold"])
-    page.wait_for_timeout(3000)  # three seconds of play
-    r["long_play_excess"], r["long_play_max"] = long_tasks(page, r["play_cold"])
+    # the boot: until the live scene is ready (the reel plays meanwhile); then 3 s of live play
+    r["long_boot_excess"], r["long_boot_max"] = long_tasks(page, 0.0, t["ready"])
+    page.wait_for_timeout(3000)
+    r["long_play_excess"], r["long_play_max"] = long_tasks(page, t["ready"])
     page.wait_for_load_state("networkidle")  # Material's search index and sitemap count too
     first = fetched.take()
     r["files_first"] = fetched.files
