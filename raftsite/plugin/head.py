@@ -57,8 +57,18 @@ def on_post_page(plugin, output: str, page, config) -> str:
     tags.append(f'<meta name="raft-sw" content="{"on" if offline(plugin) else "off"}">')
     if has_scene:
         tags.append('<meta name="raft-scene-page" content="1">')  # the glue mounts scenes at once
+        # the scenes' reels (raftsite/reels.py) arrive while the page is parsed, not once the
+        # glue has mounted it; the glue fetches them the same way (fetch(): CORS mode, same-origin
+        # credentials), so the preload is the response it gets. None with reduced motion.
+        for reel in dict.fromkeys(_REEL.findall(output)):
+            tags.append(f'<link rel="preload" href="{reel}" as="fetch" crossorigin fetchpriority="low" '
+                        'media="(prefers-reduced-motion: no-preference)">')
     tags.append(f'<script type="module" async src="{root}assets/raft/raft-boot.mjs"></script>')
     return output.replace("</head>", "\n".join(tags) + "\n</head>", 1)
+
+
+#: a scene's reel in its ``data-scene`` attribute (JSON, HTML-escaped)
+_REEL = re.compile(r"&quot;reel&quot;:\s*&quot;([^&]+)&quot;")
 
 
 def runtime_config(plugin, root: str) -> dict:

@@ -73,6 +73,8 @@ def _time(page) -> str:
 
 
 def test_play_moves_the_diagram_before_python_is_up_and_the_live_run_continues_it(page):
+    reels: list[str] = []
+    page.context.on("request", lambda r: reels.append(r.url) if "/assets/reels/" in r.url else None)
     held = _booting(page, SCENE04)
     before = page.evaluate(_DRAWING)
     t0 = _time(page)
@@ -95,6 +97,7 @@ def test_play_moves_the_diagram_before_python_is_up_and_the_live_run_continues_i
     replayed.replay_reel("play", k)
     expected = replayed.cluster.trace()
     assert _live_trace(page)[: len(expected)] == expected
+    assert len(reels) == 1, reels  # the <head>'s preload is the glue's fetch
 
 
 def test_next_runs_the_first_step_before_python_is_up_and_the_live_scene_shows_that_frame(page):

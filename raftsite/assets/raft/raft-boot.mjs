@@ -273,7 +273,10 @@ class SceneUI {
       console.warn("raft: no reel for this scene; Play waits for Python", err);
       reel.failed = true;
     }
-    if (this.el.dataset.state !== "booting") return;
+    if (this.el.dataset.state !== "booting" || reel.over) {
+      reel.data = null; // too late: the live scene is up, or taking over
+      return;
+    }
     // Play or Next ▶ pressed before the reel arrived: start it now, or wait for Python as before
     if (reel.kind && !reel.frozen) {
       if (reel.data) this.runReel();
@@ -284,7 +287,7 @@ class SceneUI {
   // Play or Next ▶ while booting: true when the reel answers it (else the request is queued).
   reelAsk(what) {
     const reel = this.reel;
-    if (!reel || reel.failed || reel.frozen || this.early.play || this.early.next) return false;
+    if (!reel || reel.failed || reel.frozen || reel.over || this.early.play || this.early.next) return false;
     const frames = reel.data && reel.kind ? reel.data[reel.kind].frames.length : 0;
     if (reel.kind === null) {
       reel.kind = what;
@@ -512,7 +515,10 @@ class SceneUI {
     const reel = this.reel;
     if (reel && reel.kind === "play" && reel.play && !reel.frozen) early.play = true; // the live run plays on
     if (reel && reel.kind === "next" && reel.k === 0 && !reel.frozen) early.next = true; // pressed before the reel came
-    if (reel) delete this.el.dataset.reel;
+    if (reel) {
+      delete this.el.dataset.reel;
+      reel.data = null; // the live run has taken over: the frames are not needed any more
+    }
     if (early.play && this.stepping) await this.call(() => this.scene.stop_stepping()); // Play during the step: play on
     this.setPlaying(early.play); // what the reader pressed while Python booted, done now
     if (early.next) this.next();
@@ -522,6 +528,7 @@ class SceneUI {
   // up to it), or the opening frame.
   async handOver(scene) {
     const reel = this.reel;
+    if (reel) reel.over = true; // from here on, presses wait for the live scene
     if (!reel || !reel.kind || reel.k === 0) {
       this.stopReel("unused");
       return scene.full();
@@ -1158,7 +1165,7 @@ function swStatus(worker) {
 }
 
 // Register sw.js (the plugin writes it, with the build's file list, at the site's root) once
-// the page has done its own work, so that precaching the whole site (about 25 MB) never
+// the page has done its own work, so that precaching the whole site (about 31 MB) never
 // competes with the first boot. window.__raft.offline resolves to the worker's status once it
 // is active — its cache then holds every file of its build (it cannot activate otherwise).
 function registerServiceWorker() {
