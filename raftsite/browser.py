@@ -217,6 +217,8 @@ class Scene:
         #: listing id -> lines that only matter with an unsafe switch on (never lit in a safe run)
         self.quiet_lines = {item["id"]: set(item.get("quiet_lines") or ()) for item in self.config.get("listings") or ()}
         self.inspecting: str | None = None  # the server whose state panel is open
+        #: the drawing the reader's screen shows ("wide", "narrow"; None: keep both current)
+        self.shown = self._drawing(self.config.get("shown"))
         self._build()
 
     # ------------------------------------------------------------------ lifecycle
@@ -618,8 +620,27 @@ class Scene:
                                    "fields": fields, "text": f.text})
         return json.dumps(None)
 
+    @staticmethod
+    def _drawing(size) -> str | None:
+        from raftsite.glyphs import SIZES
+
+        size = None if _absent(size) else str(size)
+        if size is not None and size not in SIZES:
+            raise ValueError(f"no drawing {size!r}: one of {', '.join(SIZES)}")
+        return size
+
+    def show_drawing(self, size) -> str:
+        """The reader's screen now shows the ``size`` drawing (the glue tells on a resize that
+        crosses the phone breakpoint; empty: both): frames update only that one from here on,
+        and these updates bring it up to date."""
+        self.shown = self._drawing(size)
+        self.renderer.options["shown"] = self.shown
+        return self._updates()
+
     def _renderer_options(self) -> dict:
         opts = renderer_options(self.config, (), self.reduced_motion)
+        if self.shown:
+            opts["shown"] = self.shown
         layers = []
         for ctl in self.controls:
             ctl.render_options(opts)
@@ -890,7 +911,7 @@ def mount(element, config) -> Scene:
     which has no DOM; the glue keeps the element). ``config`` is the JSON of ``data-scene``
     (a string, or a dict from Python) with the glue's additions (``seed`` from the URL,
     ``reduced_motion``, ``query``: the address's query string, read by controls such as the
-    lab's replay view)."""
+    lab's replay view; ``shown``: the drawing the screen shows, see :meth:`Scene.show_drawing`)."""
     if not isinstance(config, dict):
         config = json.loads(str(config))
     return Scene(config, element=element, reduced_motion=bool(config.get("reduced_motion")))

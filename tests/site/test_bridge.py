@@ -94,3 +94,18 @@ def test_scenario_trace_hash_is_the_cluster_trace_hash():
     run = load_scenario("scene01").start(strict=False)
     run.finish()
     assert scenario_trace_hash("scene01") == run.cluster.trace_hash()
+
+
+def test_frames_update_only_the_drawing_the_screen_shows(config):
+    """The glue says which drawing CSS shows (``shown``); frames then patch that one only, and
+    show_drawing() switches (its updates bring the other drawing up to date); a bad name is refused."""
+    scene = mount(None, json.dumps(dict(config, shown="wide")))
+    narrow = config["id"] + "-n"
+    ids = set()
+    for _ in range(200):
+        ids |= {eid for eid, _, _ in json.loads(scene.frame(16.7))["patches"]}
+    assert ids and not [i for i in ids if i == narrow or i.startswith(narrow + "-")]
+    switched = {eid for eid, _, _ in json.loads(scene.show_drawing("narrow"))["patches"]}
+    assert switched and all(i == narrow or i.startswith(narrow + "-") for i in switched)
+    with pytest.raises(ValueError, match="no drawing"):
+        scene.show_drawing("huge")

@@ -423,6 +423,29 @@ def test_real_cluster_patches_replay_to_the_same_svg(layout):
         assert all(s.state.get("x") == "3" for s in c.view().servers if s.alive)
 
 
+def test_only_the_shown_drawing_is_updated_and_the_other_catches_up_when_shown():
+    """A screen shows one drawing (CSS hides the other): with ``shown`` the renderer updates that
+    one only, and when the other is shown its first update brings it up to date in one go."""
+    c = sim.Cluster(size=5, seed=2)
+    r = Renderer(c, options={"markers": True, "match_index": True, "shown": "wide"})
+    narrow_prefix = r.prefix + "-n"
+    is_narrow = lambda eid: eid == narrow_prefix or eid.startswith(narrow_prefix + "-")  # noqa: E731
+    start = r.svg()
+    patches = []
+    for frame in range(200):
+        if frame == 50:
+            c.submit("SET x 1")
+        c.run_for(4.0)
+        step = r.update()
+        assert not [eid for eid, _, _ in step if is_narrow(eid)], frame
+        patches += step
+    assert patches
+    r.options["shown"] = "narrow"
+    catch_up = r.update()
+    assert catch_up and all(is_narrow(eid) for eid, _, _ in catch_up)
+    assert replay(start, patches + catch_up) == canon(r.svg())
+
+
 def test_update_cost_five_servers_twenty_messages(capsys):
     """Prints the CPython cost of update() (both drawings, view included) for 5 servers with
     ~20 messages in flight. Never asserts on wall-clock time: the figure is printed."""

@@ -469,7 +469,8 @@ class SceneUI {
     if (!this.el.isConnected) return; // navigated away while booting
     const { seed, bad } = this.seedFromUrl();
     // `query`: the address's query string, for controls that take their state from it (lab replay).
-    const cfg = Object.assign({}, this.config, { reduced_motion: this.reduced, query: location.search });
+    this.shown = this.visibleDrawing();
+    const cfg = Object.assign({}, this.config, { reduced_motion: this.reduced, query: location.search, shown: this.shown });
     if (seed !== null) cfg.seed = seed;
     let scene;
     try {
@@ -507,6 +508,7 @@ class SceneUI {
     if (notes.length) this.message(notes.join(" "));
     this.scene = scene;
     this.wire();
+    this.watchDrawing();
     this.el.dataset.state = "ready";
     state.timings.readyAt = performance.now();
     state.timings.interactive = state.timings.readyAt - (state.timings.bootStart || 0);
@@ -538,6 +540,32 @@ class SceneUI {
     const out = await scene.replay_reel(reel.kind, reel.k, reel.data[reel.kind].frame_ms);
     state.timings.reelFrames = reel.k;
     return out;
+  }
+
+  // The drawing CSS shows on this screen ("wide" or "narrow": the renderer writes both), or ""
+  // when neither is on screen. Python brings only that one up to date each frame.
+  visibleDrawing() {
+    const fig = this.q('[data-role="diagram"]');
+    const svg = fig && [...fig.querySelectorAll(":scope > svg.raft-svg")].find((s) => s.getBoundingClientRect().width > 0);
+    return svg ? (svg.classList.contains("raft-svg--narrow") ? "narrow" : "wide") : "";
+  }
+
+  // A resize across the phone breakpoint shows the other drawing: tell Python (its updates
+  // bring that drawing up to date at once).
+  watchDrawing() {
+    let pending = false;
+    this.onResize = () => {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(() => {
+        pending = false;
+        const now = this.visibleDrawing();
+        if (!this.scene || now === this.shown) return;
+        this.shown = now;
+        this.call(() => this.scene.show_drawing(now));
+      });
+    };
+    window.addEventListener("resize", this.onResize);
   }
 
   // The status line says what the simulation is doing now (never a stale "Ready.").
@@ -1106,6 +1134,7 @@ class SceneUI {
     this.stopReel();
     for (const fn of this.cleanups || []) fn();
     if (this.onKey) document.removeEventListener("keydown", this.onKey);
+    if (this.onResize) window.removeEventListener("resize", this.onResize);
     this.playing = false;
     this.schedule();
     document.removeEventListener("visibilitychange", this.onVisibility);
