@@ -232,27 +232,14 @@ class Action:
     def describe(self) -> str:
         """The action in words (the timeline's marks, the event log)."""
         v, arg = self.verb, self.arg
-        s = f"S{arg[:1]}"
-        if v == "c":
-            return f"you crashed {s}"
-        if v == "r":
-            return f"you restarted {s}"
-        if v == "o":
-            return f"you timed {s} out"
+        if v in _SAID:
+            return _SAID[v].format(s=f"S{arg[:1]}")
         if v == "z":
-            return f"you paused {s} for {arg.split('-')[1]} ms"
-        if v == "x":
-            return f"you asked for leadership to go to {s}"
-        if v == "a":
-            return f"you added {s}"
-        if v == "d":
-            return f"you removed {s}"
+            return f"you paused S{arg[:1]} for {arg.split('-')[1]} ms"
         if v == "p":
             return "you partitioned " + " | ".join(",".join(f"S{d}" for d in g) for g in arg.split("-"))
         if v == "k":
             return f"you cut S{arg[0]}→S{arg[1]}"
-        if v == "h":
-            return "you healed the network"
         if v == "l":
             pair, ms = arg.split("-")
             return f"you set S{pair[0]}→S{pair[1]} {ms} ms slower"
@@ -263,11 +250,21 @@ class Action:
             return f"you turned {UNSAFE_CODES[arg[:2]]} {'on' if arg[2] == '1' else 'off'}"
         if v == "w":
             return f"you set the clients to {arg} operations/s"
-        if v == "s":
-            return "you sent a write"
-        if v == "g":
-            return "you sent a read"
         return self.token()
+
+
+#: :meth:`Action.describe` of the verbs whose argument is one server ({s}) or nothing
+_SAID = {
+    "c": "you crashed {s}",
+    "r": "you restarted {s}",
+    "o": "you timed {s} out",
+    "x": "you asked for leadership to go to {s}",
+    "a": "you added {s}",
+    "d": "you removed {s}",
+    "h": "you healed the network",
+    "s": "you sent a write",
+    "g": "you sent a read",
+}
 
 
 # --------------------------------------------------------------------------- the address
