@@ -273,6 +273,31 @@ def flip_unsafe_and_wait_red(page, invariant: str, timeout: float = 60_000) -> N
     assert page.locator(f'.raft-defend .raft-inv[data-invariant="{invariant}"].raft-inv--bad').count() == 1
 
 
+#: A drawing element by element: tag, sorted attributes, own text. Patches set attributes on
+#: nodes that exist and a full frame writes them afresh, so tests compare this, not markup
+#: (whose attribute order differs).
+_WALK_DRAWING = """const walk = (n, out) => {
+    const attrs = [...n.attributes].map(a => a.name + '=' + a.value).sort().join(' ');
+    const text = [...n.childNodes].filter(c => c.nodeType === 3).map(c => c.textContent).join('');
+    out.push(n.tagName + '[' + attrs + ']' + text);
+    for (const c of n.children) walk(c, out);
+    return out; };"""
+
+
+def drawing(page, size: str = "wide") -> list[str]:
+    """The scene's ``size`` drawing on the page ("wide": the desktop one, "narrow": the phone's)."""
+    return page.evaluate("(size) => { " + _WALK_DRAWING + " return walk(document.querySelector("
+                         "'.raft-scene svg.raft-svg--' + size), []); }", size)
+
+
+def fresh_drawing(page, size: str = "wide") -> list[str]:
+    """The same drawing as a fresh full frame from Python draws it now. (``Scene.full()`` resets
+    the renderer's diff baselines: call it only when the page's drawing is current.)"""
+    return page.evaluate("async (size) => { " + _WALK_DRAWING + " const ui = [...window.__raft.scenes.values()][0];"
+                         " const t = document.createElement('template'); t.innerHTML = JSON.parse(await ui.scene.full()).svg;"
+                         " return walk(t.content.querySelector('svg.raft-svg--' + size), []); }", size)
+
+
 def record_selector(page, selector: str) -> None:
     """Before ``page.goto``: remember whether an element matching ``selector`` ever appears
     (messages are on the wire for a frame or two; read ``window.__seen[selector]``)."""

@@ -12,7 +12,8 @@ from __future__ import annotations
 import gzip
 
 import pytest
-from browser_helpers import SCENE01, SCENE02, SCENE03, Watch, free_port, guard, serve, wait_ready
+from browser_helpers import (SCENE01, SCENE02, SCENE03, Watch, drawing, free_port, fresh_drawing, guard, press_play,
+                             serve, set_speed, wait_ready)
 
 COUNT_FRAMES = """
 (() => {
@@ -184,27 +185,10 @@ def test_the_memory_snapshot_is_used_once_held(scene_page):
     assert page.evaluate("() => typeof globalThis.loadPyodide") == "undefined"
 
 
-
-# A drawing element by element (tag, sorted attributes, own text): patches set attributes on
-# nodes that exist, a full frame writes them afresh, so compare this, not attribute order.
-_WALK = """const walk = (n, out) => {
-    const attrs = [...n.attributes].map(a => a.name + '=' + a.value).sort().join(' ');
-    const text = [...n.childNodes].filter(c => c.nodeType === 3).map(c => c.textContent).join('');
-    out.push(n.tagName + '[' + attrs + ']' + text);
-    for (const c of n.children) walk(c, out);
-    return out; };"""
-_ON_PAGE = "(size) => { " + _WALK + " return walk(document.querySelector('.raft-scene svg.raft-svg--' + size), []); }"
-_FRESH = ("async (size) => { " + _WALK + " const ui = [...window.__raft.scenes.values()][0];"
-          " const t = document.createElement('template'); t.innerHTML = JSON.parse(await ui.scene.full()).svg;"
-          " return walk(t.content.querySelector('svg.raft-svg--' + size), []); }")
-
-
 def test_python_draws_only_what_the_screen_shows_and_a_resize_brings_the_other_up_to_date(page):
     """Issue 16 (Python per frame): the renderer writes a desktop and a phone drawing and CSS
     shows one, so each frame updates only the one on screen; resized across the breakpoint, the
     page shows the other drawing, current, without a frame of play."""
-    from browser_helpers import press_play, set_speed
-
     page.goto(SCENE01)
     wait_ready(page)
     set_speed(page, "5")
@@ -213,12 +197,12 @@ def test_python_draws_only_what_the_screen_shows_and_a_resize_brings_the_other_u
     page.click('.raft-scene [data-action="play"]')  # pause
     assert page.evaluate("() => [...window.__raft.scenes.values()][0].shown") == "wide"
     # the phone drawing was left behind: its description (the state in words) is not the desktop one's
-    desc = lambda drawing: next(e.split("]", 1)[1] for e in drawing if e.startswith("desc["))  # noqa: E731
-    stale = page.evaluate(_ON_PAGE, "narrow")
-    assert desc(stale) != desc(page.evaluate(_ON_PAGE, "wide"))
+    desc = lambda elements: next(e.split("]", 1)[1] for e in elements if e.startswith("desc["))  # noqa: E731
+    stale = drawing(page, "narrow")
+    assert desc(stale) != desc(drawing(page, "wide"))
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_function("() => [...window.__raft.scenes.values()][0].shown === 'narrow'")
     page.evaluate("async () => { await window.__raft.python.settled(); }")
-    now = page.evaluate(_ON_PAGE, "narrow")
-    assert desc(now) == desc(page.evaluate(_ON_PAGE, "wide"))
-    assert now == page.evaluate(_FRESH, "narrow")  # exactly what a fresh full frame draws
+    now = drawing(page, "narrow")
+    assert desc(now) == desc(drawing(page, "wide"))
+    assert now == fresh_drawing(page, "narrow")  # exactly what a fresh full frame draws

@@ -13,27 +13,11 @@ import json
 
 import pytest
 
-from browser_helpers import SCENE01, SCENE04, wait_js, wait_ready
+from browser_helpers import SCENE01, SCENE04, drawing, wait_js, wait_ready
 
 from raftsite.browser import Scene
 
 HELD = "**/assets/pyodide/pyodide.asm.wasm*"
-
-# The wide drawing, element by element: tag, sorted attributes, own text. Patches set
-# attributes on nodes that exist and a full frame writes them afresh, so compare this, not
-# the markup's attribute order.
-_DRAWING = """() => {
-  const out = [];
-  const walk = (n) => {
-    const attrs = [...n.attributes].map(a => a.name + '=' + a.value).sort().join(' ');
-    const text = [...n.childNodes].filter(c => c.nodeType === 3).map(c => c.textContent).join('');
-    out.push(n.tagName + '[' + attrs + ']' + text);
-    for (const c of n.children) walk(c);
-  };
-  walk(document.querySelector('.raft-scene svg.raft-svg--wide'));
-  return out;
-}"""
-
 
 def _hold_python(page) -> list:
     held: list = []
@@ -76,7 +60,7 @@ def test_play_moves_the_diagram_before_python_is_up_and_the_live_run_continues_i
     reels: list[str] = []
     page.context.on("request", lambda r: reels.append(r.url) if "/assets/reels/" in r.url else None)
     held = _booting(page, SCENE04)
-    before = page.evaluate(_DRAWING)
+    before = drawing(page)
     t0 = _time(page)
     page.click('.raft-scene [data-action="play"]')
     play = page.locator('.raft-scene [data-action="play"]')
@@ -85,7 +69,7 @@ def test_play_moves_the_diagram_before_python_is_up_and_the_live_run_continues_i
     page.wait_for_function("(t0) => document.querySelector('.raft-scene [data-role=\"time\"]').textContent !== t0", arg=t0)
     wait_js(page, "() => document.querySelector('.raft-scene').dataset.reel === 'playing'")
     assert page.get_attribute(".raft-scene", "data-state") == "booting"
-    assert page.evaluate(_DRAWING) != before
+    assert drawing(page) != before
     assert "computed when the site was built" in page.text_content('.raft-scene [data-role="status"]')
     _release(page, held)
     k = page.evaluate("() => window.__raft.timings.reelFrames")
@@ -108,10 +92,10 @@ def test_next_runs_the_first_step_before_python_is_up_and_the_live_scene_shows_t
     assert page.get_attribute(".raft-scene", "data-state") == "booting"
     caption = page.text_content('.raft-scene [data-role="caption"]')
     assert caption.startswith("Step 2 of")  # the step the reader asked for, reached
-    drawing = page.evaluate(_DRAWING)
+    last_frame = drawing(page)
     _release(page, held)
     # no jump: the live scene draws exactly the frame the reel ended on, paused on its step
-    assert page.evaluate(_DRAWING) == drawing
+    assert drawing(page) == last_frame
     assert page.text_content('.raft-scene [data-role="caption"]') == caption
     assert page.get_attribute(".raft-scene", "data-playing") == "false"
     k = page.evaluate("() => window.__raft.timings.reelFrames")
