@@ -683,8 +683,7 @@ class Scene:
         is live, :meth:`replay_reel` brings it to the frame the reader is looking at. The run is
         deterministic (the same seed gives the same trace in CPython and in Pyodide), so the
         live run continues the recorded one exactly. Call it on a scene just opened."""
-        if kind not in ("play", "next"):
-            raise ValueError(f"a reel is of Play or Next ▶, not {kind!r}")
+        _reel_kind(kind)
         opening = self.caption()
         frames = [json.loads(self.next_step())] if kind == "next" else []
         shown = 0.0
@@ -699,8 +698,7 @@ class Scene:
         """Bring a scene just opened to where its reel was when Python took over: the same calls
         :meth:`record_reel` made for the first ``frames`` frames of the reel (a reel of Next ▶
         has the step's start as its frame 0), without drawing them. Returns :meth:`full`."""
-        if kind not in ("play", "next"):
-            raise ValueError(f"a reel is of Play or Next ▶, not {kind!r}")
+        _reel_kind(kind)
         n = int(frames)
         if kind == "next":
             self.next_step()
@@ -915,6 +913,12 @@ def mount(element, config) -> Scene:
     if not isinstance(config, dict):
         config = json.loads(str(config))
     return Scene(config, element=element, reduced_motion=bool(config.get("reduced_motion")))
+
+
+def _reel_kind(kind) -> None:
+    """A reel records Play (``"play"``) or Next ▶ (``"next"``): nothing else moves the opening."""
+    if kind not in ("play", "next"):
+        raise ValueError(f"a reel is of Play or Next ▶, not {kind!r}")
 
 
 def _honest_events(lines: list[str], violations: list) -> list[str]:
