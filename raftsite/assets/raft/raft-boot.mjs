@@ -335,11 +335,10 @@ class SceneUI {
   runReel() {
     const reel = this.reel;
     const data = reel.data[reel.kind];
-    if (reel.k === 0 && reel.frames0 === undefined) {
+    if (reel.k === 0) {
       // the reel starts from the prerendered frame: the opening's caption and time
       this.caption = data.opening;
       this.openingTime = data.opening.time;
-      reel.frames0 = true;
     }
     reel.running = true;
     reel.started = performance.now() - reel.k * data.frame_ms;
