@@ -354,6 +354,14 @@ def _control_js(controls: list[dict]) -> list[str]:
     return sorted({control_class(c["kind"]).js for c in controls} - {None})
 
 
+#: Right after a scene's markup: the glue (raft-boot.mjs, async from <head>) mounts the scene
+#: now if it has arrived, so that Play and Next ▶ answer while the rest of the page is parsed
+#: and Material's bundle runs, not after DOMContentLoaded; if it arrives later, it mounts the
+#: scenes followed by this script at once. (Material runs it again on instant navigation.)
+MOUNT_HOOK = ("<script data-raft-parsed>self.__raftMount&&self.__raftMount("
+              "document.currentScript.previousElementSibling)</script>")
+
+
 def _render_scene(cfg: dict) -> tuple[str, dict]:
     from raftcore.scenarios import load_scenario
 
@@ -448,7 +456,8 @@ def _render_scene(cfg: dict) -> tuple[str, dict]:
 </section>
 </div>
 </div>
-</div>"""
+</div>
+{MOUNT_HOOK}"""
     full = dict(cfg)
     full["runtime"] = runtime
     return out, full

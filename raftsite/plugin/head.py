@@ -9,8 +9,10 @@
   once the browser holds it, unless ``snapshot_first_visit`` — the memory snapshot itself
   (no ``<link rel=preload>``: a document's preloads are not shared with a worker, so each
   would be a second download);
-* the glue itself as an async module in ``<head>`` (not ``extra_javascript``, which Material
-  puts at the end of ``<body>``), which talks to that worker and paints what it sends.
+* the glue itself as an async module right after the starter (not ``extra_javascript``, which
+  Material puts at the end of ``<body>``), which talks to that worker and paints what it sends;
+  it mounts each scene as soon as the scene is parsed (``markdown_ext.MOUNT_HOOK``), so Play
+  answers before Material's bundle has run.
 """
 
 from __future__ import annotations
@@ -47,24 +49,27 @@ def on_post_page(plugin, output: str, page, config) -> str:
     if plugin.snapshot is not None:
         tags.append(f'<meta name="raft-snapshot" content="{plugin.snapshot_name}">')
     # First thing in <head> (after the charset): an inline script after the stylesheets
-    # would wait for them.
+    # would wait for them. (Inserted with the other tags, below.)
     starter = python_starter(runtime_config(plugin, root), start=has_scene)
-    charset = re.search(r"<meta charset=[^>]*>", output[:2048], re.I)
-    at = charset.end() if charset else output.find("</head>")
-    output = output[:at] + "\n" + starter + output[at:]
     # "on": the glue registers sw.js once Python is up; "off" (mkdocs serve): it removes a
     # service worker left by a build served on the same address, which would serve old pages.
     tags.append(f'<meta name="raft-sw" content="{"on" if offline(plugin) else "off"}">')
     if has_scene:
         tags.append('<meta name="raft-scene-page" content="1">')  # the glue mounts scenes at once
-        # the scenes' reels (raftsite/reels.py) arrive while the page is parsed, not once the
-        # glue has mounted it; the glue fetches them the same way (fetch(): CORS mode, same-origin
-        # credentials), so the preload is the response it gets. None with reduced motion.
+        # the scenes' reels (raftsite/reels.py): the glue fetches them as soon as it runs, before
+        # their scenes are parsed (not with reduced motion, nor for an address with a seed or a
+        # step). A <link rel=preload> would start sooner, but Chromium does not hand an
+        # in-flight preload to the glue's fetch(): each reel would come twice.
         for reel in dict.fromkeys(_REEL.findall(output)):
-            tags.append(f'<link rel="preload" href="{reel}" as="fetch" crossorigin fetchpriority="low" '
-                        'media="(prefers-reduced-motion: no-preference)">')
-    tags.append(f'<script type="module" async src="{root}assets/raft/raft-boot.mjs"></script>')
-    return output.replace("</head>", "\n".join(tags) + "\n</head>", 1)
+            tags.append(f'<meta name="raft-reel" content="{reel}">')
+    # The glue last, after the tags it reads: behind the stylesheets and Material's inline
+    # scripts the parser would find it only once they have loaded, so all of these go right
+    # after the starter. Async: it runs as soon as it arrives, and mounts each scene already
+    # parsed (the rest as they are: markdown_ext.MOUNT_HOOK).
+    tags.append(f'<script type="module" async fetchpriority="high" src="{root}assets/raft/raft-boot.mjs"></script>')
+    charset = re.search(r"<meta charset=[^>]*>", output[:2048], re.I)
+    at = charset.end() if charset else output.find("</head>")
+    return output[:at] + "\n" + starter + "\n" + "\n".join(tags) + output[at:]
 
 
 #: a scene's reel in its ``data-scene`` attribute (JSON, HTML-escaped)

@@ -81,7 +81,7 @@ def test_play_moves_the_diagram_before_python_is_up_and_the_live_run_continues_i
     replayed.replay_reel("play", k)
     expected = replayed.cluster.trace()
     assert _live_trace(page)[: len(expected)] == expected
-    assert len(reels) == 1, reels  # the <head>'s preload is the glue's fetch
+    assert len(reels) == 1, reels  # fetched once, early (named in <head>), by the scene that plays it
 
 
 def test_next_runs_the_first_step_before_python_is_up_and_the_live_scene_shows_that_frame(page):
@@ -158,8 +158,36 @@ def test_without_its_reel_play_still_waits_for_python_and_plays(page, watch):
     wait_js(page, "() => /t = [1-9]/.test(document.querySelector('.raft-scene [data-role=\"time\"]').textContent)")
 
 
+def test_play_answers_before_materials_bundle_has_run(page):
+    """A scene mounts as soon as it is parsed (markdown_ext.MOUNT_HOOK), not at
+    DOMContentLoaded: here Material's bundle — the last script of the page, which holds up
+    DOMContentLoaded — and Python are both held back, and Play still plays the reel."""
+    bundle: list = []
+    page.context.route("**/assets/javascripts/bundle.*.min.js", lambda route: bundle.append(route))
+    held = _hold_python(page)
+    page.goto(SCENE04, wait_until="commit")
+    page.wait_for_selector('.raft-scene [data-action="play"]:not([disabled])')
+    t0 = _time(page)
+    page.click('.raft-scene [data-action="play"]')
+    page.wait_for_function("(t0) => document.querySelector('.raft-scene [data-role=\"time\"]').textContent !== t0", arg=t0)
+    assert page.evaluate("() => [document.readyState, typeof window.document$]") == ["loading", "undefined"]
+    assert _reel(page) == "playing"
+    # the listings further down the page, parsed after the scene mounted, follow the reel
+    page.wait_for_function("() => document.querySelector('.raft-listings .raft-exec') !== null")
+    page.wait_for_function("() => true")  # let the route handler run
+    assert bundle, "the page never asked for Material's bundle"
+    for route in bundle:
+        route.continue_()
+    page.wait_for_function("() => document.readyState !== 'loading' && window.document$ !== undefined")
+    _release(page, held)
+    assert page.get_attribute(".raft-scene", "data-playing") == "true"
+    assert len(page.evaluate("() => [...window.__raft.scenes.keys()]")) == 1  # mounted once
+
+
 def test_an_address_with_a_seed_or_a_step_has_no_reel(page):
     """The reel is the scene's own seed from the opening: another seed or step is another run."""
+    reels: list[str] = []
+    page.context.on("request", lambda r: reels.append(r.url) if "/assets/reels/" in r.url else None)
     for query in ("?seed=9", "?step=2"):
         held = _booting(page, SCENE04 + query)
         assert page.evaluate("() => [...window.__raft.scenes.values()][0].reel") is None
@@ -168,14 +196,18 @@ def test_an_address_with_a_seed_or_a_step_has_no_reel(page):
         assert "plays as soon as it is ready" in page.text_content('.raft-scene [data-role="status"]')
         _release(page, held)
         page.context.unroute(HELD)
+    assert reels == []  # not even fetched
 
 
 @pytest.mark.reduced_motion
 def test_with_reduced_motion_there_is_no_reel(page):
     """Reduced motion: a step is a jump, not an animation; Play waits for Python and then
     advances in jumps (tests/browser/test_reduced_motion.py)."""
+    reels: list[str] = []
+    page.context.on("request", lambda r: reels.append(r.url) if "/assets/reels/" in r.url else None)
     held = _booting(page, SCENE04)
     assert page.evaluate("() => [...window.__raft.scenes.values()][0].reel") is None
     page.click('.raft-scene [data-action="play"]')
     assert _reel(page) is None and "plays as soon as it is ready" in page.text_content('.raft-scene [data-role="status"]')
     _release(page, held)
+    assert reels == []  # not even fetched

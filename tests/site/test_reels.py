@@ -91,13 +91,11 @@ def test_a_bad_reel_kind_is_refused(scene04):
         Scene(dict(scene04)).replay_reel("fast", 3)
 
 
-def test_a_scene_page_preloads_its_reels_unless_motion_is_reduced(built_site, scene04):
-    """The reel arrives while the page is parsed, the way the glue's fetch() asks for it (so
-    the browser hands the preloaded response over), and not at all with reduced motion."""
+def test_a_scene_page_names_its_reels_in_its_head(built_site, scene04):
+    """The glue fetches the reels named in <head> as soon as it runs, before their scenes are
+    parsed (tests/browser/test_reel.py: once each, and not with reduced motion)."""
     page = (built_site / _scene_page(built_site, "scenes/04-")).read_text(encoding="utf-8")
     head = page[: page.index("</head>")]
-    links = re.findall(r'<link rel="preload" href="([^"]+)" as="fetch" crossorigin fetchpriority="low" '
-                       r'media="\(prefers-reduced-motion: no-preference\)">', head)
-    assert links == [scene04["reel"]]
+    assert re.findall(r'<meta name="raft-reel" content="([^"]+)">', head) == [scene04["reel"]]
     playground = (built_site / "playground/index.html").read_text(encoding="utf-8")
     assert "assets/reels/" not in playground

@@ -204,6 +204,8 @@ class SceneUI {
       });
       for (const node of [el, ...this.companions()]) this.io.observe(node);
     }
+    // Mounted as soon as it was parsed: its companions further down the page come later.
+    pageParsed.then(() => this.companionsParsed());
     el.dataset.state = "booting";
     this.status("Starting Python… the diagram is the first frame, drawn when the site was built.");
     // Play and Next ▶ answer at once, even while Python boots: what the reader asked for is
@@ -223,6 +225,14 @@ class SceneUI {
     // body and this is the first scene on screen; never while typing in a field.
     this.onKey = (e) => this.key(e);
     document.addEventListener("keydown", this.onKey);
+  }
+
+  // The rest of the page is parsed: watch the companions too, and light the lines the reel
+  // lit before their listing existed.
+  companionsParsed() {
+    if (!this.el.isConnected) return;
+    if (this.io) for (const node of this.companions()) this.io.observe(node);
+    for (const ids of this.lit.values()) for (const id of ids) document.getElementById(id)?.classList.add("raft-exec");
   }
 
   // Play or Next ▶ pressed while Python boots: remember it (pressed again: forget it).
@@ -266,9 +276,7 @@ class SceneUI {
   async fetchReel() {
     const reel = this.reel;
     try {
-      const res = await fetch(reel.url, { priority: "low" });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      reel.data = await res.json();
+      reel.data = await (takeEarlyReel(reel.url) || fetchReelData(reel.url));
     } catch (err) {
       console.warn("raft: no reel for this scene; Play waits for Python", err);
       reel.failed = true;
@@ -465,6 +473,7 @@ class SceneUI {
       this.fail(err);
       return;
     }
+    await pageParsed; // what follows reads the whole page (other scenes, companions)
     if (!this.el.isConnected) return; // navigated away while booting
     const { seed, bad } = this.seedFromUrl();
     // `query`: the address's query string, for controls that take their state from it (lab replay).
@@ -1148,7 +1157,57 @@ class SceneUI {
   }
 }
 
+// ------------------------------------------------------------------ reels, fetched early
+
+function fetchReelData(url) {
+  return fetch(url, { priority: "low" }).then((res) => (res.ok ? res.json() : Promise.reject(new Error(`HTTP ${res.status}`))));
+}
+
+// The page's reels (<meta name="raft-reel">, in <head>), asked for as soon as this module runs
+// — before their scenes are parsed — unless no reel will be played (reduced motion, an address
+// with a seed or a step: SceneUI.reelWanted). Each answer is taken once, by its scene.
+const earlyReels = new Map();
+function fetchEarlyReels() {
+  const params = new URLSearchParams(location.search);
+  if ((reducedMotionQuery && reducedMotionQuery.matches) || params.get("seed") !== null || params.get("step") !== null) return;
+  for (const meta of document.querySelectorAll('meta[name="raft-reel"]')) {
+    const url = new URL(meta.content, location.href).href;
+    const data = fetchReelData(url);
+    data.catch(() => {}); // handled by the scene that takes it
+    earlyReels.set(url, data);
+  }
+}
+function takeEarlyReel(url) {
+  const data = earlyReels.get(url);
+  earlyReels.delete(url);
+  return data;
+}
+
 // ------------------------------------------------------------------ page lifecycle
+
+// The whole page is parsed (its companions — listings, "Defend it" — are there).
+const pageParsed = new Promise((resolve) => {
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => resolve(), { once: true });
+  else resolve();
+});
+
+function mountScene(el) {
+  if (state.scenes.has(el) || !el.isConnected) return;
+  let ui;
+  try {
+    ui = new SceneUI(el);
+  } catch (err) {
+    el.dataset.state = "failed";
+    const m = el.querySelector('[data-role="message"]');
+    if (m) {
+      m.textContent = `This scene is broken: ${err.message}`;
+      m.hidden = false;
+    }
+    return;
+  }
+  state.scenes.set(el, ui);
+  ui.start();
+}
 
 function mountAll() {
   // Unmount scenes whose element left the document (instant navigation).
@@ -1158,24 +1217,14 @@ function mountAll() {
       state.scenes.delete(el);
     }
   }
-  const els = document.querySelectorAll(".raft-scene[data-scene]");
-  for (const el of els) {
-    if (state.scenes.has(el)) continue;
-    let ui;
-    try {
-      ui = new SceneUI(el);
-    } catch (err) {
-      el.dataset.state = "failed";
-      const m = el.querySelector('[data-role="message"]');
-      if (m) {
-        m.textContent = `This scene is broken: ${err.message}`;
-        m.hidden = false;
-      }
-      continue;
-    }
-    state.scenes.set(el, ui);
-    ui.start();
-  }
+  for (const el of document.querySelectorAll(".raft-scene[data-scene]")) mountScene(el);
+}
+
+// A scene mounts as soon as it is parsed (markdown_ext.MOUNT_HOOK, the script right after its
+// markup, calls this), not once the whole page is: Play and Next ▶ then answer while the rest
+// of the page is parsed and Material's bundle runs.
+function mountParsed(el) {
+  if (el && el.matches && el.matches(".raft-scene[data-scene]")) mountScene(el);
 }
 
 // ------------------------------------------------------------------ offline (service worker)
@@ -1225,6 +1274,7 @@ if (!state.subscribed) {
   // while the rest of the page is parsed and Material's bundle starts.
   const scenePage = !!document.querySelector('meta[name="raft-scene-page"]');
   if (scenePage) boot().catch(() => {}); // errors shown per scene
+  fetchEarlyReels();
   // The service worker comes after Python is up (scene pages) or the page has loaded (others).
   const idle = () => ("requestIdleCallback" in window ? requestIdleCallback(registerServiceWorker, { timeout: 2000 }) : setTimeout(registerServiceWorker, 0));
   if (scenePage) boot().then(idle, idle);
@@ -1237,6 +1287,14 @@ if (!state.subscribed) {
       mountAll();
     }
   };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", subscribe);
-  else subscribe();
+  window.__raftMount = mountParsed; // (Material runs the hooks again on instant navigation)
+  if (document.readyState === "loading") {
+    // This module came while the page is parsed: mount the scenes already parsed (each followed
+    // by its hook, which ran before this module was here), and the others as their hooks run.
+    for (const el of document.querySelectorAll(".raft-scene[data-scene]")) {
+      const next = el.nextElementSibling;
+      if (next && next.matches("script[data-raft-parsed]")) mountScene(el);
+    }
+    document.addEventListener("DOMContentLoaded", subscribe);
+  } else subscribe();
 }
