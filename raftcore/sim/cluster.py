@@ -31,6 +31,7 @@ from .view_builder import build_view
 
 
 INF = math.inf
+_LEADER = Role.LEADER  # looked up once: an enum member costs a slow class lookup on Python 3.11
 
 #: Event lines a cluster keeps for the page's event log (the latest ones; see ``events``).
 EVENTS_KEPT = 300
@@ -252,15 +253,18 @@ class Cluster:
     def leader(self) -> str | None:
         """The live leader of the highest term, if any (a stale leader may still believe it leads)."""
         best = None
+        best_term = 0
+        nodes, alive = self.nodes, self._alive
         for n in self.names:
-            node = self.nodes[n]
-            if self._alive[n] and node.role is Role.LEADER:
-                if best is None or node.current_term > self.nodes[best].current_term:
-                    best = n
+            node = nodes[n]
+            if node.role is _LEADER and alive[n]:
+                if best is None or node.current_term > best_term:
+                    best, best_term = n, node.current_term
         return best
 
     def leaders(self) -> list[str]:
-        return [n for n in self.names if self._alive[n] and self.nodes[n].role is Role.LEADER]
+        nodes, alive = self.nodes, self._alive
+        return [n for n in self.names if alive[n] and nodes[n].role is _LEADER]
 
     def in_flight(self) -> list[Flight]:
         return [f for _, f in self._flights()]
@@ -816,7 +820,7 @@ class Cluster:
         if not self._alive[name]:
             return  # the client's timeout will retry elsewhere
         node = self.nodes[name]
-        if node.role is not Role.LEADER:
+        if node.role is not _LEADER:
             # Redirect to the leader this server knows of, or try the next server.
             c = self.clients[h.client]
             # Follow the server's hint only if it heard from that leader lately: a removed
