@@ -183,10 +183,8 @@ class LabRun(Nemesis):
     def _step(self) -> None:
         c = self.cluster
         if self.phase == "faults":
-            t = c.next_event_time()
             due, what = self._nemesis_due()
-            if t is not None and t <= due:
-                c.step()
+            if c.step_if_due(due):  # the cluster's next event comes first
                 if len(c.checker.leader_of_term) > self.elections:
                     self._elected()
                 if self.window is not None:

@@ -186,6 +186,18 @@ class Cluster:
         self._process(*event)
         return True
 
+    def step_if_due(self, end: float) -> bool:
+        """Process the next event if it is due at or before ``end`` (a driver that interleaves
+        actions of its own with the cluster's events, as the lab does); False, doing nothing,
+        when none is or a violation stopped the run."""
+        if self.halted:
+            return False
+        event = self.scheduler.pop_due(end)
+        if event is None:
+            return False
+        self._process(*event)
+        return True
+
     def run_for(self, ms: float) -> None:
         """Advance simulated time by ``ms``, processing every event due by then."""
         if ms < 0:
@@ -831,7 +843,7 @@ class Cluster:
             self.scheduler.at(self.now + self.network.client_latency, CLIENT_TIMEOUT, (h, h.attempt, nxt))
             return
         if h.command.op == "GET" and (self.config.read_mode != "log" or self.config.unsafe.local_reads):
-            self._trace_line(f"{name} reads for {h.client}#{h.seq} {h.command}")
+            self._trace_line(name, " reads for ", h.client, "#", h.seq, " ", h.command)
             self._handle(node, node.read(h.command, self.now))
             return
         out = node.propose(h.command, self.now)
@@ -841,7 +853,7 @@ class Cluster:
             self._trace_line(f"{name} refuses {h.client}#{h.seq} {h.command}: transferring leadership")
             self.scheduler.at(self.now + self.config.election_timeout_min, CLIENT_TIMEOUT, (h, h.attempt, name))
             return
-        self._trace_line(f"{name} accepts {h.client}#{h.seq} {h.command} at {h.index}")
+        self._trace_line(name, " accepts ", h.client, "#", h.seq, " ", h.command, " at ", h.index)
         self._handle(node, out)
 
     def _client_reply(self, h: Handle, attempt: int, result: object) -> None:
@@ -866,7 +878,7 @@ class Cluster:
         c = self.clients[h.client]
         nxt = target or self._next_server(h.node)
         c.target = nxt
-        self._trace_line(f"client {h.client} retries #{h.seq} at {nxt}")
+        self._trace_line("client ", h.client, " retries #", h.seq, " at ", nxt)
         self._send_request(c, h, nxt)
 
     def _next_server(self, name: str | None) -> str:
