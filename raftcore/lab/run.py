@@ -171,7 +171,7 @@ class LabRun(Nemesis):
         if not self.clock_times or c.now > self.clock_times[-1]:
             self.clock_times.append(c.now)
             self.clock_steps.append(self.steps)
-        if c.violation is not None and self.failure is None:
+        if c.checker.violations and self.failure is None:  # (c.violation, without two property calls a step)
             v = c.violation
             self.failure = LabFailure(self.seed, v.key, v.invariant, v.time, self.steps, 0, str(v), tuple(v.servers))
             self.progress = None

@@ -190,7 +190,8 @@ class Cluster:
         """Process the next event if it is due at or before ``end`` (a driver that interleaves
         actions of its own with the cluster's events, as the lab does); False, doing nothing,
         when none is or a violation stopped the run."""
-        if self.halted:
+        checker = self.checker
+        if checker is not None and checker.halted:  # self.halted, without the property call
             return False
         event = self.scheduler.pop_due(end)
         if event is None:
