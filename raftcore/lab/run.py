@@ -171,7 +171,7 @@ class LabRun(Nemesis):
         if not self.clock_times or c.now > self.clock_times[-1]:
             self.clock_times.append(c.now)
             self.clock_steps.append(self.steps)
-        if c.violation is not None and self.failure is None:
+        if c.checker.violations and self.failure is None:  # (c.violation, without two property calls a step)
             v = c.violation
             self.failure = LabFailure(self.seed, v.key, v.invariant, v.time, self.steps, 0, str(v), tuple(v.servers))
             self.progress = None
@@ -183,10 +183,8 @@ class LabRun(Nemesis):
     def _step(self) -> None:
         c = self.cluster
         if self.phase == "faults":
-            t = c.next_event_time()
             due, what = self._nemesis_due()
-            if t is not None and t <= due:
-                c.step()
+            if c.step_if_due(due):  # the cluster's next event comes first
                 if len(c.checker.leader_of_term) > self.elections:
                     self._elected()
                 if self.window is not None:

@@ -30,6 +30,9 @@ from .scheduler import CLIENT_REPLY, CLIENT_REQUEST, CLIENT_TIMEOUT, DELIVER, ME
 from .view_builder import build_view
 
 
+INF = math.inf
+_LEADER = Role.LEADER  # looked up once: an enum member costs a slow class lookup on Python 3.11
+
 #: Event lines a cluster keeps for the page's event log (the latest ones; see ``events``).
 EVENTS_KEPT = 300
 
@@ -175,13 +178,66 @@ class Cluster:
 
     def step(self) -> bool:
         """Process exactly one event. False when nothing is scheduled or a violation stopped the run."""
-        if self.halted or not len(self.scheduler):
+        if self.halted:
             return False
-        time, _, kind, payload = self.scheduler.pop()
+        event = self.scheduler.pop_due(INF)
+        if event is None:
+            return False
+        self._process(*event)
+        return True
+
+    def step_if_due(self, end: float) -> bool:
+        """Process the next event if it is due at or before ``end`` (a driver that interleaves
+        actions of its own with the cluster's events, as the lab does); False, doing nothing,
+        when none is or a violation stopped the run."""
+        checker = self.checker
+        if checker is not None and checker.halted:  # self.halted, without the property call
+            return False
+        event = self.scheduler.pop_due(end)
+        if event is None:
+            return False
+        self._process(*event)
+        return True
+
+    def run_for(self, ms: float) -> None:
+        """Advance simulated time by ``ms``, processing every event due by then."""
+        if ms < 0:
+            raise ValueError(f"cannot run for a negative time ({ms} ms)")
+        end = self.now + ms
+        self._run(end)
+        if not self.halted:
+            self.now = max(self.now, end)
+
+    def run_until(self, predicate: Callable[["Cluster"], bool], within_ms: float) -> bool:
+        """Run until ``predicate(cluster)`` holds (checked after every event) or ``within_ms`` passes."""
+        end = self.now + within_ms
+        if predicate(self) or self._run(end, predicate):
+            return True
+        if not self.halted:
+            self.now = max(self.now, end)
+        return False
+
+    def _run(self, end: float, predicate: Callable[["Cluster"], bool] | None = None) -> bool:
+        """Process the events due by ``end``, one :meth:`step` at a time (the loop of
+        :meth:`run_for` and :meth:`run_until`, with the lookups hoisted out of it); True as
+        soon as ``predicate`` holds after an event. Stops when a violation halts the run."""
+        pop_due = self.scheduler.pop_due
+        process = self._process
+        checker = self.checker
+        while checker is None or not checker.halted:
+            event = pop_due(end)
+            if event is None:
+                return False
+            process(*event)
+            if predicate is not None and predicate(self):
+                return True
+        return False
+
+    def _process(self, time: float, seq: int, kind: int, payload) -> None:
+        """One event off the scheduler: what :meth:`step` does once it has popped it."""
         self.now = time
         if kind == DELIVER:
-            msg, sent_at = payload
-            self._deliver(msg, sent_at)
+            self._deliver(*payload)
         elif kind == TIMER:
             if self._alive[payload] and self._timer_at.get(payload) == time:
                 del self._timer_at[payload]
@@ -196,31 +252,6 @@ class Cluster:
             self._client_timeout(*payload)
         elif kind == MEMBERSHIP:
             self._membership_step()
-        return True
-
-    def run_for(self, ms: float) -> None:
-        """Advance simulated time by ``ms``, processing every event due by then."""
-        if ms < 0:
-            raise ValueError(f"cannot run for a negative time ({ms} ms)")
-        end = self.now + ms
-        sched = self.scheduler
-        while sched.due(end) and self.step():
-            pass
-        if not self.halted:
-            self.now = max(self.now, end)
-
-    def run_until(self, predicate: Callable[["Cluster"], bool], within_ms: float) -> bool:
-        """Run until ``predicate(cluster)`` holds (checked after every event) or ``within_ms`` passes."""
-        end = self.now + within_ms
-        if predicate(self):
-            return True
-        sched = self.scheduler
-        while sched.due(end) and self.step():
-            if predicate(self):
-                return True
-        if not self.halted:
-            self.now = max(self.now, end)
-        return False
 
     # ------------------------------------------------------------------ inspection
 
@@ -235,15 +266,18 @@ class Cluster:
     def leader(self) -> str | None:
         """The live leader of the highest term, if any (a stale leader may still believe it leads)."""
         best = None
+        best_term = 0
+        nodes, alive = self.nodes, self._alive
         for n in self.names:
-            node = self.nodes[n]
-            if self._alive[n] and node.role is Role.LEADER:
-                if best is None or node.current_term > self.nodes[best].current_term:
-                    best = n
+            node = nodes[n]
+            if node.role is _LEADER and alive[n]:
+                if best is None or node.current_term > best_term:
+                    best, best_term = n, node.current_term
         return best
 
     def leaders(self) -> list[str]:
-        return [n for n in self.names if self._alive[n] and self.nodes[n].role is Role.LEADER]
+        nodes, alive = self.nodes, self._alive
+        return [n for n in self.names if alive[n] and nodes[n].role is _LEADER]
 
     def in_flight(self) -> list[Flight]:
         return [f for _, f in self._flights()]
@@ -705,61 +739,75 @@ class Cluster:
         vote = out.vote
         if vote is not None:
             self.vote_decisions[(vote.voter, vote.candidate)] = vote
+        if out.applied or out.reads:
+            self._reply_to_clients(name, out, send_at)
+        if self.checker is not None:
+            self.checker.observe(node, out)
+        wake = node.next_wakeup
+        if wake != INF and wake < self._timer_at.get(name, INF):
+            self._timer_at[name] = wake
+            self.scheduler.at(wake, TIMER, name)
+
+    def _reply_to_clients(self, name: str, out: Output, send_at: float) -> None:
+        """Schedule the replies to the clients whose commands ``name`` applied or whose reads it answered."""
+        reply_at = send_at + self.network.client_latency
         for index, entry, result, _ in out.applied:
             cmd = entry.command
             if cmd is not None and cmd.client is not None:
                 h = self._pending.get((cmd.client, cmd.seq))
                 if h is not None and h.node == name and not h.done:
                     h.index = index
-                    self.scheduler.at(send_at + self.network.client_latency, CLIENT_REPLY, (h, h.attempt, result))
+                    self.scheduler.at(reply_at, CLIENT_REPLY, (h, h.attempt, result))
         for cmd, result in out.reads:
             h = self._pending.get((cmd.client, cmd.seq))
             if h is not None and h.node == name and not h.done:
-                self.scheduler.at(send_at + self.network.client_latency, CLIENT_REPLY, (h, h.attempt, result))
-        if self.checker is not None:
-            self.checker.observe(node, out)
-        wake = node.next_wakeup
-        if wake != math.inf and wake < self._timer_at.get(name, math.inf):
-            self._timer_at[name] = wake
-            self.scheduler.at(wake, TIMER, name)
+                self.scheduler.at(reply_at, CLIENT_REPLY, (h, h.attempt, result))
 
     def _send(self, msg: Message, sent_at: float) -> None:
+        """Count the message, then lose it, or put it (or, duplicated, two copies) on the wire.
+        Random draws, in this order: loss, duplication, then per copy latency and reordering."""
         net = self.network
         rng = self.rng
-        self.stats["sent"] += 1
+        stats = self.stats
+        stats["sent"] += 1
         kind = type(msg).__name__
         if kind == "AppendEntries" and not msg.entries:
             kind = "Heartbeat"
         elif kind == "RequestVote" and msg.pre_vote:
             kind = "PreVote"
-        self.stats[kind] = self.stats.get(kind, 0) + 1
-        self.stats["bytes"] += message_size(msg)
+        stats[kind] = stats.get(kind, 0) + 1
+        stats["bytes"] += message_size(msg)
         if net.loss and rng.random() < net.loss:
-            self.stats["dropped"] += 1
+            stats["dropped"] += 1
             self._trace_line("lost ", msg)
             return
-        copies = 2 if net.duplicate and rng.random() < net.duplicate else 1
-        if copies == 2:
-            self.stats["duplicated"] += 1
+        copies = 1
+        if net.duplicate and rng.random() < net.duplicate:
+            stats["duplicated"] += 1
+            copies = 2
+        at = self.scheduler.at
         for _ in range(copies):
             latency = net.latency_min + (net.latency_max - net.latency_min) * rng.random()
             if net.reorder and rng.random() < net.reorder:
                 latency += net.reorder_delay * rng.random()
-            latency += self.link_delay.get((msg.src, msg.dst), 0.0)
-            self.scheduler.at(sent_at + latency, DELIVER, (msg, sent_at))
+            if self.link_delay:
+                latency += self.link_delay.get((msg.src, msg.dst), 0.0)
+            at(sent_at + latency, DELIVER, (msg, sent_at))
 
     def _deliver(self, msg: Message, sent_at: float) -> None:
-        if not self._alive[msg.dst] or (msg.src, msg.dst) in self.blocked:
+        dst = msg.dst
+        if not self._alive[dst] or (self.blocked and (msg.src, dst) in self.blocked):
             self.stats["dropped"] += 1
             self._trace_line("dropped ", msg)
             return
         self.stats["delivered"] += 1
-        self._trace_line(msg)
+        if self.record_trace:
+            self._trace.append((self.now, (msg,)))  # self._trace_line(msg), without the call
         if self.observers:
-            flight = Flight(msg.src, msg.dst, msg, sent_at, self.now)
+            flight = Flight(msg.src, dst, msg, sent_at, self.now)
             for observe in self.observers:
                 observe(flight)
-        node = self.nodes[msg.dst]
+        node = self.nodes[dst]
         self._handle(node, node.step(msg, self.now))
 
     def _issue_next(self, c: Client) -> None:
@@ -785,7 +833,7 @@ class Cluster:
         if not self._alive[name]:
             return  # the client's timeout will retry elsewhere
         node = self.nodes[name]
-        if node.role is not Role.LEADER:
+        if node.role is not _LEADER:
             # Redirect to the leader this server knows of, or try the next server.
             c = self.clients[h.client]
             # Follow the server's hint only if it heard from that leader lately: a removed
@@ -796,7 +844,7 @@ class Cluster:
             self.scheduler.at(self.now + self.network.client_latency, CLIENT_TIMEOUT, (h, h.attempt, nxt))
             return
         if h.command.op == "GET" and (self.config.read_mode != "log" or self.config.unsafe.local_reads):
-            self._trace_line(f"{name} reads for {h.client}#{h.seq} {h.command}")
+            self._trace_line(name, " reads for ", h.client, "#", h.seq, " ", h.command)
             self._handle(node, node.read(h.command, self.now))
             return
         out = node.propose(h.command, self.now)
@@ -806,7 +854,7 @@ class Cluster:
             self._trace_line(f"{name} refuses {h.client}#{h.seq} {h.command}: transferring leadership")
             self.scheduler.at(self.now + self.config.election_timeout_min, CLIENT_TIMEOUT, (h, h.attempt, name))
             return
-        self._trace_line(f"{name} accepts {h.client}#{h.seq} {h.command} at {h.index}")
+        self._trace_line(name, " accepts ", h.client, "#", h.seq, " ", h.command, " at ", h.index)
         self._handle(node, out)
 
     def _client_reply(self, h: Handle, attempt: int, result: object) -> None:
@@ -831,7 +879,7 @@ class Cluster:
         c = self.clients[h.client]
         nxt = target or self._next_server(h.node)
         c.target = nxt
-        self._trace_line(f"client {h.client} retries #{h.seq} at {nxt}")
+        self._trace_line("client ", h.client, " retries #", h.seq, " at ", nxt)
         self._send_request(c, h, nxt)
 
     def _next_server(self, name: str | None) -> str:
@@ -851,9 +899,10 @@ def _check_server_name(n: object) -> None:
 def message_size(msg: Message) -> int:
     """Approximate wire size in bytes: a fixed header plus the entries' text."""
     size = 24
-    if type(msg) is AppendEntries:
+    kind = type(msg)
+    if kind is AppendEntries:
         for e in msg.entries:
-            size += 8 + (len(str(e.command)) if e.command is not None else 0)
-    elif type(msg) is InstallSnapshot:
+            size += 8 if e.command is None else 8 + len(str(e.command))
+    elif kind is InstallSnapshot:
         size += len(msg.digest) + 16
     return size

@@ -92,10 +92,13 @@ def run_trials(timeout_min: float, timeout_max: float, trials: int, seed: int = 
                 counted = c.scheduler.popped
                 continue
             leader = c.leader()
-        c.run_until(lambda cl: all(cl.nodes[n].commit_index == cl.nodes[leader].log.last_index
-                                   for n in cl.names), 1000)
+        # The predicates below are asked after every event: they hold the servers, looked up
+        # once (no server restarts while they are asked).
+        servers = [c.nodes[n] for n in c.names]
+        leader_node = c.nodes[leader]
+        c.run_until(lambda cl: all(node.commit_index == leader_node.log.last_index for node in servers), 1000)
         # Crash at a uniformly random point of the leader's heartbeat interval.
-        c.run_until(lambda cl: cl.nodes[leader].heartbeat_deadline - cl.now >= cfg.heartbeat_interval - 1e-9,
+        c.run_until(lambda cl: leader_node.heartbeat_deadline - cl.now >= cfg.heartbeat_interval - 1e-9,
                     cfg.heartbeat_interval * 2)
         c.run_for(rng.random() * cfg.heartbeat_interval)
         if c.leader() != leader:
@@ -104,15 +107,18 @@ def run_trials(timeout_min: float, timeout_max: float, trials: int, seed: int = 
         _crash_mid_replication(c, leader)
         t0 = c.now
         live = [n for n in c.names if n != leader]
+        followers = [c.nodes[n] for n in live]
+        first = followers[0]
 
-        def recovered(cl: Cluster) -> bool:  # asked after every event: the cheap test first
-            if cl.nodes[live[0]].leader_id is None:
+        def recovered(cl: Cluster) -> bool:  # asked after every event: the cheap tests first
+            # Every live server must follow a leader of a term above old_term: the first one too.
+            if first.leader_id is None or first.current_term <= old_term:
                 return False
             lead = cl.leader()
             if lead is None or cl.nodes[lead].current_term <= old_term:
                 return False
             term = cl.nodes[lead].current_term
-            return all(cl.nodes[n].leader_id == lead and cl.nodes[n].current_term == term for n in live)
+            return all(f.leader_id == lead and f.current_term == term for f in followers)
 
         ok = c.run_until(recovered, give_up_ms)
         elections = max(0, max(c.nodes[n].current_term for n in live) - old_term)

@@ -34,6 +34,14 @@ class Scheduler:
     def pop(self) -> tuple[float, int, int, Any]:
         return heapq.heappop(self._heap)
 
+    def pop_due(self, end: float) -> tuple[float, int, int, Any] | None:
+        """The next event if it is scheduled at or before ``end`` (removed from the
+        schedule), else None: :meth:`due` and :meth:`pop` in one call, the simulator's loop."""
+        heap = self._heap
+        if heap and heap[0][0] <= end:
+            return heapq.heappop(heap)
+        return None
+
     @property
     def popped(self) -> int:
         """Events popped so far (every event scheduled is popped or still pending): how many
