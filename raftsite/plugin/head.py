@@ -9,6 +9,8 @@
   once the browser holds it, unless ``snapshot_first_visit`` — the memory snapshot itself
   (no ``<link rel=preload>``: a document's preloads are not shared with a worker, so each
   would be a second download);
+* on a page with scenes, a second inline script (``assets/build/reel-start.js``) that fetches
+  their reels while the page is parsed;
 * the glue itself as an async module right after the starter (not ``extra_javascript``, which
   Material puts at the end of ``<body>``), which talks to that worker and paints what it sends;
   it mounts each scene as soon as the scene is parsed (``markdown_ext.MOUNT_HOOK``), so Play
@@ -56,12 +58,10 @@ def on_post_page(plugin, output: str, page, config) -> str:
     tags.append(f'<meta name="raft-sw" content="{"on" if offline(plugin) else "off"}">')
     if has_scene:
         tags.append('<meta name="raft-scene-page" content="1">')  # the glue mounts scenes at once
-        # the scenes' reels (raftsite/reels.py): the glue fetches them as soon as it runs, before
-        # their scenes are parsed (not with reduced motion, nor for an address with a seed or a
-        # step). A <link rel=preload> would start sooner, but Chromium does not hand an
-        # in-flight preload to the glue's fetch(): each reel would come twice.
-        for reel in dict.fromkeys(_REEL.findall(output)):
-            tags.append(f'<meta name="raft-reel" content="{reel}">')
+        # the scenes' reels (raftsite/reels.py), asked for at once (assets/build/reel-start.js)
+        reels = list(dict.fromkeys(_REEL.findall(output)))
+        if reels:
+            starter += "\n" + reel_starter(reels)
     # The glue last, after the tags it reads: behind the stylesheets and Material's inline
     # scripts the parser would find it only once they have loaded, so all of these go right
     # after the starter. Async: it runs as soon as it arrives, and mounts each scene already
@@ -116,6 +116,23 @@ def _python_sources() -> tuple[str, str]:
 
 
 STARTER_CALL = "})(RAFT_CONFIG, RAFT_WORKER, RAFT_NOW);"
+
+#: Inlined after the Python starter on a page with reels: it fetches them while the page is parsed.
+REEL_STARTER = ASSETS / "build" / "reel-start.js"
+REEL_STARTER_CALL = "})(RAFT_REELS);"
+
+
+@functools.lru_cache(maxsize=1)
+def _reel_source() -> str:
+    code = _strip_header(REEL_STARTER.read_text(encoding="utf-8"))
+    if not code.endswith(REEL_STARTER_CALL):
+        raise PluginError(f"raftsite: {REEL_STARTER} must end with {REEL_STARTER_CALL!r}")
+    return code[: -len(REEL_STARTER_CALL)]
+
+
+def reel_starter(urls: list[str]) -> str:
+    """``assets/build/reel-start.js``, inlined, for these reels (relative to the page)."""
+    return "<script>" + _reel_source() + "})(" + json.dumps(urls).replace("</", "<\\/") + ");</script>"
 
 
 def python_starter(config: dict, start: bool) -> str:

@@ -91,11 +91,12 @@ def test_a_bad_reel_kind_is_refused(scene04):
         Scene(dict(scene04)).replay_reel("fast", 3)
 
 
-def test_a_scene_page_names_its_reels_in_its_head(built_site, scene04):
-    """The glue fetches the reels named in <head> as soon as it runs, before their scenes are
+def test_a_scene_page_asks_for_its_reels_from_its_head(built_site, scene04):
+    """An inline script after the Python starter fetches the page's reels while the page is
     parsed (tests/browser/test_reel.py: once each, and not with reduced motion)."""
     page = (built_site / _scene_page(built_site, "scenes/04-")).read_text(encoding="utf-8")
     head = page[: page.index("</head>")]
-    assert re.findall(r'<meta name="raft-reel" content="([^"]+)">', head) == [scene04["reel"]]
+    assert head.index("window.__raftStartPython") < head.index("window.__raftReels") < head.index("raft-boot.mjs")
+    assert re.findall(r"\}\)\((\[[^\]]*\])\);</script>", head) == [json.dumps([scene04["reel"]])]
     playground = (built_site / "playground/index.html").read_text(encoding="utf-8")
     assert "assets/reels/" not in playground

@@ -1163,24 +1163,13 @@ function fetchReelData(url) {
   return fetch(url, { priority: "low" }).then((res) => (res.ok ? res.json() : Promise.reject(new Error(`HTTP ${res.status}`))));
 }
 
-// The page's reels (<meta name="raft-reel">, in <head>), asked for as soon as this module runs
-// — before their scenes are parsed — unless no reel will be played (reduced motion, an address
-// with a seed or a step: SceneUI.reelWanted). Each answer is taken once, by its scene.
-const earlyReels = new Map();
-function fetchEarlyReels() {
-  const params = new URLSearchParams(location.search);
-  if ((reducedMotionQuery && reducedMotionQuery.matches) || params.get("seed") !== null || params.get("step") !== null) return;
-  for (const meta of document.querySelectorAll('meta[name="raft-reel"]')) {
-    const url = new URL(meta.content, location.href).href;
-    const data = fetchReelData(url);
-    data.catch(() => {}); // handled by the scene that takes it
-    earlyReels.set(url, data);
-  }
-}
+// The page's reels, asked for while the page is parsed by the inline script in <head>
+// (assets/build/reel-start.js): each is taken once, by its scene.
 function takeEarlyReel(url) {
-  const data = earlyReels.get(url);
-  earlyReels.delete(url);
-  return data;
+  const reels = window.__raftReels;
+  const reel = reels && reels[url];
+  if (reel) delete reels[url];
+  return reel;
 }
 
 // ------------------------------------------------------------------ page lifecycle
@@ -1274,7 +1263,6 @@ if (!state.subscribed) {
   // while the rest of the page is parsed and Material's bundle starts.
   const scenePage = !!document.querySelector('meta[name="raft-scene-page"]');
   if (scenePage) boot().catch(() => {}); // errors shown per scene
-  fetchEarlyReels();
   // The service worker comes after Python is up (scene pages) or the page has loaded (others).
   const idle = () => ("requestIdleCallback" in window ? requestIdleCallback(registerServiceWorker, { timeout: 2000 }) : setTimeout(registerServiceWorker, 0));
   if (scenePage) boot().then(idle, idle);
