@@ -102,17 +102,24 @@ def _strip_header(code: str) -> str:
     return "\n".join(lines)
 
 
+def _inline_script(path, call: str, args: tuple) -> str:
+    """A script of ``assets/build`` that ends by calling itself with placeholders (``call``),
+    as an inline ``<script>`` called with ``args`` (JSON) instead."""
+    code = _strip_header(path.read_text(encoding="utf-8"))
+    if not code.endswith(call):
+        raise PluginError(f"raftsite: {path} must end with {call!r}")
+    values = ", ".join(json.dumps(a).replace("</", "<\\/") for a in args)
+    return "<script>" + code[: -len(call)] + "})(" + values + ");</script>"
+
+
 @functools.lru_cache(maxsize=1)
-def _python_sources() -> tuple[str, str]:
-    """(the starter, the worker's source): snapshot-format.mjs without ``export`` + the body."""
+def _worker_source() -> str:
+    """The Python worker's source: snapshot-format.mjs without ``export``, then its body."""
     fmt, body = (_strip_header(f.read_text(encoding="utf-8")) for f in PYTHON_WORKER)
     fmt = re.sub(r"^export (?=(?:const|function|async function) )", "", fmt, flags=re.M)
     if re.search(r"^\s*(?:import|export)\b", fmt, flags=re.M):
         raise PluginError(f"raftsite: {PYTHON_WORKER[0]} must be plain JavaScript (it is inlined into the worker)")
-    starter = _strip_header(PYTHON_STARTER.read_text(encoding="utf-8"))
-    if not starter.endswith(STARTER_CALL):
-        raise PluginError(f"raftsite: {PYTHON_STARTER} must end with {STARTER_CALL!r}")
-    return starter, fmt + "\n" + body
+    return fmt + "\n" + body
 
 
 STARTER_CALL = "})(RAFT_CONFIG, RAFT_WORKER, RAFT_NOW);"
@@ -122,23 +129,13 @@ REEL_STARTER = ASSETS / "build" / "reel-start.js"
 REEL_STARTER_CALL = "})(RAFT_REELS);"
 
 
-@functools.lru_cache(maxsize=1)
-def _reel_source() -> str:
-    code = _strip_header(REEL_STARTER.read_text(encoding="utf-8"))
-    if not code.endswith(REEL_STARTER_CALL):
-        raise PluginError(f"raftsite: {REEL_STARTER} must end with {REEL_STARTER_CALL!r}")
-    return code[: -len(REEL_STARTER_CALL)]
-
-
 def reel_starter(urls: list[str]) -> str:
     """``assets/build/reel-start.js``, inlined, for these reels (relative to the page)."""
-    return "<script>" + _reel_source() + "})(" + json.dumps(urls).replace("</", "<\\/") + ");</script>"
+    return _inline_script(REEL_STARTER, REEL_STARTER_CALL, (urls,))
 
 
 def python_starter(config: dict, start: bool) -> str:
     """``assets/build/python-start.js``, inlined: it defines ``window.__raftStartPython()``
     (a Blob module worker that boots Python) and, on a page with a scene or the lab
     (``start``), calls it at once — while the page is parsed, on another core."""
-    starter, worker = _python_sources()
-    args = ", ".join(json.dumps(a).replace("</", "<\\/") for a in (config, worker, start))
-    return "<script>" + starter[: -len(STARTER_CALL)] + "})(" + args + ");</script>"
+    return _inline_script(PYTHON_STARTER, STARTER_CALL, (config, _worker_source(), start))
