@@ -12,6 +12,8 @@ module                 job
 :mod:`.pages`          tells the Markdown extension which page it converts; checks its blocks
 :mod:`.head`           each page's ``<head>``: the runtime's names, the Python worker's
                        starter, the glue
+:mod:`.palette`        the system's colour scheme from the first paint, not once
+                       Material's bundle has run
 :mod:`.reels`          each scene's first seconds of Play and Next ▶, recorded while its
                        block is converted (:mod:`raftsite.reels`), into the site
 :mod:`.service_worker` ``sw.js`` at the site's root: the whole build precached, offline
@@ -30,10 +32,10 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 
-from . import build_info, fences, head, pages, reels, runtime, service_worker, sources
+from . import build_info, fences, head, pages, palette, reels, runtime, service_worker, sources
 
 #: The jobs, in the order each event visits them.
-HOOKS = (fences, runtime, build_info, sources, pages, head, reels, service_worker)
+HOOKS = (fences, runtime, build_info, sources, pages, head, palette, reels, service_worker)
 
 
 class RaftSiteConfig(Config):
@@ -98,6 +100,9 @@ class RaftSitePlugin(BasePlugin[RaftSiteConfig]):
 
     def on_post_page(self, output, page, config):
         return self._chain("on_post_page", output, page, config)
+
+    def on_post_template(self, output_content, template_name, config):
+        return self._chain("on_post_template", output_content, template_name, config)
 
     def on_post_build(self, config):
         self._each("on_post_build", config)

@@ -79,6 +79,35 @@ def test_material_settings(built_site):
     assert '<link rel="canonical" href="http://127.0.0.1:8000/">' in html
 
 
+def test_every_page_follows_the_systems_scheme_right_after_materials_palette_script(built_site):
+    """plugin/palette.py: the system's palette from the first paint (tests/browser/test_palette.py
+    checks what it does); it must follow Material's script, which applies a stored choice."""
+    from raftsite.plugin.palette import FOLLOW_SYSTEM, MATERIAL_PALETTE
+
+    for page in sorted(built_site.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        material = MATERIAL_PALETTE.search(html)
+        if material is None:
+            continue  # not a page of the theme (the source pages' redirects, …)
+        assert html[material.end():].startswith(FOLLOW_SYSTEM), page
+        assert html.count(FOLLOW_SYSTEM) == 1, page
+
+
+def test_a_theme_without_materials_palette_script_fails_the_build():
+    from types import SimpleNamespace
+
+    from mkdocs.exceptions import PluginError
+
+    from raftsite.plugin import palette
+
+    config = SimpleNamespace(theme={"palette": [{"media": "(prefers-color-scheme: light)"}, {"media": "(prefers-color-scheme: dark)"}]})
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="index.md"))
+    with pytest.raises(PluginError, match="index.md: Material's palette script"):
+        palette.on_post_page(None, "<html><body>no palette script</body></html>", page, config)
+    one = SimpleNamespace(theme={"palette": {"scheme": "default"}})
+    assert palette.on_post_page(None, "<html></html>", page, one) == "<html></html>"  # one palette: nothing to pick
+
+
 def _break(tmp_path, edit):
     cfg, docs = copy_project_config(tmp_path)
     page = docs / SCENE
