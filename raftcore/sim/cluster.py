@@ -178,13 +178,7 @@ class Cluster:
 
     def step(self) -> bool:
         """Process exactly one event. False when nothing is scheduled or a violation stopped the run."""
-        if self.halted:
-            return False
-        event = self.scheduler.pop_due(INF)
-        if event is None:
-            return False
-        self._process(*event)
-        return True
+        return self.step_if_due(INF)
 
     def step_if_due(self, end: float) -> bool:
         """Process the next event if it is due at or before ``end`` (a driver that interleaves
