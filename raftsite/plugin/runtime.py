@@ -272,7 +272,9 @@ def make_snapshot(pyodide_dir: Path, stdlib: Path, wheel: Path, pyc: Path | None
     that made it: a snapshot that does not restore never ships. It is only valid with the
     exact ``pyodide.asm.wasm`` and stdlib zip it was made with, hence both in the cache key.
     """
-    inputs = [pyodide_dir / "pyodide.asm.wasm", pyodide_dir / "pyodide.asm.mjs", stdlib, wheel, *([pyc] if pyc else [])]
+    # snapshot-format.mjs too: the script imports it, and a new format must make a new file.
+    inputs = [pyodide_dir / "pyodide.asm.wasm", pyodide_dir / "pyodide.asm.mjs", stdlib, wheel, *([pyc] if pyc else []),
+              ASSETS / "build" / "snapshot-format.mjs"]
     return _node_step(
         "make-snapshot.mjs", inputs, [str(pyodide_dir), str(stdlib), str(wheel), str(pyc or "")],
         cache_dir, "snapshot-{}.bin.gz", "make the Pyodide memory snapshot", out,

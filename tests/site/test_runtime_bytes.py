@@ -99,3 +99,24 @@ def test_the_trimmed_stdlib_holds_every_module_the_site_imports(built_site):
     needed = _stdlib_modules_the_site_imports() & full
     assert {"json", "heapq", "random", "html", "traceback", "encodings.utf_8"} <= needed | trimmed
     assert needed - trimmed == set()
+
+
+def test_the_memory_snapshot_is_remade_byte_for_byte_from_elsewhere(built_site, tmp_path):
+    """A returning reader keeps the snapshot (its name is a hash of its bytes) until a deploy
+    changes it. Remade from the same stdlib, wheel and bytecode, with no build cache, by a copy
+    of the build script in another folder (another checkout, the Pages runner), it must be the
+    very file the site ships, or a deploy with no code change costs every reader 7.5 MB again.
+    Before make-snapshot.mjs fixed entropy, clocks and the program name, 9 MB of its 31 MB heap
+    differed from one run to the next."""
+    cfg = starter_config(built_site)
+    shipped, stdlib, pyc = (built_site / "assets" / cfg[key].split("assets/", 1)[1] for key in ("snapshot", "stdlib", "pyc"))
+    wheel = next((built_site / "assets/wheels").glob("*-py3-none-any.whl"))
+    scripts = tmp_path / "another" / "checkout"
+    scripts.mkdir(parents=True)
+    for name in ("make-snapshot.mjs", "snapshot-format.mjs"):
+        (scripts / name).write_bytes((ROOT / "raftsite/assets/build" / name).read_bytes())
+    out = tmp_path / "remade.bin.gz"
+    proc = subprocess.run(["node", str(scripts / "make-snapshot.mjs"), str(ROOT / "node_modules/pyodide"), str(stdlib),
+                           str(wheel), str(pyc), str(out)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert out.read_bytes() == shipped.read_bytes()

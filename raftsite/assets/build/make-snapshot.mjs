@@ -16,23 +16,61 @@
 // system is NOT in the snapshot (the browser unpacks the wheel again); the global `random`
 // state and the hash seed are frozen (the simulator's own seeded RNGs are unaffected).
 //
+// Reproducible: the same inputs give the same file, byte for byte, wherever the checkout is.
+// Its name is a hash of its bytes and the service worker keeps it across visits, so a snapshot
+// remade from the same code (a cold build cache, the Pages workflow's case) must not be a new
+// 7.5 MB download for every returning reader. Three things reached the heap from outside:
+// entropy (the hash secret, `random`'s state and the allocations that follow from them), the
+// clocks (file times in the virtual file system, import caches) and the path of this script
+// (Emscripten's `thisProgram`: `sys.executable`, argv, `$_`). While the snapshot is made, the
+// entropy and the clocks are a fixed sequence and the program is the name a browser gives it.
+//
 // usage: node make-snapshot.mjs <pyodide_dir> <stdlib.zip> <wheel> <pyc.zip or ""> <out.bin.gz>
+import nodeCrypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { pathToFileURL } from "node:url";
 import { decodeHeap, encodeHeap } from "./snapshot-format.mjs";
 
+/** Emscripten's program name in a browser, which has no `process.argv[1]` to take it from. */
+const BROWSER_PROGRAM = "./this.program";
+
+/** Make the entropy and the clocks that Emscripten reads in Node a fixed sequence: the bytes
+ * of `node:crypto`'s randomFillSync (Emscripten's only entropy in Node: `/dev/urandom`,
+ * `getentropy`, hence `os.urandom` and CPython's hash secret) come from a xorshift generator,
+ * and `Date.now()` / `performance.now()` advance by one millisecond per call. Nothing this
+ * script runs needs either to be random or true; a browser restoring the snapshot has its own. */
+function deterministicEntropyAndClocks() {
+  let state = 0x2545f491;
+  nodeCrypto.randomFillSync = (view) => {
+    const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    for (let i = 0; i < bytes.length; i++) {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      bytes[i] = state & 255;
+    }
+    return view;
+  };
+  let wall = Date.UTC(2000, 0, 1);
+  Date.now = () => (wall += 1);
+  let monotonic = 0;
+  performance.now = () => (monotonic += 1);
+}
+
 const [pyodideDir, stdlib, wheel, pyc, out] = process.argv.slice(2);
 if (!pyodideDir || !stdlib || !wheel || !out) {
   console.error("usage: node make-snapshot.mjs <pyodide_dir> <stdlib.zip> <wheel> <pyc.zip or ''> <out.bin.gz>");
   process.exit(2);
 }
+deterministicEntropyAndClocks();
 const { loadPyodide } = await import(pathToFileURL(path.join(pyodideDir, "pyodide.mjs")).href);
 const py = await loadPyodide({
   indexURL: path.resolve(pyodideDir) + "/",
   stdLibURL: path.resolve(stdlib),
   _makeSnapshot: true,
+  _sysExecutable: BROWSER_PROGRAM,
 });
 const sitePackages = py.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
 py.unpackArchive(new Uint8Array(fs.readFileSync(wheel)), "wheel", { extractDir: sitePackages });
@@ -92,6 +130,7 @@ try {
     indexURL: path.resolve(pyodideDir) + "/",
     stdLibURL: path.resolve(stdlib),
     _loadSnapshot: decoded,
+    _sysExecutable: BROWSER_PROGRAM,
   });
 } catch (err) {
   // pyodide 314 restores into the module's initial memory (pyodide#6254): a heap that grew
