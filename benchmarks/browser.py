@@ -37,7 +37,9 @@ Figures (scene 01 is the first scene; times from the start of the navigation):
 * scene-to-scene: from the click on the next scene in the sidebar (Material's instant
   navigation, Python already running) until that scene is interactive; Python boots per visit;
 * Python ms per frame: ``scene.frame()`` while scene 05 (5 servers, client requests, messages
-  in flight) plays, at its default speed and at 5×: median and 95th percentile;
+  in flight) plays, at its default speed and at 5×: median and 95th percentile, timed in the
+  worker around the call; and, with no target, the round trip (from the main thread asking
+  for the frame to it handling the answer: it also waits while the main thread renders);
 * idle: animation frames the site's modules request, and main-thread busy time (CDP
   ``TaskDuration``), over 2 s playing, paused, and hidden (``document.hidden`` and a
   ``visibilitychange``, as a browser tells a tab sent to the background: headless
@@ -161,6 +163,8 @@ FIGURES = {
     "frame_ms_default": ("Python per frame, scene 05 (5 servers) at its default speed, median", "ms", 2),
     "frame_ms_default_p95": ("Python per frame, scene 05 at its default speed, 95th percentile", "ms", 2),
     "frame_ms_5x": ("Python per frame, scene 05 at 5×, median", "ms", 2),
+    "frame_trip_default": ("Frame round trip, scene 05 at its default speed, median (main thread to worker and back)", "ms", None),
+    "frame_trip_5x": ("Frame round trip, scene 05 at 5×, median", "ms", None),
     "frames_paused": ("Animation frames in 2 s, paused", "", 0),
     "frames_hidden": ("Animation frames in 2 s, hidden tab", "", 0),
     "frames_playing": ("Animation frames in 2 s, playing (for comparison)", "", None),
@@ -306,16 +310,17 @@ def one_run(browser, base: str, site: Path, cache: dict) -> dict:
     if not page.evaluate(f"() => {UI}.playing"):  # scenes open paused on their opening frame
         page.click(PLAY)
     page.wait_for_function(f"() => {UI}.playing === true")
-    page.evaluate(f"() => {{ {UI}.frameTimes.length = 0; }}")
-    page.wait_for_timeout(3000)
-    ft = sorted(page.evaluate(f"() => {UI}.frameTimes"))
-    r["frame_ms_default"] = statistics.median(ft) if ft else None
-    r["frame_ms_default_p95"] = ft[int(0.95 * (len(ft) - 1))] if ft else None
-    page.select_option('.raft-scene [data-action="speed"]', "5")
-    page.evaluate(f"() => {{ {UI}.frameTimes.length = 0; }}")
-    page.wait_for_timeout(3000)
-    ft = sorted(page.evaluate(f"() => {UI}.frameTimes"))
-    r["frame_ms_5x"] = statistics.median(ft) if ft else None
+    for speed, key in ((None, "default"), ("5", "5x")):
+        if speed:
+            page.select_option('.raft-scene [data-action="speed"]', speed)
+        page.evaluate(f"() => {{ {UI}.frameTimes.length = 0; {UI}.frameTrips.length = 0; }}")
+        page.wait_for_timeout(3000)
+        ft = sorted(page.evaluate(f"() => {UI}.frameTimes"))
+        trips = page.evaluate(f"() => {UI}.frameTrips")
+        r[f"frame_ms_{key}"] = statistics.median(ft) if ft else None
+        if key == "default":
+            r["frame_ms_default_p95"] = ft[int(0.95 * (len(ft) - 1))] if ft else None
+        r[f"frame_trip_{key}"] = statistics.median(trips) if trips else None
     # Idle: playing, paused, hidden (2 s each).
     r["frames_playing"], r["cpu_playing"] = busy(page, cdp, 2000)
     page.click('.raft-scene [data-action="play"]')  # pause

@@ -104,6 +104,21 @@ def test_a_paused_scene_asks_for_no_frames(scene_page):
     assert frames_during(page, 500) > 0
 
 
+def test_each_frame_reports_its_python_time_apart_from_its_round_trip(scene_page):
+    """The benchmark's "Python per frame" is the worker's own time in the call, not the trip
+    through the main thread (which also waits while the page renders): each frame has both,
+    and its Python time is part of its round trip."""
+    page = scene_page
+    open_playing(page)
+    page.click('.raft-scene [data-action="play"]')  # pause
+    settle(page)
+    python, trips = page.evaluate(f"() => [{UI}.frameTimes, {UI}.frameTrips]")
+    assert len(python) == len(trips) > 10
+    assert all(isinstance(p, (int, float)) and p > 0 for p in python)
+    assert all(p <= t for p, t in zip(python, trips))
+    assert sum(python) < sum(trips)  # the two trips through the event loops cost something
+
+
 def test_a_scene_in_a_hidden_tab_asks_for_no_frames(scene_page):
     """Headless Chromium reports every tab visible; the page is told it is hidden the way a
     browser tells a tab sent to the background: ``document.hidden`` and a ``visibilitychange``."""

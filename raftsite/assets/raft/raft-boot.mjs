@@ -41,6 +41,9 @@ export class PythonWorker {
     this.pending = new Map(); // call id -> {resolve, reject}
     this.nextId = 1;
     this.isBooted = false;
+    // ms the answer being handled spent in Python (the worker's own clock): set just before
+    // its Promise settles, so a callback of that Promise reads its own call's figure
+    this.answerPythonMs = null;
     this.ready = new Promise((resolve, reject) => {
       this.booted = (phases) => {
         this.isBooted = true;
@@ -65,6 +68,7 @@ export class PythonWorker {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
+      this.answerPythonMs = m.took ?? null;
       if (m.error !== undefined) p.reject(new Error(m.error));
       else p.resolve(m.value && typeof m.value === "object" && "handle" in m.value ? this.object(m.value.handle) : m.value);
     }
@@ -181,7 +185,8 @@ class SceneUI {
     this.visible = true;
     this.reduced = !!(reducedMotionQuery && reducedMotionQuery.matches);
     this.accum = 0;
-    this.frameTimes = []; // ms from asking the worker for a frame to its answer
+    this.frameTimes = []; // ms each frame spent in Python, in the worker
+    this.frameTrips = []; // ms from asking the worker for a frame to handling its answer here
     this.inflight = false; // a frame asked for and not answered yet
     this.owed = 0; // wall ms of frames skipped while one was in flight (asked with the next)
     this.lit = new Map(); // listing id -> Set of lit span ids
@@ -1002,8 +1007,10 @@ class SceneUI {
     this.scene.frame(ask).then(
       (out) => {
         this.inflight = false;
-        this.frameTimes.push(performance.now() - t);
+        this.frameTrips.push(performance.now() - t);
+        this.frameTimes.push(state.python.answerPythonMs);
         if (this.frameTimes.length > 600) this.frameTimes.shift();
+        if (this.frameTrips.length > 600) this.frameTrips.shift();
         if (this.scene) this.apply(out);
       },
       (err) => {
