@@ -91,6 +91,24 @@ def test_python_boots_once_across_instant_navigation_between_scenes(page):
     assert page.evaluate("() => document.querySelector('.raft-scene').dataset.state") == "ready"
 
 
+SILENT_PAGE = """(() => { window.__raftPosted = 0;
+  Worker.prototype.postMessage = function () { window.__raftPosted += 1; }; })();"""
+
+
+def test_the_python_worker_boots_with_no_message_from_the_page(scene_page):
+    """The worker's script carries where Python is (``self.RAFT_BOOT``), so it boots as soon
+    as it runs. A "boot" message would cost a turn of the page's main thread, which is busy
+    while the page is parsed (the cold boot's ``pyodide.mjs`` came 0.1 s later). Here the page
+    cannot post anything to it, and Python still comes up."""
+    page = scene_page
+    page.add_init_script(SILENT_PAGE)
+    page.goto(SCENE01)
+    page.wait_for_function("() => window.__raft && window.__raft.timings.pythonReady !== undefined")
+    timings = page.evaluate("() => window.__raft.timings")
+    assert timings["workerStart"] < timings["moduleLoaded"] < timings["runtimeReady"] <= timings["pythonReady"]
+    assert page.evaluate("() => window.__raftPosted") > 0  # the page did try (its calls), in vain
+
+
 def test_a_paused_scene_asks_for_no_frames(scene_page):
     page = scene_page
     open_playing(page)

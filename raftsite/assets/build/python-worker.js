@@ -7,8 +7,9 @@
 // which runs it as a Blob module worker. A worker script fetched from the site would wait for
 // a free connection behind the page's own downloads; this one starts as the <head> is parsed.
 //
+// Boot: the script begins with `self.RAFT_BOOT = {pyodide, wasm, wheel, stdlib, pyc, snapshot,
+// snapshotIfHeld, modules}` (python-start.js writes it), and the worker boots as it runs.
 // Protocol (main thread → worker, in order; the worker answers each call in the same order):
-//   {type: "boot", config: {pyodide, wasm, wheel, stdlib, pyc, snapshot, snapshotIfHeld, modules}}   once, first
 //   {type: "call", id, target, method, args, kwargs}   (kwargs: Python keyword arguments or null)
 //       target: a module name ("raftsite.browser") or a handle number from an earlier answer;
 //       method: a callable attribute of it; "__release__" destroys a handle; "__ping__"
@@ -201,21 +202,20 @@ self.addEventListener("error", (e) => {
   if (bootFailed(e.error || e.message) || bootHasFailed) e.preventDefault();
 });
 
+function boot(config) {
+  ready = start(config);
+  ready.then(
+    () => {
+      if (bootSettled) return;
+      bootSettled = true;
+      self.postMessage({ type: "booted", phases });
+    },
+    (err) => bootFailed(err)
+  );
+}
+
 self.onmessage = async (event) => {
   const m = event.data;
-  if (m.type === "boot") {
-    if (ready) return;
-    ready = start(m.config);
-    ready.then(
-      () => {
-        if (bootSettled) return;
-        bootSettled = true;
-        self.postMessage({ type: "booted", phases });
-      },
-      (err) => bootFailed(err)
-    );
-    return;
-  }
   if (m.type !== "call") return;
   let pyodide;
   try {
@@ -234,3 +234,5 @@ self.onmessage = async (event) => {
     self.postMessage({ type: "answer", id: m.id, error: reason(err) });
   }
 };
+
+if (self.RAFT_BOOT) boot(self.RAFT_BOOT);
