@@ -532,11 +532,14 @@ def _render_pane(runtime: dict) -> str:
             f'<div class="raft-pane__code" tabindex="0" role="region" aria-label="{_e(item["title"])}, lines {lst.start}–{lst.end}">'
             f"{_highlight(lst.source, lst.start, pid)}</div></div>"
         )
+    # The column holds the sticky pane: sticky inside it, the pane stays beside the diagram and
+    # scrolls away with it, instead of riding over the full-width panels below (scene 03's chart).
     return (
+        f'<div class="raft-scene__pane-column">'
         f'<aside class="raft-scene__pane" aria-label="The code the diagram runs" data-role="pane">'
         f'<p class="raft-pane__head">The code running now <span class="raft-muted">(lit lines: executed in the latest frame)</span></p>'
         f'<div class="raft-pane__tabs" role="tablist" aria-label="Listings of {_e(sid)}">{"".join(tabs)}</div>'
-        f'{"".join(bodies)}</aside>'
+        f'{"".join(bodies)}</aside></div>'
     )
 
 

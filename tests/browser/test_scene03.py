@@ -70,3 +70,23 @@ def test_two_votes_per_term_breaks_election_safety(page):
     flip_unsafe_and_wait_red(page, "election_safety")
     report = page.locator('.raft-scene [data-role="violation"]').text_content()
     assert "Election Safety" in report and "term 1" in report
+
+
+def test_the_code_pane_scrolls_away_with_the_diagram_not_over_the_chart(page):
+    """At 1280 px the code pane sits beside the diagram and stays in view while the diagram is
+    read (sticky); scrolled down to the full-width chart below, it must have gone with the
+    diagram's row, not ride over the chart (it covered the chart's right third)."""
+    page.goto(SCENE03)
+    page.wait_for_function("() => document.querySelector('.raft-scene').dataset.state === 'ready'")
+    pane = page.locator('.raft-scene [data-role="pane"]')
+    chart = page.locator('.raft-scene [data-panel="chart"] svg.raft-chart.raft-svg--wide')
+    assert pane.is_visible() and chart.is_visible()
+    page.evaluate("() => window.scrollTo(0, document.querySelector('.raft-scene .raft-scene__stage').getBoundingClientRect().top + window.scrollY + 200)")
+    page.wait_for_timeout(100)
+    top = page.evaluate("() => document.querySelector('.raft-scene [data-role=\"pane\"]').getBoundingClientRect().top")
+    assert top < 120  # stuck near the top of the window while the diagram scrolls by
+    chart.evaluate("(el) => el.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(100)
+    p, c = pane.bounding_box(), chart.bounding_box()
+    overlap = p["y"] + p["height"] > c["y"] and c["y"] + c["height"] > p["y"] and p["x"] + p["width"] > c["x"]
+    assert not overlap, (p, c)

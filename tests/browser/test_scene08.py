@@ -5,6 +5,7 @@ switch commit_old_term_by_counting, Leader Completeness and State Machine Safety
 
 from __future__ import annotations
 
+import pytest
 from browser_helpers import flip_unsafe_and_wait_red, open_scene, scene_status, wait_js
 
 SCENE08 = "scenes/08-figure-8/"
@@ -112,3 +113,26 @@ def test_counting_old_term_replicas_turns_state_machine_safety_red(page):
     assert s["commit"]["S1"] >= 2 and s["unsafe"] == {"commit_old_term_by_counting": True}
     # before the violations, every monitor is green again
     page.wait_for_selector('.raft-scene .raft-inv[data-invariant="state_machine_safety"].raft-inv--ok')
+
+
+MARK_PLACES = """() => {
+  const r = document.querySelector('.raft-scene [data-timeline="scrub"]').getBoundingClientRect();
+  return [...document.querySelectorAll('.raft-scene .raft-timeline__marks li')].map((li) => {
+    const b = li.getBoundingClientRect();
+    const at = parseFloat(li.style.getPropertyValue('--raft-at'));
+    return {label: li.textContent, shown: b.width > 0, centre: b.x + b.width / 2, thumb: r.x + 8 + at * (r.width - 16)};
+  });
+}"""
+
+
+@pytest.mark.parametrize("page_options", [{}, {"viewport": {"width": 390, "height": 844}}], ids=["1280x900", "390x844"])
+def test_each_mark_sits_under_its_place_on_the_slider_and_a_phone_shows_all_five(page):
+    """The labels (a)–(e) are centred under the slider's positions of their frames (Material's
+    indent of list items once put them 27 px to the right), and on a phone the slider has the
+    whole width, so none of the five is hidden for want of room."""
+    _ready_timeline(page)
+    places = page.evaluate(MARK_PLACES)
+    assert [p["label"] for p in places] == ["(a)", "(b)", "(c)", "(d)", "(e)"]
+    assert all(p["shown"] for p in places)
+    for p in places:
+        assert abs(p["centre"] - p["thumb"]) <= 1.5, p
