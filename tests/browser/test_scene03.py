@@ -44,9 +44,10 @@ def test_figure16_in_the_browser_150_150_far_above_150_300(page):
     # The full 1,000-election run for 150–300 ms, batched one per frame with progress.
     fast = _run_elections(page, "150-300")
     assert fast["done"] == 1000 and fast["finished"]
-    # Responsive: each frame's batch of Python stays short.
+    # Responsive: the run is cut into batches, one per frame, not done in one call (how long a
+    # batch takes is benchmarks/browser.py's business: no time limit in a test).
     frames = sorted(fast["frames"])
-    assert frames[len(frames) // 2] < 60 and len(frames) > 10, frames[-5:]
+    assert len(frames) > 10, frames
     slow = _run_elections(page, "150-150")
     assert slow["finished"]
     assert slow["median"] > 10_000  # the paper: "consistently over 10 seconds"
