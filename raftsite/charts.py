@@ -73,6 +73,9 @@ def _cdf_chart(chart_id: str, series, paper, x_min: float, x_max: float, title: 
         y = Y(f)
         out.append('<path class="raft-chart-grid" d="M%s,%sH%s"/>' % (fmt(l), fmt(y), fmt(l + pw)))
         out.append('<text x="%s" y="%s" text-anchor="end">%d%%</text>' % (fmt(l - 4), fmt(y + fs * 0.35), int(f * 100)))
+    # Grid lines at 1, 2 and 5 of each decade (the wide drawing), labels at the decades only:
+    # on a log axis 50, 100 and 200 ms are too close for their labels, which ran into each other,
+    # and a label at the right edge (20 s) was cut in half.
     v = 10.0
     while v <= x_max * 1.0001:
         for m in ((1, 2, 5) if size == "wide" else (1,)):
@@ -80,8 +83,9 @@ def _cdf_chart(chart_id: str, series, paper, x_min: float, x_max: float, title: 
             if x_min <= tv <= x_max:
                 x = X(tv)
                 out.append('<path class="raft-chart-grid" d="M%s,%sV%s"/>' % (fmt(x), fmt(t), fmt(t + ph)))
-                lab = ("%d ms" % tv) if tv < 1000 else ("%g s" % (tv / 1000))
-                out.append('<text x="%s" y="%s" text-anchor="middle">%s</text>' % (fmt(x), fmt(t + ph + fs + 2), lab))
+                if m == 1:
+                    lab = ("%d ms" % tv) if tv < 1000 else ("%g s" % (tv / 1000))
+                    out.append('<text x="%s" y="%s" text-anchor="middle">%s</text>' % (fmt(x), fmt(t + ph + fs + 2), lab))
         v *= 10
     out.append('<text x="%s" y="%s" text-anchor="middle">time without a leader (log scale)</text>'
                % (fmt(l + pw / 2), fmt(h - 6)))
