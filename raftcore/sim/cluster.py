@@ -20,7 +20,7 @@ from ..check.invariants import InvariantChecker, Violation
 from ..config import RaftConfig
 from ..immutable import immutable
 from ..kv import Command, parse_command
-from ..messages import AppendEntries, InstallSnapshot, Message
+from ..messages import AppendEntries, InstallSnapshot, Message, RequestVote
 from ..node import Output, RaftNode, Role
 from ..view import ClusterView
 from .clients import Client, Handle
@@ -721,9 +721,10 @@ class Cluster:
     def _handle(self, node: RaftNode, out: Output) -> None:
         """Carry out a node's output: persist first, then send, then deliver client replies."""
         name = node.name
-        wrote = self.disks[name].write(node, out)
         send_at = self.now
-        if wrote:
+        # Most steps persist nothing (a heartbeat's reply, a vote refused): skip the disk's call.
+        if (out.persist_state or out.persist_snapshot or out.persist_log_from is not None) \
+                and self.disks[name].write(node, out):
             net = self.network
             send_at += net.persist_latency + (net.persist_jitter * self.rng.random() if net.persist_jitter else 0.0)
         for msg in out.messages:
@@ -764,13 +765,24 @@ class Cluster:
         rng = self.rng
         stats = self.stats
         stats["sent"] += 1
-        kind = type(msg).__name__
-        if kind == "AppendEntries" and not msg.entries:
-            kind = "Heartbeat"
-        elif kind == "RequestVote" and msg.pre_vote:
-            kind = "PreVote"
+        # The message's kind and size, by class: every send counts them, so without the
+        # string work of type(msg).__name__ or a second dispatch in message_size.
+        cls = type(msg)
+        if cls is AppendEntries:
+            if msg.entries:
+                kind = "AppendEntries"
+                size = message_size(msg)
+            else:
+                kind = "Heartbeat"
+                size = HEADER_BYTES
+        elif cls is RequestVote:
+            kind = "PreVote" if msg.pre_vote else "RequestVote"
+            size = HEADER_BYTES
+        else:
+            kind = cls.__name__
+            size = HEADER_BYTES if cls is not InstallSnapshot else message_size(msg)
         stats[kind] = stats.get(kind, 0) + 1
-        stats["bytes"] += message_size(msg)
+        stats["bytes"] += size
         if net.loss and rng.random() < net.loss:
             stats["dropped"] += 1
             self._trace_line("lost ", msg)
@@ -890,9 +902,13 @@ def _check_server_name(n: object) -> None:
         raise ValueError(f"bad server name {n!r}: use letters, digits, '_' and '-'")
 
 
+#: The fixed part of :func:`message_size`: every message's header.
+HEADER_BYTES = 24
+
+
 def message_size(msg: Message) -> int:
     """Approximate wire size in bytes: a fixed header plus the entries' text."""
-    size = 24
+    size = HEADER_BYTES
     kind = type(msg)
     if kind is AppendEntries:
         for e in msg.entries:
