@@ -132,8 +132,9 @@ def test_each_frame_reports_its_python_time_apart_from_its_round_trip(scene_page
     settle(page)
     python, trips = page.evaluate(f"() => [{UI}.frameTimes, {UI}.frameTrips]")
     assert len(python) == len(trips) > 10
-    assert all(isinstance(p, (int, float)) and p > 0 for p in python)
-    assert all(p <= t for p, t in zip(python, trips))
+    assert all(isinstance(p, (int, float)) and p >= 0 for p in python) and sum(python) > 0
+    # two clocks (the worker's, the page's), each coarsened to about 0.1 ms
+    assert all(p <= t + 0.2 for p, t in zip(python, trips))
     assert sum(python) < sum(trips)  # the two trips through the event loops cost something
 
 

@@ -4,10 +4,11 @@
 //
 // window.__raftStartPython() starts a Python worker (python-worker.js after
 // snapshot-format.mjs, as a Blob module worker: no script to download) whose script begins
-// with where the runtime is (self.RAFT_BOOT); it returns the Worker. A scene page calls it at once and leaves the worker in
-// window.__raftPython for the glue (raft-boot.mjs), which also calls it when the visit's first
-// scene page came by instant navigation; the lab calls it once per core. The URLs are resolved
-// now: after Material's instant navigation, location is another page.
+// with where the runtime is (self.RAFT_BOOT); it returns the Worker. A scene page calls it at
+// once and leaves the worker in window.__raftPython for the glue (raft-boot.mjs), which also
+// calls it when the visit's first scene page came by instant navigation; the lab calls it once
+// per core. The URLs are resolved now: after Material's instant navigation, location is
+// another page.
 (function (config, source, now) {
   try {
     var here = location.href;
