@@ -120,3 +120,33 @@ def test_the_memory_snapshot_is_remade_byte_for_byte_from_elsewhere(built_site, 
                            str(wheel), str(pyc), str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert out.read_bytes() == shipped.read_bytes()
+
+
+MOUNTED = """
+import json, sys
+from raftsite.browser import mount
+config = json.loads(sys.stdin.read())
+mount(None, json.dumps(config)).full()
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("raftcore", "raftsite"))))
+"""
+
+
+def test_a_first_visit_compiles_none_of_the_modules_a_scene_runs(built_site):
+    """Without the memory snapshot, the worker imports the wheel's modules from the build's
+    precompiled ``.pyc`` zip: each module a scene imports to run must be in it, or the reader's
+    browser compiles it from source (``raftsite.blocks.fields``, which every control imports,
+    was left out as "build time")."""
+    with zipfile.ZipFile(built_site / "assets" / starter_config(built_site)["pyc"].split("assets/", 1)[1]) as z:
+        compiled = {re.sub(r"(/__init__)?\.cpython-\d+\.pyc$", "", n.replace("__pycache__/", "")).replace("/", ".")
+                    for n in z.namelist() if n.endswith(".pyc")}
+    html = (built_site / "scenes/03-leader-election/index.html").read_text(encoding="utf-8")
+    config = re.search(r'<div class="raft-scene" id="[^"]*" data-scene="([^"]*)"', html)
+    assert config, "no scene config in scene 03's page"
+    import html as html_lib
+
+    proc = subprocess.run([sys.executable, "-c", MOUNTED], input=html_lib.unescape(config.group(1)), cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    imported = set(json.loads(proc.stdout.strip().splitlines()[-1]))
+    assert "raftsite.blocks.fields" in imported and "raftcore.node" in imported
+    assert imported - compiled == set()
