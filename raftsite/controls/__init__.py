@@ -25,26 +25,14 @@ def registry() -> dict[str, type[Control]]:
 
 
 def get(kind: str) -> type[Control]:
-    """The Control class of ``kind``.
+    """The Control class of ``kind``, importing only its module (:func:`raftsite.registry.find`)
+    until the whole :func:`registry` is needed (the schema, the guide)."""
+    if _REGISTRY is None and kind != "base":
+        from raftsite.registry import find
 
-    A kind's module is named after it (``timeline.py`` holds ``timeline``;
-    ``tests/site/test_controls_registry.py`` keeps it so), so only that module is imported: a
-    scene mounting in the browser does not import all the site's controls. On a first visit,
-    with no memory snapshot, importing every control was about a third of mounting scene 01 in
-    Pyodide. The whole :func:`registry` (the schema, the guide) still finds them all."""
-    if _REGISTRY is None and kind.isidentifier() and kind != "base":
-        import importlib
-
-        try:
-            module = importlib.import_module(f"{__name__}.{kind}")
-        except ModuleNotFoundError as e:
-            if e.name != f"{__name__}.{kind}":
-                raise  # the module exists and lacks something it imports: a bug to show
-        else:
-            for obj in vars(module).values():
-                if isinstance(obj, type) and issubclass(obj, Control) and obj.__module__ == module.__name__ \
-                        and obj.kind == kind:
-                    return obj
+        cls = find(__name__, kind, Control, "kind")
+        if cls is not None:
+            return cls
     try:
         return registry()[kind]
     except KeyError:

@@ -78,6 +78,14 @@ def registry() -> dict[str, type[Layer]]:
 
 
 def make_layers(config: dict) -> list[Layer]:
-    """The layers a scene's ``draw:`` asks for, in the order written."""
-    reg = registry()
-    return [reg[name](config) for name in config.get("draw") or () if name in reg]
+    """The layers a scene's ``draw:`` asks for, in the order written (importing only theirs,
+    :func:`raftsite.registry.find`, until the whole :func:`registry` is needed). A name that is
+    no layer (a renderer drawing) is skipped."""
+    from raftsite.registry import find
+
+    out = []
+    for name in config.get("draw") or ():
+        cls = _REGISTRY.get(name) if _REGISTRY is not None else find(__name__, name, Layer, "name")
+        if cls is not None:
+            out.append(cls(config))
+    return out
