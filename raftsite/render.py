@@ -339,7 +339,11 @@ class Canvas:
         cw = pitch - (s.col_w - s.cell_w)
         out = ['<text class="raft-small raft-muted" x="%s" y="%s" text-anchor="end">%s</text>'
                % (fmt(s.label_w - 4.0), fmt(y), "index" if start == 1 else "\u2026")]
-        step = 1 if text_mode or s.name == "wide" else 2
+        # Every index is labelled when its number fits its column: on a phone's 22-unit columns
+        # that is up to two digits (every other one was, and the last, so 1, 3, 4 read oddly);
+        # longer numbers every other column, and the last.
+        digits_w = len(str(end)) * 0.62 * s.small
+        step = 1 if text_mode or s.name == "wide" or digits_w + 3.0 <= pitch else 2
         for idx in range(start, end + 1):
             if (idx - start) % step and idx != end:
                 continue

@@ -215,6 +215,19 @@ def test_log_grid_aligns_entries_by_index_and_colours_terms():
     assert "stroke-dasharray:4 2" in CSS
 
 
+def test_a_phone_labels_every_index_its_column_can_hold():
+    """The narrow (phone) drawing labels every column of the log grid while the numbers fit
+    (two digits at its pitch): scene 06's columns are numbered 4, 5, 6 … (the phone shows the
+    logs' ends), not 4, 6, 8 …"""
+    run = load_scenario("scene06").start(strict=False)
+    run.advance(0)
+    narrow = drawing(parse(Renderer(run.cluster).svg()), "narrow")
+    heads = [t for t in narrow.iter(NS + "text") if t.get("class") == "raft-small raft-muted" and (t.text or "").isdigit()]
+    row_y = heads[0].get("y")
+    numbers = [int(t.text) for t in heads if t.get("y") == row_y]
+    assert len(numbers) >= 5 and numbers == list(range(numbers[0], numbers[-1] + 1))
+
+
 def test_commit_bar_and_state_column():
     c = real()
     for cmd in ("SET x 1", "SET y 2", "INC x"):
