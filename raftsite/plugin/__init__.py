@@ -14,6 +14,8 @@ module                 job
                        starter, the glue
 :mod:`.palette`        the system's colour scheme from the first paint, not once
                        Material's bundle has run
+:mod:`.material_start` Material's bundle after the first frame, on a page that is already
+                       what it makes of it (no restyle of the whole page in its tasks)
 :mod:`.reels`          each scene's first seconds of Play and Next ▶, recorded while its
                        block is converted (:mod:`raftsite.reels`), into the site
 :mod:`.service_worker` ``sw.js`` at the site's root: the whole build precached, offline
@@ -32,10 +34,10 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 
-from . import build_info, fences, head, pages, palette, reels, runtime, service_worker, sources
+from . import build_info, fences, head, material_start, pages, palette, reels, runtime, service_worker, sources
 
 #: The jobs, in the order each event visits them.
-HOOKS = (fences, runtime, build_info, sources, pages, head, palette, reels, service_worker)
+HOOKS = (fences, runtime, build_info, sources, pages, head, palette, material_start, reels, service_worker)
 
 
 class RaftSiteConfig(Config):

@@ -102,7 +102,7 @@ def _strip_header(code: str) -> str:
     return "\n".join(lines)
 
 
-def _inline_script(path, call: str, args: tuple) -> str:
+def inline_script(path, call: str, args: tuple) -> str:
     """A script of ``assets/build`` that ends by calling itself with placeholders (``call``),
     as an inline ``<script>`` called with ``args`` (JSON) instead."""
     code = _strip_header(path.read_text(encoding="utf-8"))
@@ -131,11 +131,11 @@ REEL_STARTER_CALL = "})(RAFT_REELS);"
 
 def reel_starter(urls: list[str]) -> str:
     """``assets/build/reel-start.js``, inlined, for these reels (relative to the page)."""
-    return _inline_script(REEL_STARTER, REEL_STARTER_CALL, (urls,))
+    return inline_script(REEL_STARTER, REEL_STARTER_CALL, (urls,))
 
 
 def python_starter(config: dict, start: bool) -> str:
     """``assets/build/python-start.js``, inlined: it defines ``window.__raftStartPython()``
     (a Blob module worker that boots Python) and, on a page with a scene or the lab
     (``start``), calls it at once — while the page is parsed, on another core."""
-    return _inline_script(PYTHON_STARTER, STARTER_CALL, (config, _worker_source(), start))
+    return inline_script(PYTHON_STARTER, STARTER_CALL, (config, _worker_source(), start))

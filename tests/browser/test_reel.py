@@ -158,12 +158,24 @@ def test_without_its_reel_play_still_waits_for_python_and_plays(page, watch):
     wait_js(page, "() => /t = [1-9]/.test(document.querySelector('.raft-scene [data-role=\"time\"]').textContent)")
 
 
-def test_play_answers_before_materials_bundle_has_run(page):
+def test_play_answers_before_the_page_is_parsed_and_materials_bundle_has_run(page):
     """A scene mounts as soon as it is parsed (markdown_ext.MOUNT_HOOK), not at
-    DOMContentLoaded: here Material's bundle — the last script of the page, which holds up
-    DOMContentLoaded — and Python are both held back, and Play still plays the reel."""
+    DOMContentLoaded: here the rest of the page is held up behind a script that never comes (the
+    test adds it to the page, right before ``</body>``), Material's bundle (which runs after the
+    page's first frame, plugin/material_start.py) and Python are held back, and Play still plays
+    the reel."""
     bundle: list = []
     page.context.route("**/assets/javascripts/bundle.*.min.js", lambda route: bundle.append(route))
+    parser: list = []
+    page.context.route("**/held-parser.js", lambda route: parser.append(route))
+
+    def with_a_held_script(route):
+        html = route.fetch().text()
+        assert html.count("</body>") == 1
+        route.fulfill(body=html.replace("</body>", '<script src="/held-parser.js"></script></body>'),
+                      content_type="text/html; charset=utf-8")
+
+    page.route(f"**/{SCENE04}", with_a_held_script)
     held = _hold_python(page)
     page.goto(SCENE04, wait_until="commit")
     page.wait_for_selector('.raft-scene [data-action="play"]:not([disabled])')
@@ -174,11 +186,17 @@ def test_play_answers_before_materials_bundle_has_run(page):
     assert _reel(page) == "playing"
     # the listings further down the page, parsed after the scene mounted, follow the reel
     page.wait_for_function("() => document.querySelector('.raft-listings .raft-exec') !== null")
-    page.wait_for_function("() => true")  # let the route handler run
+    page.wait_for_function("() => true")  # let the route handlers run
+    assert parser, "the page never asked for the held script"
+    for route in parser:
+        route.fulfill(body="", content_type="text/javascript")
+    page.wait_for_function("() => document.readyState !== 'loading'")
+    page.wait_for_function("() => true")
     assert bundle, "the page never asked for Material's bundle"
+    assert page.evaluate("() => typeof window.document$") == "undefined"
     for route in bundle:
         route.continue_()
-    page.wait_for_function("() => document.readyState !== 'loading' && window.document$ !== undefined")
+    page.wait_for_function("() => window.document$ !== undefined")
     _release(page, held)
     assert page.get_attribute(".raft-scene", "data-playing") == "true"
     assert len(page.evaluate("() => [...window.__raft.scenes.keys()]")) == 1  # mounted once

@@ -20,7 +20,7 @@ const BUDGET_MS = 50; // Python time per slice (in the worker: it only sets how 
 const MAX_FAILURE_ROWS = 100; // failing runs listed (the count in the property table is complete)
 const ANNOUNCE_MS = 2000; // the status line (aria-live polite) changes at most this often while running
 
-const shared = (window.__raftLab = window.__raftLab || { ui: null, last: null, kept: null, subscribed: false });
+const shared = (window.__raftLab = window.__raftLab || { ui: null, last: null, kept: null, subscribed: false, following: false });
 
 const fmt = (n, digits = 0) =>
   n === null || n === undefined || Number.isNaN(n)
@@ -512,9 +512,17 @@ function mount() {
   shared.ui.start();
 }
 
+// Material's bundle may come after this module: it starts on a second DOMContentLoaded its
+// loader fires (plugin/material_start.py); follow its document$ from then on.
+function follow() {
+  if (shared.following || !(window.document$ && typeof window.document$.subscribe === "function")) return;
+  shared.following = true;
+  window.document$.subscribe(() => mount());
+}
+
 if (!shared.subscribed) {
   shared.subscribed = true;
-  if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(() => mount());
-  else mount();
+  follow();
+  document.addEventListener("DOMContentLoaded", follow);
 }
 mount();

@@ -1275,8 +1275,14 @@ if (!state.subscribed) {
   if (scenePage) boot().then(idle, idle);
   else if (document.readyState === "complete") idle();
   else window.addEventListener("load", idle, { once: true });
+  // Material's bundle runs after the page's first frame (plugin/material_start.py), after
+  // DOMContentLoaded, and starts on a second DOMContentLoaded its loader fires: until then there
+  // is no document$, and the scenes mount without it; on that event, subscribe (once).
+  let following = false;
   const subscribe = () => {
+    if (following) return;
     if (window.document$ && typeof window.document$.subscribe === "function") {
+      following = true;
       window.document$.subscribe(() => mountAll()); // every page, instant navigation included
     } else {
       mountAll();
@@ -1290,6 +1296,6 @@ if (!state.subscribed) {
       const next = el.nextElementSibling;
       if (next && next.matches("script[data-raft-parsed]")) mountScene(el);
     }
-    document.addEventListener("DOMContentLoaded", subscribe);
   } else subscribe();
+  document.addEventListener("DOMContentLoaded", subscribe); // the page's, then Material's
 }

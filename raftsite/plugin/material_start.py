@@ -1,0 +1,94 @@
+"""Material's start, out of the reader's way: its bundle runs after the page's first frame, on a
+page that already is what the bundle would make of it.
+
+Traced on the 2-core machine of issue 16, a cold scene page spent its longest main-thread
+tasks in Material's bundle, not in ours (we start Python in a worker): 200-300 ms evaluating
+it, then 100-120 ms starting its components, during which the page neither scrolls nor
+answers a click. Most of that time was not JavaScript but styling and layout the bundle forced
+(``getComputedStyle``, ``scrollX``, ``clientWidth``) right after changing the page:
+
+* run by the parser, its first read laid out the whole page inside its own task. Here
+  ``assets/build/material-start.js`` replaces the ``<script>`` tags at the end of ``<body>``
+  (the bundle, then ``extra_javascript``) and appends the same scripts once the page is parsed
+  and has drawn a frame, then fires DOMContentLoaded again for Material (which starts on that
+  event). A ``<link rel=preload>`` in ``<head>`` fetches the bundle as early as before;
+* on every code listing with line anchors it adds ``md-code__content`` (``display: grid``),
+  which rebuilt the layout of every line of the listing, once per listing. The build writes
+  that class (:func:`code_content`);
+* at its start it sets classes on ``<html>`` and makes ``<head>``'s links absolute (a
+  stylesheet's link is then parsed again): each restyled the whole page.
+  ``assets/build/material-early.js``, at the end of ``<head>``, makes those changes before the
+  body exists, when they cost nothing.
+
+What is left in its tasks is its JavaScript and the restyle its palette causes (it writes the
+``color-scheme`` meta, which restyles the whole page: not something a page can avoid).
+``tests/browser/test_material_start.py`` checks Material still starts (search, palette,
+instant navigation) and changes none of what is made here first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mkdocs.exceptions import PluginError
+
+from .head import ASSETS, inline_script
+
+LOADER = ASSETS / "build" / "material-start.js"
+LOADER_CALL = "})(RAFT_MATERIAL_SCRIPTS);"
+EARLY = ASSETS / "build" / "material-early.js"
+EARLY_CALL = "})();"
+
+#: Material's bundle and the plain scripts after it (extra_javascript), up to </body>.
+_TAIL = re.compile(
+    r'<script src="(?P<bundle>[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"></script>'
+    r'(?P<extra>(?:\s*<script src="[^"]+"></script>)*)\s*(?=</body>)'
+)
+_SRC = re.compile(r'<script src="([^"]+)"></script>')
+
+#: A code block whose lines are anchored spans (pymdownx.highlight ``line_spans``): Material
+#: gives its <code> the class ``md-code__content`` when a child is a ``span[id]``.
+_LINE_SPANS = re.compile(r'<code>(?=<span id=")')
+
+
+def code_content(html: str) -> str:
+    """``html`` with ``md-code__content`` on each ``<code>`` whose first child is a line span,
+    as Material's bundle would set it (so its layout is final from the first frame)."""
+    return _LINE_SPANS.sub('<code class="md-code__content">', html)
+
+
+def start_late(html: str) -> str | None:
+    """``html`` with Material's scripts at the end of ``<body>`` replaced by the loader, the
+    bundle preloaded and the early changes at the end of ``<head>``; None if the scripts are not
+    there as Material's template writes them."""
+    m = _TAIL.search(html)
+    head_end = html.find("</head>")
+    if m is None or head_end < 0 or head_end > m.start():
+        return None
+    srcs = [m.group("bundle"), *_SRC.findall(m.group("extra"))]
+    loader = inline_script(LOADER, LOADER_CALL, (srcs,))
+    early = inline_script(EARLY, EARLY_CALL, ())
+    preload = f'<link rel="preload" as="script" href="{m.group("bundle")}">'
+    return (html[:head_end] + preload + "\n" + early + "\n" + html[head_end:m.start()]
+            + loader + "\n" + html[m.end():])
+
+
+def _page(output: str, where: str) -> str:
+    out = start_late(output)
+    if out is None:
+        raise PluginError(f"raftsite: {where}: Material's bundle is not where plugin/material_start.py "
+                          "looks for it (the last <script src> tags before </body>, with no other "
+                          "attributes): a new Material version, or an extra_javascript entry with "
+                          "attributes this loader does not keep?")
+    return code_content(out)
+
+
+def on_post_page(plugin, output: str, page, config) -> str:
+    return _page(output, page.file.src_uri)
+
+
+def on_post_template(plugin, output: str, template_name: str, config) -> str:
+    """The theme's own pages (404.html) too; not its other templates (sitemap.xml)."""
+    if not template_name.endswith(".html"):
+        return output
+    return _page(output, template_name)

@@ -1,0 +1,104 @@
+"""Material's start out of the reader's way (raftsite/plugin/material_start.py): its bundle runs
+after the page's first paint, on a page that already is what the bundle makes of it, and the
+page is whole without it. tests/site/test_material_start.py checks what the build writes."""
+
+from __future__ import annotations
+
+from browser_helpers import SCENE01, SCENE02, press_play, wait_ready
+
+#: When Material's bundle hands out document$ (its last statement), and each change, from the
+#: moment its <script> is inserted, to what the page sets first: <html>'s classes and
+#: focus-visible mark, <head>'s links, <code>'s class. (Not its palette's <meta>s: those it
+#: writes on every start, and any write restyles the page, whatever the value.)
+WATCH = """
+(() => {
+  window.__material = { changes: [], documentAt: null, inserted: false };
+  let value;
+  Object.defineProperty(window, "document$", {
+    configurable: true,
+    get: () => value,
+    set: (v) => { value = v; if (window.__material.documentAt === null) window.__material.documentAt = performance.now(); },
+  });
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === "childList") {
+        for (const n of r.addedNodes) if (n.nodeName === "SCRIPT" && /bundle\\.[0-9a-f]+\\.min\\.js$/.test(n.src || "")) window.__material.inserted = true;
+        continue;
+      }
+      const el = r.target, now = el.getAttribute(r.attributeName);
+      const a = r.attributeName;
+      const watched = (el === document.documentElement && (a === "class" || a === "data-js-focus-visible"))
+        || (el.parentNode === document.head && (a === "href" || a === "src")) || (el.nodeName === "CODE" && a === "class");
+      if (window.__material.inserted && watched && now !== r.oldValue)
+        window.__material.changes.push(`${el.nodeName} ${r.attributeName}: ${r.oldValue} -> ${now}`);
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeOldValue: true });
+})();
+"""
+
+
+def _material_started(page) -> None:
+    page.wait_for_function("() => window.document$ !== undefined && document.querySelector('.md-code__button') !== null")
+
+
+def test_materials_bundle_runs_after_the_first_paint_and_still_starts(page):
+    page.add_init_script(WATCH)
+    page.goto(SCENE01)
+    _material_started(page)
+    paint = page.evaluate("() => performance.getEntriesByName('first-paint')[0].startTime")
+    assert page.evaluate("() => window.__material.documentAt") > paint
+    # its components are up: search finds a page, and the palette follows a click
+    page.click(".md-search__input")
+    page.keyboard.type("leader election")
+    page.wait_for_selector(".md-search-result__item")
+    page.keyboard.press("Escape")
+    scheme = "() => document.body.getAttribute('data-md-color-scheme')"
+    before = page.evaluate(scheme)
+    page.click('form[data-md-component="palette"] label:visible')
+    page.wait_for_function(f"() => ({scheme})() !== {before!r}")
+
+
+def test_material_starts_without_changing_what_the_page_set_first(page):
+    """Each change the bundle makes as it starts (``js`` on <html>, absolute links in <head>, a
+    listing's ``md-code__content``) restyled the whole page inside its task; the page makes them
+    first. The bundle must find nothing left to change: a newer Material that changes something
+    else shows up here."""
+    page.add_init_script(WATCH)
+    page.goto(SCENE01)
+    _material_started(page)
+    wait_ready(page)
+    assert page.evaluate("() => window.__material.inserted")
+    assert page.evaluate("() => window.__material.changes") == []
+    assert page.evaluate("() => document.documentElement.className") == "js js-focus-visible"
+
+
+def test_instant_navigation_after_a_late_start_mounts_the_next_scene(page):
+    """The glue follows Material's document$ from the moment the bundle is up (which is after the
+    page's DOMContentLoaded): on the next page it mounts the new scene and lets go of the old one,
+    whose element left the document (it would go on asking the worker for frames)."""
+    page.goto(SCENE01)
+    _material_started(page)
+    wait_ready(page)
+    page.evaluate("() => { window.__sameDocument = true; }")
+    page.click(f'a.md-nav__link[href$="{SCENE02.rstrip("/").split("/")[-1]}/"]')
+    page.wait_for_url(f"**/{SCENE02}")
+    wait_ready(page)
+    assert page.evaluate("() => window.__sameDocument === true")  # instant navigation, not a load
+    assert page.evaluate("() => [...window.__raft.scenes.keys()].every((el) => el.isConnected)")
+    assert page.evaluate("() => window.__raft.scenes.size") == 1
+
+
+def test_a_page_whose_bundle_does_not_load_keeps_its_scene(page, watch):
+    """Without Material's bundle the page is as Material's template had it (``no-js``), says so
+    in the console, and the scene still answers."""
+    watch.allow_console_errors = True  # the failed load is reported
+    page.context.route("**/assets/javascripts/bundle.*.min.js", lambda route: route.abort())
+    warnings = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.goto(SCENE01)
+    wait_ready(page)
+    page.wait_for_function("() => document.documentElement.classList.contains('no-js')")
+    assert page.evaluate("() => window.document$") is None
+    assert any("bundle" in w and "did not load" in w for w in warnings), warnings
+    press_play(page)
+    page.wait_for_function("() => document.querySelector('.raft-scene [data-action=\"play\"]').getAttribute('aria-pressed') === 'true'")

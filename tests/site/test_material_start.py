@@ -1,0 +1,81 @@
+"""Material's start out of the reader's way (raftsite/plugin/material_start.py): what the build
+writes. tests/browser/test_material_start.py checks what the page then does."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+from raftsite.plugin import material_start
+
+BUNDLE = "../assets/javascripts/bundle.a5f9d56c.min.js"
+PAGE = (
+    '<html class="no-js"><head><meta charset="utf-8"><link rel="stylesheet" href="../a.css"></head>'
+    "<body><p>text</p>"
+    '<pre><code><span id="__span-0-1">x = 1</span></code></pre>'
+    "<pre><code>no line spans</code></pre>"
+    '<script id="__config" type="application/json">{}</script>\n'
+    f'  <script src="{BUNDLE}"></script>\n'
+    '    <script src="../assets/raft/theme.js"></script>\n'
+    '    <script src="../extra.js"></script>\n'
+    "</body></html>"
+)
+
+
+def test_materials_scripts_are_loaded_by_the_loader_in_their_order():
+    out = material_start.start_late(PAGE)
+    body = out[out.index("<body>"):]
+    assert "<script src=" not in body  # the parser runs none of them itself
+    loader = re.search(r"\}\)\((\[.*?\])\);</script>\s*</body>", out)
+    assert loader is not None, out[-600:]
+    assert loader.group(1) == f'["{BUNDLE}", "../assets/raft/theme.js", "../extra.js"]'
+    assert '<script id="__config" type="application/json">{}</script>' in body  # Material reads it
+
+
+def test_the_bundle_is_preloaded_and_the_early_changes_end_the_head():
+    out = material_start.start_late(PAGE)
+    head = out[: out.index("</head>")]
+    assert f'<link rel="preload" as="script" href="{BUNDLE}">' in head
+    early = head[head.rindex("<script>"):]
+    assert 'classList.add("js", "js-focus-visible")' in early
+    assert "el[name] = el[name]" in early  # <head>'s relative links made absolute
+    assert head.index('<link rel="stylesheet"') < head.index(early)  # after the links it rewrites
+
+
+def test_a_code_block_with_line_spans_has_its_final_class_from_the_build():
+    """Material gives a <code> with ``span[id]`` children ``md-code__content`` (display: grid);
+    the build writes it, and leaves other code alone."""
+    out = material_start.code_content(PAGE)
+    assert '<code class="md-code__content"><span id="__span-0-1">' in out
+    assert "<code>no line spans</code>" in out
+    assert out.count("md-code__content") == 1
+
+
+@pytest.mark.parametrize("tail", [
+    '<script src="bundle.js"></script></body>',  # not Material's bundle
+    f'<script src="{BUNDLE}"></script><script type="module" src="x.mjs"></script></body>',  # an attribute it would drop
+    f'<script src="{BUNDLE}"></script><div></div></body>',  # not at the end of <body>
+], ids=["no bundle", "module script", "not last"])
+def test_a_page_whose_scripts_are_not_where_material_writes_them_fails_the_build(tail):
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="scenes/x.md"))
+    html = "<html><head></head><body>" + tail + "</html>"
+    assert material_start.start_late(html) is None
+    with pytest.raises(PluginError, match=r"scenes/x\.md: Material's bundle is not where"):
+        material_start.on_post_page(None, html, page, None)
+
+
+def test_every_page_of_the_site_starts_material_late(built_site):
+    pages = 0
+    for path in sorted(built_site.rglob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        if 'id="__config"' not in html:
+            continue  # not a page of the theme (the source pages' redirects, …)
+        pages += 1
+        assert re.search(r'<script src="[^"]*bundle\.[0-9a-f]+\.min\.js"></script>', html) is None, path
+        assert html.count('<link rel="preload" as="script"') == 1, path
+        assert "RAFT_MATERIAL_SCRIPTS" not in html and "})(RAFT" not in html, path
+        assert re.search(r"<code>(?=<span id=)", html) is None, path  # every line-span block has its class
+    assert pages > 20
