@@ -786,12 +786,12 @@ class Cluster:
             stats["dropped"] += 1
             self._trace_line("lost ", msg)
             return
-        copies = 1
+        copies = (msg,)
         if net.duplicate and rng.random() < net.duplicate:
             stats["duplicated"] += 1
-            copies = 2
+            copies = (msg, msg)
         at = self.scheduler.at
-        for _ in range(copies):
+        for msg in copies:
             latency = net.latency_min + (net.latency_max - net.latency_min) * rng.random()
             if net.reorder and rng.random() < net.reorder:
                 latency += net.reorder_delay * rng.random()
