@@ -46,30 +46,46 @@ class Role(Enum):
         return self.value
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Output:
     """What one call into the node asks its driver to do, in this order:
     persist (``persist_state`` / ``persist_log_from``), then send ``messages``.
     ``applied`` lists ``(index, entry, result, state_digest)`` for entries applied to the
     state machine; ``notes`` are human-readable lines for traces and event logs."""
 
-    messages: list[Message] = field(default_factory=list)
-    persist_state: bool = False
-    persist_log_from: int | None = None
-    applied: list[tuple[int, Entry, Any, str | None]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    messages: list[Message]
+    persist_state: bool
+    persist_log_from: int | None
+    applied: list[tuple[int, Entry, Any, str | None]]
+    notes: list[str]
     #: A new snapshot to persist (``node.snapshot``); the log's compacted prefix goes with it.
-    persist_snapshot: bool = False
+    persist_snapshot: bool
     #: ``(index, state digest)`` when the state machine was replaced by a snapshot (installed
     #: from the leader, or loaded at restart), for the checker's State Machine Safety.
-    installed: tuple[int, str] | None = None
-    became_leader: bool = False
-    commit_advanced: bool = False
-    proposed_index: int | None = None
+    installed: tuple[int, str] | None
+    became_leader: bool
+    commit_advanced: bool
+    proposed_index: int | None
     #: Answered reads (thesis §6.4): ``(query, result)`` for each read the leader may now answer.
-    reads: list[tuple[Any, Any]] = field(default_factory=list)
+    reads: list[tuple[Any, Any]]
     #: How this server answered a RequestVote or PreVote (or that it ignored one), for displays.
-    vote: "VoteDecision | None" = None
+    vote: "VoteDecision | None"
+
+    def __init__(self) -> None:
+        """Nothing to do yet: the step fills it in. (Written out, not left to ``@dataclass``:
+        every step makes one, and its default factories cost more than ``[]``.)"""
+        self.messages = []
+        self.persist_state = False
+        self.persist_log_from = None
+        self.applied = []
+        self.notes = []
+        self.persist_snapshot = False
+        self.installed = None
+        self.became_leader = False
+        self.commit_advanced = False
+        self.proposed_index = None
+        self.reads = []
+        self.vote = None
 
     def log_changed(self, index: int) -> None:
         if self.persist_log_from is None or index < self.persist_log_from:

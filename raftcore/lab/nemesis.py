@@ -7,11 +7,13 @@ from __future__ import annotations
 import math
 
 from ..node import Role
-from .settings import MAX_SERVERS
+from .settings import MAX_CLIENTS, MAX_SERVERS
 
 #: Simulated ms between two nemesis/client ticks.
 TICK_MS = 10.0
 KEYS = ("x", "y")
+#: The closed-loop clients' names, c1, c2, …: a run has the first ``settings.clients`` of them.
+CLIENT_NAMES = tuple(f"c{k}" for k in range(1, MAX_CLIENTS + 1))
 #: The shapes a partition takes (Jepsen's nemeses): the target (the leader, half of the time)
 #: alone; the target with a minority; random majority/minority halves; two halves joined only
 #: by a bridge server; a ring where each server sees a majority and no two the same one;
@@ -64,12 +66,12 @@ class Nemesis:
             self._heal()
             if s.partitions and rng.random() < 0.5:
                 self._partition()
-        for name in sorted(self.down_until):
+        for name in sorted(self.down_until) if self.down_until else ():
             if now >= self.down_until[name]:
                 del self.down_until[name]
                 c.restart(name)
                 self.actions.append((self.steps, now, f"restart {name}"))
-        for name in sorted(self.slow_until):
+        for name in sorted(self.slow_until) if self.slow_until else ():
             until, links = self.slow_until[name]
             if now >= until:
                 del self.slow_until[name]
@@ -525,8 +527,7 @@ class Nemesis:
         ``think``), then issues its next operation on one of KEYS."""
         c, rng = self.cluster, self.rng
         think = self.settings.think
-        for k in range(self.settings.clients):
-            client = f"c{k + 1}"
+        for client in CLIENT_NAMES[:self.settings.clients]:
             cl = c.clients.get(client)
             if cl is not None and (cl.current is not None or cl.queue):
                 continue

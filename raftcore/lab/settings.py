@@ -11,6 +11,8 @@ from ..config import UNSAFE_SWITCHES
 
 #: The largest cluster: the bound of ``size`` and of membership changes (spares run up to S9).
 MAX_SERVERS = 9
+#: The most closed-loop clients a run has.
+MAX_CLIENTS = 10
 
 
 class LabSettingsError(ValueError):
@@ -126,7 +128,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("snapshots", "bool", "snapshots", "compact logs every 16 applied entries (InstallSnapshot)"),
     Setting("batch", "int", "batch size", "most entries one AppendEntries carries (flow control)", 1, 64),
     Setting("swarm", "bool", "swarm", "each run turns on a random subset of the fault kinds (swarm testing)"),
-    Setting("clients", "int", "clients", "closed-loop clients, one operation outstanding each", 1, 10),
+    Setting("clients", "int", "clients", "closed-loop clients, one operation outstanding each", 1, MAX_CLIENTS),
     Setting("think", "float", "think time", "mean ms a client waits between a reply and its next operation",
             0, 10_000, " ms"),
     Setting("client_timeout", "float", "client timeout", "ms before a client retries at another server", 20,

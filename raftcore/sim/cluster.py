@@ -217,12 +217,18 @@ class Cluster:
         soon as ``predicate`` holds after an event. Stops when a violation halts the run."""
         pop_due = self.scheduler.pop_due
         process = self._process
+        deliver = self._deliver
         checker = self.checker
         while checker is None or not checker.halted:
             event = pop_due(end)
             if event is None:
                 return False
-            process(*event)
+            time, _, kind, payload = event
+            if kind == DELIVER:  # most events: _process's first case, without its call
+                self.now = time
+                deliver(*payload)
+            else:
+                process(time, _, kind, payload)
             if predicate is not None and predicate(self):
                 return True
         return False
@@ -780,12 +786,12 @@ class Cluster:
             stats["dropped"] += 1
             self._trace_line("lost ", msg)
             return
-        copies = 1
+        copies = (msg,)
         if net.duplicate and rng.random() < net.duplicate:
             stats["duplicated"] += 1
-            copies = 2
+            copies = (msg, msg)
         at = self.scheduler.at
-        for _ in range(copies):
+        for msg in copies:
             latency = net.latency_min + (net.latency_max - net.latency_min) * rng.random()
             if net.reorder and rng.random() < net.reorder:
                 latency += net.reorder_delay * rng.random()

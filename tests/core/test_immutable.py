@@ -49,3 +49,32 @@ def test_values_are_built_frozen_and_shared() -> None:
         RequestVote("S1", "S2", 1)
     with pytest.raises(TypeError, match="unexpected keyword"):
         Entry(1, None, extra=2)
+
+
+@pytest.mark.parametrize("cls", IMMUTABLE, ids=lambda c: c.__name__)
+def test_a_built_value_is_of_its_own_class(cls) -> None:
+    """The faster ``__init__`` fills the fields while the instance is of a builder class with
+    the same slots: what comes out is of the frozen class itself, every field in its own slot."""
+    fields = dataclasses.fields(cls)
+    values = [f"v{i}" for i in range(len(fields))]  # a distinct value per field: a swapped slot would show
+    value = cls(*values)
+    assert type(value) is cls
+    assert [getattr(value, f.name) for f in fields] == values
+    assert value == cls(**{f.name: v for f, v in zip(fields, values)})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(value, fields[0].name, "other")
+
+
+def test_a_subclass_is_built_by_the_dataclass_init() -> None:
+    """A subclass may add slots (another layout): its instances are built the dataclass's way,
+    and stay of the subclass."""
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Tagged(AppendEntriesReply):
+        tag: str = ""
+
+    t = Tagged("S1", "S2", 3, True, 7, tag="x")
+    assert type(t) is Tagged and (t.src, t.match_index, t.tag) == ("S1", 7, "x")
+    plain = type("Plain", (AppendEntriesReply,), {"__slots__": ()})
+    p = plain("S1", "S2", 3, False, reject_index=4)
+    assert type(p) is plain and (p.success, p.reject_index, p.round) == (False, 4, 0)

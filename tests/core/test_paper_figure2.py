@@ -5,6 +5,8 @@ Election (§5.1, §5.2), replication (§5.3) and safety (§5.4) rules have their
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from paper_helpers import (FIVE, LATE, THREE, append, campaign, elect, make_leader, make_node, of_type, only,
@@ -12,7 +14,7 @@ from paper_helpers import (FIVE, LATE, THREE, append, campaign, elect, make_lead
 from raftcore.kv import Command
 from raftcore.log import Entry
 from raftcore.messages import AppendEntries, AppendEntriesReply, RequestVote, RequestVoteReply
-from raftcore.node import RaftNode, Role
+from raftcore.node import Output, RaftNode, Role
 from raftcore.sim.disk import Disk
 
 
@@ -193,6 +195,18 @@ def test_nothing_to_persist_for_a_plain_heartbeat():
     out = n.step(append("n2", "n1", 2, 2, 2, commit=1), LATE)
     assert out.persist_state is False and out.persist_log_from is None
     assert only(out, AppendEntriesReply).success
+
+
+def test_a_fresh_output_asks_for_nothing():
+    """Each step starts from an Output that asks for nothing: no message, nothing to persist,
+    apply, note or answer (every field set by its hand-written ``__init__``, a new list each)."""
+    a, b = Output(), Output()
+    assert {f.name: getattr(a, f.name) for f in dataclasses.fields(Output)} == {
+        "messages": [], "persist_state": False, "persist_log_from": None, "applied": [], "notes": [],
+        "persist_snapshot": False, "installed": None, "became_leader": False, "commit_advanced": False,
+        "proposed_index": None, "reads": [], "vote": None}
+    a.messages.append("m")
+    assert b.messages == [] and a != b
 
 
 def test_persisted_vote_survives_restart():
