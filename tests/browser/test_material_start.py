@@ -1,6 +1,6 @@
 """Material's start out of the reader's way (raftsite/plugin/material_start.py): its bundle runs
 after the page's first paint, on a page that already is what the bundle makes of it, and the
-page is whole without it. tests/site/test_material_start.py checks what the build writes."""
+page is whole without it. tests/site/test_material_start_build.py checks what the build writes."""
 
 from __future__ import annotations
 
