@@ -183,10 +183,7 @@ class LabRun(Nemesis):
     def _step(self) -> None:
         c = self.cluster
         if self.phase == "faults":
-            if self.strike is None and self.window is None and not self.paused:
-                due, what = self.tick_at, "tick"  # _nemesis_due's answer when only the tick is due
-            else:
-                due, what = self._nemesis_due()
+            due, what = self._nemesis_due()
             if c.step_if_due(due):  # the cluster's next event comes first
                 if len(c.checker.leader_of_term) > self.elections:
                     self._elected()
