@@ -47,11 +47,11 @@
       document.head.appendChild(s); // not <body>: a new child there restyles its siblings
     });
   }
-  function afterAFrame() {
+  // After the next frame is drawn (a callback of requestAnimationFrame runs before it).
+  function afterNextFrame(fn) {
     requestAnimationFrame(function () {
-      setTimeout(start, 0);
+      setTimeout(fn, 0);
     });
-    setTimeout(start, 1000);
   }
   // The test Material's instant navigation makes (the same regular expression).
   var absolute = /^(?:[a-z]+:)?\/\//i;
@@ -72,21 +72,19 @@
     return sheets;
   }
   function afterTheFirstPaint() {
-    requestAnimationFrame(function () {
-      setTimeout(function () {
-        var left = 0;
-        function loaded() {
-          if (--left === 0) afterAFrame();
-        }
-        headLinksAbsolute().forEach(function (link) {
-          left++;
-          link.addEventListener("load", loaded, { once: true });
-          link.addEventListener("error", loaded, { once: true });
-        });
-        if (left === 0) afterAFrame();
-      }, 0);
+    afterNextFrame(function () {
+      var sheets = headLinksAbsolute();
+      var left = sheets.length;
+      function loaded() {
+        if (--left === 0) afterNextFrame(start);
+      }
+      sheets.forEach(function (link) {
+        link.addEventListener("load", loaded, { once: true });
+        link.addEventListener("error", loaded, { once: true });
+      });
+      if (left === 0) afterNextFrame(start);
     });
-    setTimeout(start, 2000);
+    setTimeout(start, 2000); // a hidden tab draws no frame
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", afterTheFirstPaint, { once: true });
   else afterTheFirstPaint();
