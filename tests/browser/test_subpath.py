@@ -79,6 +79,9 @@ def test_scene_becomes_live_under_the_sub_path(chromium, subpath_site):
     try:
         # Home, then follow its link to scene 01 (Material's navigation under the sub-path).
         assert page.goto(base).ok
+        # Material's bundle starts after the page's first paint (plugin/material_start.py), which
+        # can be after the load event: until then a link is an ordinary (full) navigation.
+        page.wait_for_function("() => window.document$ !== undefined")
         page.evaluate("() => { window.__sameDocument = true; }")
         page.locator(f'article a[href$="{SCENE01}"]').first.click()  # instant navigation makes hrefs absolute
         page.wait_for_url(base + SCENE01)
