@@ -12,8 +12,8 @@ module                 job
 :mod:`.pages`          tells the Markdown extension which page it converts; checks its blocks
 :mod:`.head`           each page's ``<head>``: the runtime's names, the Python worker's
                        starter, the glue
-:mod:`.palette`        the system's colour scheme from the first paint, not once
-                       Material's bundle has run
+:mod:`.palette`        the header's palette toggle, the site's own: the system's colour
+                       scheme from the first paint, no restyle in Material's start
 :mod:`.material_start` Material's bundle after the first frame, on a page that is already
                        what it makes of it (no restyle of the whole page in its tasks)
 :mod:`.reels`          each scene's first seconds of Play and Next ▶, recorded while its

@@ -22,10 +22,10 @@ answers a click. Most of that time was not JavaScript but styling and layout the
   paint (at the end of ``<head>`` it put the first paint 30 ms later) and waits for the sheets
   before it appends the bundle.
 
-What is left in its tasks is its JavaScript and the restyle its palette causes (it writes the
-``color-scheme`` meta, which restyles the whole page: not something a page can avoid).
-``tests/browser/test_material_start.py`` checks Material still starts (search, palette,
-instant navigation) and changes none of what is made here first.
+What is left in its tasks is its JavaScript: its palette component, which restyled the whole
+page three times, is not mounted (``plugin/palette.py`` gives the site its own toggle).
+``tests/browser/test_material_start.py`` checks Material still starts (search, instant
+navigation; the toggle too) and changes none of what is made here first.
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ def test_materials_bundle_runs_after_the_first_paint_and_still_starts(page):
     page.keyboard.press("Escape")
     scheme = "() => document.body.getAttribute('data-md-color-scheme')"
     before = page.evaluate(scheme)
-    page.click('form[data-md-component="palette"] label:visible')
+    page.click('form[data-raft-palette] label:visible')
     page.wait_for_function(f"() => ({scheme})() !== {before!r}")
 
 
@@ -86,6 +86,11 @@ def test_instant_navigation_after_a_late_start_mounts_the_next_scene(page):
     assert page.evaluate("() => window.__sameDocument === true")  # instant navigation, not a load
     assert page.evaluate("() => [...window.__raft.scenes.keys()].every((el) => el.isConnected)")
     assert page.evaluate("() => window.__raft.scenes.size") == 1
+    # the header (and its palette toggle, the site's own: plugin/palette.py) stayed, and works
+    scheme = "() => document.body.getAttribute('data-md-color-scheme')"
+    before = page.evaluate(scheme)
+    page.click('form[data-raft-palette] label:visible')
+    page.wait_for_function(f"() => ({scheme})() !== {before!r}")
 
 
 def test_a_page_whose_bundle_does_not_load_keeps_its_scene(page, watch):

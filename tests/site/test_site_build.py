@@ -75,22 +75,30 @@ def test_material_settings(built_site):
     html = (built_site / "index.html").read_text(encoding="utf-8")
     assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
     assert "navigation.instant" in html
-    assert 'data-md-component="palette"' in html
+    assert "data-raft-palette" in html and 'data-md-component="palette"' not in html  # plugin/palette.py
     assert '<link rel="canonical" href="http://127.0.0.1:8000/">' in html
 
 
-def test_every_page_follows_the_systems_scheme_right_after_materials_palette_script(built_site):
-    """plugin/palette.py: the system's palette from the first paint (tests/browser/test_palette.py
-    checks what it does); it must follow Material's script, which applies a stored choice."""
-    from raftsite.plugin.palette import FOLLOW_SYSTEM, MATERIAL_PALETTE
+def test_every_page_has_the_sites_palette_toggle_right_after_materials_palette_script(built_site):
+    """plugin/palette.py: the site's palette script follows Material's (which applies a stored
+    choice) on every page of the theme, and Material's bundle is left no palette to mount
+    (tests/browser/test_palette.py checks what the script does)."""
+    from raftsite.plugin.head import inline_script
+    from raftsite.plugin.palette import FORM, MATERIAL_PALETTE, SCRIPT, SCRIPT_CALL
 
+    script = inline_script(SCRIPT, SCRIPT_CALL, ())
+    pages = 0
     for page in sorted(built_site.rglob("*.html")):
         html = page.read_text(encoding="utf-8")
         material = MATERIAL_PALETTE.search(html)
         if material is None:
+            assert "data-md-component=\"palette\"" not in html, page
             continue  # not a page of the theme (the source pages' redirects, …)
-        assert html[material.end():].startswith(FOLLOW_SYSTEM), page
-        assert html.count(FOLLOW_SYSTEM) == 1, page
+        pages += 1
+        assert html[material.end():].startswith(script), page
+        assert html.count(script) == 1 and html.count(FORM) == 1, page
+        assert 'data-md-component="palette"' not in html, page
+    assert pages > 12
 
 
 def test_a_theme_without_materials_palette_script_fails_the_build():
@@ -102,8 +110,11 @@ def test_a_theme_without_materials_palette_script_fails_the_build():
 
     config = SimpleNamespace(theme={"palette": [{"media": "(prefers-color-scheme: light)"}, {"media": "(prefers-color-scheme: dark)"}]})
     page = SimpleNamespace(file=SimpleNamespace(src_uri="index.md"))
-    with pytest.raises(PluginError, match="index.md: Material's palette script"):
+    with pytest.raises(PluginError, match="index.md: Material's palette form and script"):
         palette.on_post_page(None, "<html><body>no palette script</body></html>", page, config)
+    script_only = '<script>var palette=__md_get("__palette");</script>'
+    with pytest.raises(PluginError, match="index.md: Material's palette form and script"):
+        palette.on_post_page(None, f"<html><body>{script_only}</body></html>", page, config)  # no form
     one = SimpleNamespace(theme={"palette": {"scheme": "default"}})
     assert palette.on_post_page(None, "<html></html>", page, one) == "<html></html>"  # one palette: nothing to pick
 
