@@ -15,6 +15,10 @@ answers a click. Most of that time was not JavaScript but styling and layout the
 * on every code listing with line anchors it adds ``md-code__content`` (``display: grid``),
   which rebuilt the layout of every line of the listing, once per listing. The build writes
   that class (:func:`code_content`);
+* into every code block (``pre > code``) it inserted a copy button (``content.code.copy``),
+  then read the block's width: one more layout of the block per block. The build writes the
+  buttons (:func:`copy_buttons`; ``mkdocs.yml`` must not list that feature, or there would be
+  two), and ``assets/build/code-copy.js``, at the end of ``<head>``, makes them copy;
 * at its start it sets classes on ``<html>`` and makes ``<head>``'s links absolute (a
   stylesheet's link is then parsed again): each restyled the whole page.
   ``assets/build/material-early.js``, at the end of ``<head>``, sets the classes before the
@@ -40,6 +44,8 @@ LOADER = ASSETS / "build" / "material-start.js"
 LOADER_CALL = "})(RAFT_MATERIAL_SCRIPTS);"
 EARLY = ASSETS / "build" / "material-early.js"
 EARLY_CALL = "})();"
+COPY = ASSETS / "build" / "code-copy.js"
+COPY_CALL = "})();"
 
 #: Material's bundle and the plain scripts after it (extra_javascript), up to </body>.
 _TAIL = re.compile(
@@ -59,6 +65,21 @@ def code_content(html: str) -> str:
     return _LINE_SPANS.sub('<code class="md-code__content">', html)
 
 
+#: A code block as Pygments writes it; Material's bundle mounts each ``pre > code`` (a line-number
+#: column's ``<pre>`` has no ``<code>``).
+_CODE_BLOCK = re.compile(r"(<pre\b[^>]*>(?:<span></span>)?)(?=<code\b)")
+#: Material's copy button (its ``renderClipboardButton``, title in English), in its ``nav``.
+COPY_BUTTON = ('<nav class="md-code__nav"><button class="md-code__button" title="Copy to clipboard" '
+               'data-md-type="copy"></button></nav>')
+#: The Material feature that would add a second button to each block.
+COPY_FEATURE = "content.code.copy"
+
+
+def copy_buttons(html: str) -> str:
+    """``html`` with a copy button in each code block, where Material's bundle would put it."""
+    return _CODE_BLOCK.sub(lambda m: m.group(1) + COPY_BUTTON, html)
+
+
 def start_late(html: str) -> str | None:
     """``html`` with Material's scripts at the end of ``<body>`` replaced by the loader, the
     bundle preloaded and the early changes at the end of ``<head>``; None if the scripts are not
@@ -69,28 +90,31 @@ def start_late(html: str) -> str | None:
         return None
     srcs = [m.group("bundle"), *_SRC.findall(m.group("extra"))]
     loader = inline_script(LOADER, LOADER_CALL, (srcs,))
-    early = inline_script(EARLY, EARLY_CALL, ())
+    early = inline_script(EARLY, EARLY_CALL, ()) + inline_script(COPY, COPY_CALL, ())
     preload = f'<link rel="preload" as="script" href="{m.group("bundle")}">'
     return (html[:head_end] + preload + "\n" + early + "\n" + html[head_end:m.start()]
             + loader + "\n" + html[m.end():])
 
 
-def _page(output: str, where: str) -> str:
+def _page(output: str, where: str, config) -> str:
+    if COPY_FEATURE in ((config.theme.get("features") if config is not None else None) or []):
+        raise PluginError(f"raftsite: mkdocs.yml lists Material's {COPY_FEATURE!r}: the build writes the copy "
+                          "buttons (plugin/material_start.py), so every code block would have two")
     out = start_late(output)
     if out is None:
         raise PluginError(f"raftsite: {where}: Material's bundle is not where plugin/material_start.py "
                           "looks for it (the last <script src> tags before </body>, with no other "
                           "attributes): a new Material version, or an extra_javascript entry with "
                           "attributes this loader does not keep?")
-    return code_content(out)
+    return copy_buttons(code_content(out))
 
 
 def on_post_page(plugin, output: str, page, config) -> str:
-    return _page(output, page.file.src_uri)
+    return _page(output, page.file.src_uri, config)
 
 
 def on_post_template(plugin, output: str, template_name: str, config) -> str:
     """The theme's own pages (404.html) too; not its other templates (sitemap.xml)."""
     if not template_name.endswith(".html"):
         return output
-    return _page(output, template_name)
+    return _page(output, template_name, config)

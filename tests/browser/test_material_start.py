@@ -8,8 +8,8 @@ from browser_helpers import SCENE01, SCENE02, press_play, wait_ready
 
 #: When Material's bundle hands out document$ (its last statement), and each change, from the
 #: moment its <script> is inserted, to what the page sets first: <html>'s classes and
-#: focus-visible mark, <head>'s links, <code>'s class. (Not its palette's <meta>s: those it
-#: writes on every start, and any write restyles the page, whatever the value.)
+#: focus-visible mark, <head>'s links, <code>'s class, a code block's buttons (a node added to
+#: a <pre>), the palette's <meta>s.
 WATCH = """
 (() => {
   window.__material = { changes: [], documentAt: null, inserted: false };
@@ -22,7 +22,11 @@ WATCH = """
   new MutationObserver((records) => {
     for (const r of records) {
       if (r.type === "childList") {
-        for (const n of r.addedNodes) if (n.nodeName === "SCRIPT" && /bundle\\.[0-9a-f]+\\.min\\.js$/.test(n.src || "")) window.__material.inserted = true;
+        for (const n of r.addedNodes) {
+          if (n.nodeName === "SCRIPT" && /bundle\\.[0-9a-f]+\\.min\\.js$/.test(n.src || "")) window.__material.inserted = true;
+          else if (window.__material.inserted && (r.target.nodeName === "PRE" || (n.nodeName === "META" && r.target === document.head)))
+            window.__material.changes.push(`${r.target.nodeName} + ${n.nodeName}`);
+        }
         continue;
       }
       const el = r.target, now = el.getAttribute(r.attributeName);
@@ -38,7 +42,8 @@ WATCH = """
 
 
 def _material_started(page) -> None:
-    page.wait_for_function("() => window.document$ !== undefined && document.querySelector('.md-code__button') !== null")
+    """document$ is out and the content's components are up (a code block's <pre> gets its id)."""
+    page.wait_for_function("() => window.document$ !== undefined && document.querySelector('pre[id^=__code_]') !== null")
 
 
 def test_materials_bundle_runs_after_the_first_paint_and_still_starts(page):
@@ -107,3 +112,34 @@ def test_a_page_whose_bundle_does_not_load_keeps_its_scene(page, watch):
     assert any("bundle" in w and "did not load" in w for w in warnings), warnings
     press_play(page)
     page.wait_for_function("() => document.querySelector('.raft-scene [data-action=\"play\"]').getAttribute('aria-pressed') === 'true'")
+
+
+COPY = ".raft-listing pre > nav .md-code__button[data-md-type=copy]"
+CLIPBOARD = "() => navigator.clipboard.readText()"
+#: The listing's source text, each line once (what a reader pastes).
+LISTING_TEXT = "() => document.querySelector('.raft-listing pre > code').textContent.trimEnd()"
+
+
+def test_a_code_blocks_copy_button_copies_it_before_and_after_material_starts(page):
+    """The build writes each code block's copy button (Material inserted it as it started, then
+    laid the block out again): it copies the listing from the first paint, and once Material is
+    up it says so as Material did, and Material adds no second button."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    held: list = []
+    page.context.route("**/assets/javascripts/bundle.*.min.js", lambda route: held.append(route))
+    page.goto(SCENE01, wait_until="commit")
+    page.wait_for_selector(COPY)
+    assert page.evaluate("() => window.document$ === undefined")
+    page.click(COPY)
+    page.wait_for_function(f"async () => (await ({CLIPBOARD})()) === ({LISTING_TEXT})()")
+    assert "def " in page.evaluate(CLIPBOARD)
+    page.wait_for_function("() => true")
+    for route in held:
+        route.continue_()
+    _material_started(page)
+    counts = "() => [...document.querySelectorAll('pre > code')].map((c) => c.parentElement.querySelectorAll('.md-code__button').length)"
+    assert set(page.evaluate(counts)) == {1}
+    page.evaluate("() => navigator.clipboard.writeText('')")
+    page.click(COPY)
+    page.wait_for_selector(".md-dialog__inner:has-text('Copied to clipboard')")
+    assert page.evaluate(CLIPBOARD) == page.evaluate(LISTING_TEXT)

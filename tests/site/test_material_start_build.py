@@ -39,8 +39,9 @@ def test_the_bundle_is_preloaded_and_the_early_changes_end_the_head():
     out = material_start.start_late(PAGE)
     head = out[: out.index("</head>")]
     assert f'<link rel="preload" as="script" href="{BUNDLE}">' in head
-    early = head[head.rindex("<script>"):]
+    early = head[head.rindex('<link rel="preload"'):]
     assert 'classList.add("js", "js-focus-visible")' in early
+    assert ".md-code__button[data-md-type=copy]" in early  # the copy buttons' handler
     assert "el[name] = el[name]" not in early  # <head>'s links: after the first paint, by the loader
     assert "el[name] = el[name]" in out[out.index("</head>"):]
 
@@ -52,6 +53,27 @@ def test_a_code_block_with_line_spans_has_its_final_class_from_the_build():
     assert '<code class="md-code__content"><span id="__span-0-1">' in out
     assert "<code>no line spans</code>" in out
     assert out.count("md-code__content") == 1
+
+
+def test_each_code_block_gets_the_copy_button_material_would_insert():
+    """``pre > code`` (a line-number column's ``<pre>`` has none) gets Material's copy button, in
+    its ``nav``, where the bundle inserted it: before the ``<code>``."""
+    numbers = '<pre><span></span><span class="normal"><a href="#l-1">1</a></span></pre>'
+    html = PAGE.replace("</p>", "</p>" + numbers).replace("<pre><code>", "<pre><span></span><code>", 1)
+    out = material_start.copy_buttons(html)
+    assert out.count(material_start.COPY_BUTTON) == 2
+    assert "<pre><span></span>" + material_start.COPY_BUTTON + '<code><span id="__span-0-1">' in out
+    assert "<pre>" + material_start.COPY_BUTTON + "<code>no line spans</code>" in out
+    assert numbers in out
+
+
+def test_materials_own_copy_feature_fails_the_build():
+    """With ``content.code.copy`` listed, Material's bundle would add a second button to each block."""
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="scenes/x.md"))
+    config = SimpleNamespace(theme={"features": ["navigation.instant", "content.code.copy"]})
+    with pytest.raises(PluginError, match="content.code.copy"):
+        material_start.on_post_page(None, PAGE, page, config)
+    assert material_start.COPY_BUTTON in material_start.on_post_page(None, PAGE, page, SimpleNamespace(theme={}))
 
 
 @pytest.mark.parametrize("tail", [
@@ -78,4 +100,6 @@ def test_every_page_of_the_site_starts_material_late(built_site):
         assert html.count('<link rel="preload" as="script"') == 1, path
         assert "RAFT_MATERIAL_SCRIPTS" not in html and "})(RAFT" not in html, path
         assert re.search(r"<code>(?=<span id=)", html) is None, path  # every line-span block has its class
+        blocks = len(re.findall(r"<pre\b[^>]*>(?:<span></span>)?(?:<nav class=\"md-code__nav\">.*?</nav>)?<code\b", html))
+        assert html.count(material_start.COPY_BUTTON) == blocks, path  # one copy button per code block
     assert pages > 20
