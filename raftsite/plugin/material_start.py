@@ -17,8 +17,12 @@ answers a click. Most of that time was not JavaScript but styling and layout the
   that class (:func:`code_content`);
 * into every code block (``pre > code``) it inserted a copy button (``content.code.copy``),
   then read the block's width: one more layout of the block per block. The build writes the
-  buttons (:func:`copy_buttons`; ``mkdocs.yml`` must not list that feature, or there would be
-  two), and ``assets/build/code-copy.js``, at the end of ``<head>``, makes them copy;
+  buttons (:func:`code_blocks`; ``mkdocs.yml`` must not list that feature, or there would be
+  two), and ``assets/build/code-copy.js``, at the end of ``<head>``, makes them copy. The
+  build also makes every block focusable (``tabindex="0"``), so that one wider than the page
+  scrolls from the keyboard before the bundle runs (WCAG 2.1.1; axe's
+  scrollable-region-focusable); Material, as it starts, keeps that on the blocks that scroll
+  and removes it from the others (its own rule, on a device that can hover);
 * at its start it sets classes on ``<html>`` and makes ``<head>``'s links absolute (a
   stylesheet's link is then parsed again): each restyled the whole page.
   ``assets/build/material-early.js``, at the end of ``<head>``, sets the classes before the
@@ -67,7 +71,7 @@ def code_content(html: str) -> str:
 
 #: A code block as Pygments writes it; Material's bundle mounts each ``pre > code`` (a line-number
 #: column's ``<pre>`` has no ``<code>``).
-_CODE_BLOCK = re.compile(r"(<pre\b[^>]*>(?:<span></span>)?)(?=<code\b)")
+_CODE_BLOCK = re.compile(r"(<pre\b[^>]*>(?:<span></span>)?)<code\b")
 #: Material's copy button (its ``renderClipboardButton``, title in English), in its ``nav``.
 COPY_BUTTON = ('<nav class="md-code__nav"><button class="md-code__button" title="Copy to clipboard" '
                'data-md-type="copy"></button></nav>')
@@ -75,9 +79,10 @@ COPY_BUTTON = ('<nav class="md-code__nav"><button class="md-code__button" title=
 COPY_FEATURE = "content.code.copy"
 
 
-def copy_buttons(html: str) -> str:
-    """``html`` with a copy button in each code block, where Material's bundle would put it."""
-    return _CODE_BLOCK.sub(lambda m: m.group(1) + COPY_BUTTON, html)
+def code_blocks(html: str) -> str:
+    """``html`` with a copy button in each code block, where Material's bundle would put it,
+    and the block's ``<code>`` focusable."""
+    return _CODE_BLOCK.sub(lambda m: m.group(1) + COPY_BUTTON + '<code tabindex="0"', html)
 
 
 def start_late(html: str) -> str | None:
@@ -106,7 +111,7 @@ def _page(output: str, where: str, config) -> str:
                           "looks for it (the last <script src> tags before </body>, with no other "
                           "attributes): a new Material version, or an extra_javascript entry with "
                           "attributes this loader does not keep?")
-    return copy_buttons(code_content(out))
+    return code_blocks(code_content(out))
 
 
 def on_post_page(plugin, output: str, page, config) -> str:

@@ -143,3 +143,28 @@ def test_a_code_blocks_copy_button_copies_it_before_and_after_material_starts(pa
     page.click(COPY)
     page.wait_for_selector(".md-dialog__inner:has-text('Copied to clipboard')")
     assert page.evaluate(CLIPBOARD) == page.evaluate(LISTING_TEXT)
+
+
+def test_a_code_block_scrolls_from_the_keyboard_before_and_after_material_starts(page):
+    """WCAG 2.1.1: a block wider than the page must take the focus to scroll with the arrow keys.
+    The build makes every block focusable; Material, once up, keeps that on the blocks that
+    scroll and takes it from the others."""
+    held: list = []
+    page.context.route("**/assets/javascripts/bundle.*.min.js", lambda route: held.append(route))
+    page.goto("source/raftcore/lab/cli/", wait_until="commit")
+    page.wait_for_selector("pre > code")
+    page.wait_for_function("() => document.readyState !== 'loading'")
+    assert page.evaluate("() => window.document$ === undefined")
+    blocks = "() => [...document.querySelectorAll('pre > code')].map((c) => [c.getAttribute('tabindex'), c.scrollWidth > c.clientWidth])"
+    before = page.evaluate(blocks)
+    assert before and all(tab == "0" for tab, _ in before)
+    assert any(wide for _, wide in before)  # the page this test needs: a block wider than the page
+    page.focus("pre > code")
+    left = page.evaluate("() => document.querySelector('pre > code').scrollLeft")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => document.querySelector('pre > code').scrollLeft > {left}")
+    page.wait_for_function("() => true")
+    for route in held:
+        route.continue_()
+    _material_started(page)
+    assert all((tab == "0") == wide for tab, wide in page.evaluate(blocks))

@@ -55,15 +55,17 @@ def test_a_code_block_with_line_spans_has_its_final_class_from_the_build():
     assert out.count("md-code__content") == 1
 
 
-def test_each_code_block_gets_the_copy_button_material_would_insert():
+def test_each_code_block_gets_the_copy_button_material_would_insert_and_is_focusable():
     """``pre > code`` (a line-number column's ``<pre>`` has none) gets Material's copy button, in
-    its ``nav``, where the bundle inserted it: before the ``<code>``."""
+    its ``nav``, where the bundle inserted it: before the ``<code>``, which is focusable (a
+    block wider than the page scrolls from the keyboard before the bundle runs)."""
     numbers = '<pre><span></span><span class="normal"><a href="#l-1">1</a></span></pre>'
     html = PAGE.replace("</p>", "</p>" + numbers).replace("<pre><code>", "<pre><span></span><code>", 1)
-    out = material_start.copy_buttons(html)
+    out = material_start.code_blocks(material_start.code_content(html))
     assert out.count(material_start.COPY_BUTTON) == 2
-    assert "<pre><span></span>" + material_start.COPY_BUTTON + '<code><span id="__span-0-1">' in out
-    assert "<pre>" + material_start.COPY_BUTTON + "<code>no line spans</code>" in out
+    button = material_start.COPY_BUTTON
+    assert "<pre><span></span>" + button + '<code tabindex="0" class="md-code__content"><span id="__span-0-1">' in out
+    assert "<pre>" + button + '<code tabindex="0">no line spans</code>' in out
     assert numbers in out
 
 
@@ -102,4 +104,5 @@ def test_every_page_of_the_site_starts_material_late(built_site):
         assert re.search(r"<code>(?=<span id=)", html) is None, path  # every line-span block has its class
         blocks = len(re.findall(r"<pre\b[^>]*>(?:<span></span>)?(?:<nav class=\"md-code__nav\">.*?</nav>)?<code\b", html))
         assert html.count(material_start.COPY_BUTTON) == blocks, path  # one copy button per code block
+        assert html.count(material_start.COPY_BUTTON + '<code tabindex="0"') == blocks, path  # each focusable
     assert pages > 20
