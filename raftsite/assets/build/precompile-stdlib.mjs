@@ -86,7 +86,10 @@ gc.collect()
 `;
 
 async function boot(stdLibURL) {
-  const py = await loadPyodide({ indexURL: path.resolve(pyodideDir) + "/", ...(stdLibURL ? { stdLibURL } : {}) });
+  // No column ranges in the bytecode (as precompile-wheel.mjs: a traceback loses its ^^^ marks,
+  // the .pyc files are about a quarter smaller).
+  const env = { PYTHONNODEBUGRANGES: "1" };
+  const py = await loadPyodide({ indexURL: path.resolve(pyodideDir) + "/", ...(stdLibURL ? { stdLibURL } : {}), env });
   const sitePackages = py.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
   py.unpackArchive(new Uint8Array(fs.readFileSync(wheel)), "wheel", { extractDir: sitePackages });
   // a zip too, as the worker unpacks the precompiled wheel (shutil's zip path)

@@ -4,6 +4,10 @@
 // source. Inside Pyodide's own Python (so the bytecode matches the runtime exactly) we compile
 // each .py of the wheel to an unchecked-hash .pyc in its __pycache__/ and write those files, and
 // only those, to a zip that the glue unpacks into site-packages next to the wheel.
+// Compiled without column ranges (PYTHONNODEBUGRANGES, as `python -X no_debug_ranges`): the
+// bytecode and its line numbers (which the lit lines follow) are the same, a traceback only
+// loses its ^^^ marks, and the zip is about a quarter smaller (560 -> 420 KB deflated, measured
+// with CPython 3.11 on the same files), less to download and to unmarshal on a first visit.
 //
 // usage: node precompile-wheel.mjs <pyodide_dir> <stdlib.zip or ""> <wheel> <out.zip>
 import fs from "node:fs";
@@ -19,6 +23,7 @@ const { loadPyodide } = await import(pathToFileURL(path.join(pyodideDir, "pyodid
 const py = await loadPyodide({
   indexURL: path.resolve(pyodideDir) + "/",
   ...(stdlib ? { stdLibURL: path.resolve(stdlib) } : {}),
+  env: { PYTHONNODEBUGRANGES: "1" },
 });
 py.FS.writeFile("/tmp/wheel.whl", new Uint8Array(fs.readFileSync(wheel)));
 const report = py.runPython(`
