@@ -267,7 +267,8 @@ def test_the_bare_replay_page_explains_its_empty_state_and_offers_no_violation(p
     page.goto(REPLAY)
     page.wait_for_selector('.raft-scene[data-state="ready"]', timeout=120_000)
     message = page.locator('.raft-scene [data-role="message"]')
-    assert message.is_visible()
+    # the control asks Python for the run's status once the scene is ready: a round trip later
+    message.wait_for(state="visible")
     text = message.text_content()
     assert "No lab run to replay" in text and "no seed" in text and "lab's tables" in text
     assert "names no run" not in page.text_content("article")
