@@ -168,3 +168,23 @@ def test_a_code_block_scrolls_from_the_keyboard_before_and_after_material_starts
         route.continue_()
     _material_started(page)
     assert all((tab == "0") == wide for tab, wide in page.evaluate(blocks))
+
+
+def test_without_the_clipboard_api_the_copy_button_copies_by_selection(page):
+    """A page served over plain HTTP from another machine has no Clipboard API: the button then
+    copies as Material's clipboard.js did, selecting the text and running the copy command."""
+    page.add_init_script("""
+      Object.defineProperty(Navigator.prototype, "clipboard", { get: () => undefined, configurable: true });
+      window.__copied = [];
+      const exec = document.execCommand.bind(document);
+      document.execCommand = (cmd, ...rest) => {
+        if (cmd === "copy") window.__copied.push(String(document.getSelection()) || document.activeElement.value);
+        return exec(cmd, ...rest);
+      };
+    """)
+    page.goto(SCENE01)
+    page.wait_for_selector(COPY)
+    page.click(COPY)
+    page.wait_for_function("() => window.__copied.length === 1")
+    assert page.evaluate("() => window.__copied[0]") == page.evaluate(LISTING_TEXT)
+    assert page.evaluate("() => document.querySelectorAll('textarea').length") == 0  # the helper is gone

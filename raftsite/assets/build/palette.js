@@ -36,9 +36,22 @@
   var themeColor = meta("theme-color");
   var colorScheme = meta("color-scheme");
 
+  // The reader's choice, in Material's storage (which throws where the browser blocks it: then
+  // the toggle still works, for this page).
   function stored() {
-    var palette = __md_get("__palette");
-    return palette && typeof palette.index === "number" ? palette : null;
+    try {
+      var palette = __md_get("__palette");
+      return palette && typeof palette.index === "number" ? palette : null;
+    } catch (err) {
+      return null;
+    }
+  }
+  function store(palette) {
+    try {
+      __md_set("__palette", palette);
+    } catch (err) {
+      console.warn("raft: the palette chosen is not kept: " + err);
+    }
   }
 
   function systemIndex() {
@@ -98,7 +111,7 @@
 
   Array.prototype.forEach.call(inputs, function (input, i) {
     input.addEventListener("change", function () {  // the reader's choice, kept
-      __md_set("__palette", { index: i, color: switchTo(i) });
+      store({ index: i, color: switchTo(i) });
     });
   });
   // The system's scheme changed: a reader who never chose follows it; an "automatic" palette
