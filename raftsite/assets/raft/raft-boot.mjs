@@ -743,7 +743,10 @@ class SceneUI {
       if (booting) return;
       this.back();
     } else if (e.key === " " || e.key === "Spacebar") {
-      if (t && t.closest && t.closest("button, a, summary, [role=tab], [data-server]") && inScene) return; // Space presses the focused control
+      // Space presses the focused control; a disabled one (Back on the opening frame, which
+      // keeps the focus until the browser's next frame moves it) cannot be pressed: Space plays.
+      const control = t && t.closest ? t.closest("button, a, summary, [role=tab], [data-server]") : null;
+      if (control && inScene && !control.disabled) return;
       booting ? this.ask("play") : this.togglePlay();
     } else return;
     e.preventDefault();
