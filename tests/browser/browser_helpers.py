@@ -120,6 +120,26 @@ def guard(context, watch: Watch, block_requests: bool = True):
 SCENE01 = "scenes/01-replicated-state-machines/"
 
 
+#: Material's bundle, as the page requests it (plugin/material_start.py appends it once painted).
+MATERIAL_BUNDLE = "**/assets/javascripts/bundle.*.min.js"
+
+
+def hold_materials_bundle(page) -> list:
+    """Hold Material's bundle back (for what the page must do before it runs): the held requests,
+    for :func:`release_materials_bundle`."""
+    held: list = []
+    page.context.route(MATERIAL_BUNDLE, lambda route: held.append(route))
+    return held
+
+
+def release_materials_bundle(page, held: list) -> None:
+    """Let the held bundle load, and wait until Material has handed out ``document$``."""
+    page.wait_for_function("() => true")  # let the route handler run
+    for route in held:
+        route.continue_()
+    page.wait_for_function("() => window.document$ !== undefined")
+
+
 def scene_status(page) -> dict:
     """The live scene's state from Python (see raftsite.browser.Scene.status)."""
     return page.evaluate(

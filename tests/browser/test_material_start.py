@@ -4,7 +4,8 @@ page is whole without it. tests/site/test_material_start_build.py checks what th
 
 from __future__ import annotations
 
-from browser_helpers import SCENE01, SCENE02, press_play, wait_ready
+from browser_helpers import (MATERIAL_BUNDLE, SCENE01, SCENE02, hold_materials_bundle, press_play,
+                             release_materials_bundle, wait_ready)
 
 #: When Material's bundle hands out document$ (its last statement), and each change, from the
 #: moment its <script> is inserted, to what the page sets first: <html>'s classes and
@@ -102,7 +103,7 @@ def test_a_page_whose_bundle_does_not_load_keeps_its_scene(page, watch):
     """Without Material's bundle the page is as Material's template had it (``no-js``), says so
     in the console, and the scene still answers."""
     watch.allow_console_errors = True  # the failed load is reported
-    page.context.route("**/assets/javascripts/bundle.*.min.js", lambda route: route.abort())
+    page.context.route(MATERIAL_BUNDLE, lambda route: route.abort())
     warnings = []
     page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
     page.goto(SCENE01)
@@ -125,17 +126,14 @@ def test_a_code_blocks_copy_button_copies_it_before_and_after_material_starts(pa
     laid the block out again): it copies the listing from the first paint, and once Material is
     up it says so as Material did, and Material adds no second button."""
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    held: list = []
-    page.context.route("**/assets/javascripts/bundle.*.min.js", lambda route: held.append(route))
+    held = hold_materials_bundle(page)
     page.goto(SCENE01, wait_until="commit")
     page.wait_for_selector(COPY)
     assert page.evaluate("() => window.document$ === undefined")
     page.click(COPY)
     page.wait_for_function(f"async () => (await ({CLIPBOARD})()) === ({LISTING_TEXT})()")
     assert "def " in page.evaluate(CLIPBOARD)
-    page.wait_for_function("() => true")
-    for route in held:
-        route.continue_()
+    release_materials_bundle(page, held)
     _material_started(page)
     counts = "() => [...document.querySelectorAll('pre > code')].map((c) => c.parentElement.querySelectorAll('.md-code__button').length)"
     assert set(page.evaluate(counts)) == {1}
@@ -149,8 +147,7 @@ def test_a_code_block_scrolls_from_the_keyboard_before_and_after_material_starts
     """WCAG 2.1.1: a block wider than the page must take the focus to scroll with the arrow keys.
     The build makes every block focusable; Material, once up, keeps that on the blocks that
     scroll and takes it from the others."""
-    held: list = []
-    page.context.route("**/assets/javascripts/bundle.*.min.js", lambda route: held.append(route))
+    held = hold_materials_bundle(page)
     page.goto("source/raftcore/lab/cli/", wait_until="commit")
     page.wait_for_selector("pre > code")
     page.wait_for_function("() => document.readyState !== 'loading'")
@@ -163,9 +160,7 @@ def test_a_code_block_scrolls_from_the_keyboard_before_and_after_material_starts
     left = page.evaluate("() => document.querySelector('pre > code').scrollLeft")
     page.keyboard.press("ArrowRight")
     page.wait_for_function(f"() => document.querySelector('pre > code').scrollLeft > {left}")
-    page.wait_for_function("() => true")
-    for route in held:
-        route.continue_()
+    release_materials_bundle(page, held)
     _material_started(page)
     assert all((tab == "0") == wide for tab, wide in page.evaluate(blocks))
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from browser_helpers import SCENE01
+from browser_helpers import SCENE01, hold_materials_bundle, release_materials_bundle
 
-BUNDLE = "**/assets/javascripts/bundle.*.min.js"
 SCHEME = "() => document.body.getAttribute('data-md-color-scheme')"
 TOGGLE = "form[data-raft-palette] label:visible"
 METAS = "() => [...document.querySelectorAll('meta[name=color-scheme], meta[name=theme-color]')].map((m) => [m.name, m.content])"
@@ -19,19 +18,11 @@ STORED = "() => __md_get('__palette')"
 
 
 def _before_the_bundle(page) -> list:
-    held: list = []
-    page.context.route(BUNDLE, lambda route: held.append(route))
+    held = hold_materials_bundle(page)
     page.goto(SCENE01, wait_until="commit")
     page.wait_for_selector('.raft-scene [data-action="play"]:not([disabled])')
     assert page.evaluate("() => window.document$ === undefined")
     return held
-
-
-def _release(page, held: list) -> None:
-    page.wait_for_function("() => true")  # let the route handler run
-    for route in held:
-        route.continue_()
-    page.wait_for_function("() => window.document$ !== undefined")
 
 
 @pytest.mark.parametrize("page_options,scheme", [({"color_scheme": "dark"}, "slate"), ({"color_scheme": "light"}, "default")],
@@ -42,7 +33,7 @@ def test_the_page_has_the_systems_scheme_before_materials_bundle_runs(page, sche
     # the diagram is drawn in it: a dark system, a dark background behind the servers
     background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     assert (background == "rgb(255, 255, 255)") == (scheme == "default"), background
-    _release(page, held)
+    release_materials_bundle(page, held)
     assert page.evaluate(SCHEME) == scheme  # and Material, once it runs, agrees
 
 
@@ -56,7 +47,7 @@ def test_a_readers_own_choice_of_palette_wins(page):
     page.wait_for_function(f"() => ({SCHEME})() === 'default'")
     held = _before_the_bundle(page)
     assert page.evaluate(SCHEME) == "default"
-    _release(page, held)
+    release_materials_bundle(page, held)
     assert page.evaluate(SCHEME) == "default"
 
 
@@ -78,7 +69,7 @@ def test_the_toggle_works_before_materials_bundle_runs(page, scheme, other, meta
     assert page.evaluate(STORED)["color"]["scheme"] == other
     assert dict(page.evaluate(METAS))["color-scheme"] == ("light" if meta == "dark" else "dark")
     page.wait_for_function("() => !document.body.hasAttribute('data-md-color-switching')")
-    _release(page, held)
+    release_materials_bundle(page, held)
     assert page.evaluate(SCHEME) == other
     # Material's bundle mounts no palette of its own: no second set of metas
     assert [name for name, _ in page.evaluate(METAS)] == ["theme-color", "color-scheme"]

@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from browser_helpers import SCENE01, SCENE04, drawing, wait_js, wait_ready
+from browser_helpers import SCENE01, SCENE04, drawing, hold_materials_bundle, release_materials_bundle, wait_js, wait_ready
 
 from raftsite.browser import Scene
 
@@ -164,8 +164,7 @@ def test_play_answers_before_the_page_is_parsed_and_materials_bundle_has_run(pag
     test adds it to the page, right before ``</body>``), Material's bundle (which runs after the
     page's first frame, plugin/material_start.py) and Python are held back, and Play still plays
     the reel."""
-    bundle: list = []
-    page.context.route("**/assets/javascripts/bundle.*.min.js", lambda route: bundle.append(route))
+    bundle = hold_materials_bundle(page)
     parser: list = []
     page.context.route("**/held-parser.js", lambda route: parser.append(route))
 
@@ -194,9 +193,7 @@ def test_play_answers_before_the_page_is_parsed_and_materials_bundle_has_run(pag
     page.wait_for_function("() => true")
     assert bundle, "the page never asked for Material's bundle"
     assert page.evaluate("() => typeof window.document$") == "undefined"
-    for route in bundle:
-        route.continue_()
-    page.wait_for_function("() => window.document$ !== undefined")
+    release_materials_bundle(page, bundle)
     _release(page, held)
     assert page.get_attribute(".raft-scene", "data-playing") == "true"
     assert len(page.evaluate("() => [...window.__raft.scenes.keys()]")) == 1  # mounted once
