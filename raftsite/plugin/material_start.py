@@ -101,10 +101,14 @@ def start_late(html: str) -> str | None:
             + loader + "\n" + html[m.end():])
 
 
-def _page(output: str, where: str, config) -> str:
-    if COPY_FEATURE in ((config.theme.get("features") if config is not None else None) or []):
+def on_config(plugin, config) -> None:
+    """Once, before any page: Material's own copy buttons would be a second one on each block."""
+    if COPY_FEATURE in (config.theme.get("features") or []):
         raise PluginError(f"raftsite: mkdocs.yml lists Material's {COPY_FEATURE!r}: the build writes the copy "
                           "buttons (plugin/material_start.py), so every code block would have two")
+
+
+def _page(output: str, where: str) -> str:
     out = start_late(output)
     if out is None:
         raise PluginError(f"raftsite: {where}: Material's bundle is not where plugin/material_start.py "
@@ -115,11 +119,11 @@ def _page(output: str, where: str, config) -> str:
 
 
 def on_post_page(plugin, output: str, page, config) -> str:
-    return _page(output, page.file.src_uri, config)
+    return _page(output, page.file.src_uri)
 
 
 def on_post_template(plugin, output: str, template_name: str, config) -> str:
     """The theme's own pages (404.html) too; not its other templates (sitemap.xml)."""
     if not template_name.endswith(".html"):
         return output
-    return _page(output, template_name, config)
+    return _page(output, template_name)

@@ -74,7 +74,8 @@ def test_materials_own_copy_feature_fails_the_build():
     page = SimpleNamespace(file=SimpleNamespace(src_uri="scenes/x.md"))
     config = SimpleNamespace(theme={"features": ["navigation.instant", "content.code.copy"]})
     with pytest.raises(PluginError, match="content.code.copy"):
-        material_start.on_post_page(None, PAGE, page, config)
+        material_start.on_config(None, config)
+    material_start.on_config(None, SimpleNamespace(theme={}))  # no features: nothing to refuse
     assert material_start.COPY_BUTTON in material_start.on_post_page(None, PAGE, page, SimpleNamespace(theme={}))
 
 
