@@ -6,7 +6,8 @@ Builds the site for a free port on 127.0.0.1 (``SITE_URL`` set to it, so Materia
 navigation works there and port 8000 stays free for the tests) unless ``--site`` is given,
 serves it with the test suite's static server (tests/browser/browser_helpers.py: HTTP/1.0, no
 compression, the bundle's MIME types) and drives Debian's chromium through Playwright. Each
-run starts from an empty browser profile. For every figure it prints the median and the
+run starts from an empty browser profile, on disk as a reader's is (``new_profile``: an
+in-memory one keeps no compiled code between loads, so it would understate every warm figure). For every figure it prints the median and the
 spread (min–max) over the runs next to its target, and writes everything, with the date,
 the machine and each run's values, as JSON (default benchmarks/results/browser.json: the
 docs' Performance page shows the table from that file).
@@ -61,15 +62,17 @@ import datetime
 import gzip
 import json
 import os
+import shutil
 import statistics
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "site"), str(ROOT / "tests" / "browser")]
 
-from browser_helpers import SCENE01, SCENE02, SCENE05, Watch, free_port, guard, launch, serve  # noqa: E402
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SCENE01, SCENE02, SCENE05, Watch, free_port, guard, launch, serve  # noqa: E402
 from machine_info import machine as this_machine  # noqa: E402  (benchmarks/, this script's own folder)
 from site_helpers import site_or_build  # noqa: E402
 
@@ -98,7 +101,7 @@ WATCH_PAGE = """(() => { window.__raftLong = [];
   }, true); })();"""
 PLAY = '.raft-scene [data-action="play"]:not([disabled])'
 CHANGED = "() => window.__raftChangedAt !== undefined"
-PHASES = """() => { const t = window.__raft.timings; return { worker_start: t.workerStart, pyodide_mjs: t.moduleLoaded,
+PHASES = """() => { const t = window.__raft.timings; return { worker_start: t.workerStart, pyodide_mjs: t.moduleLoaded, wasm_fetched: t.wasmFetched,
   snapshot_inflated: t.snapshotDecoded, wheel_fetched: t.wheelFetched, runtime_up: t.runtimeReady, bridge_imported: t.pythonReady,
   scene_ready: t.readyAt, first_frame_after_play: window.__raftChangedAt }; }"""
 LONG = "(since) => (window.__raftLong || []).filter(([s]) => s >= since)"
@@ -248,10 +251,25 @@ def new_tab(ctx, page):
     return page
 
 
-def one_run(browser, base: str, site: Path, cache: dict) -> dict:
+def new_profile(playwright, **options):
+    """A browser with an empty profile on disk, as a reader's is. Not Playwright's
+    ``browser.new_context()``: that is an in-memory (incognito) profile, for which Chromium
+    keeps no compiled-code cache — neither V8's for scripts nor the WebAssembly one — so every
+    warm load there compiles Pyodide's 1.2 MB of JavaScript and its 9.6 MB ``.wasm`` again
+    (measured 2026-12-06: a warm load through the service worker took 1.04–1.15 s in such a
+    context, 0.77–0.88 s with a profile on disk). The folder goes when the context closes."""
+    folder = tempfile.mkdtemp(prefix="raft-bench-profile-")
+    ctx = playwright.chromium.launch_persistent_context(
+        folder, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+        viewport={"width": 1280, "height": 900}, **options)
+    ctx.on("close", lambda _: shutil.rmtree(folder, ignore_errors=True))
+    return ctx
+
+
+def one_run(playwright, base: str, site: Path, cache: dict) -> dict:
     r: dict = {}
     # --- cold, then warm (HTTP cache), then navigation, frames, idle: service worker blocked.
-    ctx = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900}, service_workers="block")
+    ctx = new_profile(playwright, base_url=base, service_workers="block")
     watch = Watch()
     guard(ctx, watch, block_requests=False)  # record only: interception would slow every response
     ctx.add_init_script(WATCH_PAGE)
@@ -333,7 +351,7 @@ def one_run(browser, base: str, site: Path, cache: dict) -> dict:
     r["frames_hidden"], r["cpu_hidden"] = busy(page, cdp, 2000)
     ctx.close()
     # --- warm through the service worker: one visit fills its cache, then a new tab.
-    ctx = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
+    ctx = new_profile(playwright, base_url=base)
     guard(ctx, watch, block_requests=False)
     ctx.add_init_script(WATCH_PAGE)
     ctx.add_init_script(PRESS_PLAY)
@@ -397,7 +415,7 @@ def main() -> int:
             about = machine(browser)
             cache: dict = {}
             for i in range(args.runs):
-                runs.append(one_run(browser, base, site, cache))
+                runs.append(one_run(p, base, site, cache))
                 print(f"run {i + 1}/{args.runs}: interactive cold {runs[-1]['interactive_cold']:.0f} ms", file=sys.stderr)
             browser.close()
     finally:
