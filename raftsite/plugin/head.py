@@ -85,7 +85,8 @@ def runtime_config(plugin, root: str) -> dict:
         "wasm": pyodide + WASM_GZ if plugin.wasm_gz is not None else None,
         "wheel": f"{root}assets/wheels/{plugin.wheel.name}",
         "stdlib": pyodide + plugin.stdlib_name if plugin.stdlib is not None else None,
-        # the wheel's modules precompiled at build time: only used without the snapshot
+        # the wheel precompiled at build time (precompile-wheel.mjs): the worker unpacks it
+        # instead of the wheel
         "pyc": f"{root}assets/wheels/{plugin.pyc_name}" if plugin.pyc is not None else None,
         "snapshot": pyodide + plugin.snapshot_name if plugin.snapshot is not None else None,
         # the snapshot only once the browser holds it (plugin option snapshot_first_visit)

@@ -32,6 +32,8 @@ def on_post_build(plugin, config) -> None:
         skip.add("assets/pyodide/python_stdlib.zip")
     if plugin.wasm_gz is not None:  # the worker fetches pyodide.asm.wasm.gz instead
         skip.add("assets/pyodide/pyodide.asm.wasm")
+    if plugin.pyc is not None:  # … and the precompiled wheel instead of the wheel
+        skip.add(f"assets/wheels/{plugin.wheel.name}")
     build = write_service_worker(Path(config.site_dir), skip)
     log.info("sw.js: %d files, %.1f MB precached (build %s)", len(build["files"]), build["bytes"] / 1e6, build["version"])
 

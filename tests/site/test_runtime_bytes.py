@@ -42,7 +42,7 @@ def test_the_worker_is_told_to_fetch_the_gzipped_runtime(built_site):
 def test_a_first_visit_restores_the_snapshot_only_once_held(built_site):
     cfg = starter_config(built_site)
     assert cfg["snapshot"] and cfg["snapshotIfHeld"] is True
-    assert cfg["pyc"]  # what a boot without the snapshot loads instead
+    assert cfg["pyc"]  # the precompiled wheel, which the worker unpacks in every case
 
 
 #: Run in a fresh CPython (pytest's own imports would count otherwise): import every runtime
@@ -133,12 +133,11 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("raftcore"
 
 def test_a_first_visit_compiles_none_of_the_modules_a_scene_runs(built_site):
     """Without the memory snapshot, the worker imports the wheel's modules from the build's
-    precompiled ``.pyc`` zip: each module a scene imports to run must be in it, or the reader's
-    browser compiles it from source (``raftsite.blocks.fields``, which every control imports,
-    was left out as "build time")."""
+    precompiled wheel (sourceless ``.pyc``): each module a scene imports to run must be
+    precompiled, or the reader's browser compiles it from source (``raftsite.blocks.fields``,
+    which every control imports, was left out as "build time")."""
     with zipfile.ZipFile(built_site / "assets" / starter_config(built_site)["pyc"].split("assets/", 1)[1]) as z:
-        compiled = {re.sub(r"(/__init__)?\.cpython-\d+\.pyc$", "", n.replace("__pycache__/", "")).replace("/", ".")
-                    for n in z.namelist() if n.endswith(".pyc")}
+        compiled = {re.sub(r"(/__init__)?\.pyc$", "", n).replace("/", ".") for n in z.namelist() if n.endswith(".pyc")}
     html = (built_site / "scenes/03-leader-election/index.html").read_text(encoding="utf-8")
     config = re.search(r'<div class="raft-scene" id="[^"]*" data-scene="([^"]*)"', html)
     assert config, "no scene config in scene 03's page"

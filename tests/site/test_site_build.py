@@ -41,13 +41,16 @@ def test_runtime_is_in_the_site(built_site):
     hybrid = zipfile.ZipFile(built_site / "assets/pyodide" / m.group(1)).namelist()
     assert "json/__init__.pyc" in hybrid and "json/__init__.py" not in hybrid
     assert "tkinter/__init__.py" in hybrid or not any(n.startswith("tkinter/") for n in hybrid)
-    # ... and the wheel's runtime modules, precompiled the same way.
+    # ... and the wheel as the browser installs it: each runtime module a sourceless .pyc in its
+    # .py's place, the build-time modules as source, every other file of the wheel as it is.
     m = re.search(r'<meta name="raft-pyc" content="([^"]+\.zip)">', html)
-    assert m, "no precompiled wheel modules named in the page"
+    assert m, "no precompiled wheel named in the page"
     pyc = zipfile.ZipFile(built_site / "assets/wheels" / m.group(1)).namelist()
-    assert "raftcore/__pycache__/node.cpython-314.pyc" in pyc
-    assert "raftsite/__pycache__/browser.cpython-314.pyc" in pyc
-    assert not [n for n in pyc if "markdown_ext" in n or "plugin" in n]  # build time only
+    assert "raftcore/node.pyc" in pyc and "raftsite/browser.pyc" in pyc and "raftcore/__init__.pyc" in pyc
+    assert "raftcore/node.py" not in pyc and not [n for n in pyc if "__pycache__" in n]
+    assert "raftsite/markdown_ext.py" in pyc and "raftsite/plugin/__init__.py" in pyc  # build time: source
+    assert {n for n in names if not n.endswith(".py")} <= set(pyc)  # the scenario library, the metadata
+    assert {n[:-3] + ".pyc" if n[:-3] + ".pyc" in pyc else n for n in names} == set(pyc)
 
 
 def test_scene_block_emits_container_svg_controls_and_config(built_site):

@@ -4,8 +4,8 @@
 // In the browser most of loadPyodide() is CPython initialising itself and importing modules;
 // a memory snapshot is the wasm heap right after that work, so restoring it skips all of it.
 // We boot Pyodide here with the build's hybrid stdlib (the browser must load the very same
-// zip: the zip importer's directory is part of the heap), unpack the wheel and its bytecode,
-// import every runtime module of the wheel and run each library scenario briefly (so the
+// zip: the zip importer's directory is part of the heap), unpack the wheel as the browser
+// does (precompiled: precompile-wheel.mjs), import every runtime module of the wheel and run each library scenario briefly (so the
 // stdlib modules imported lazily are in the heap too), drop every object we made, and dump
 // the heap with Pyodide's makeMemorySnapshot() (an experimental, underscore-prefixed API of
 // the pinned pyodide release), in the site's sparse format (snapshot-format.mjs). The
@@ -73,8 +73,12 @@ const py = await loadPyodide({
   _sysExecutable: BROWSER_PROGRAM,
 });
 const sitePackages = py.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
-py.unpackArchive(new Uint8Array(fs.readFileSync(wheel)), "wheel", { extractDir: sitePackages });
-if (pyc) py.unpackArchive(new Uint8Array(fs.readFileSync(pyc)), "zip", { extractDir: sitePackages });
+// What the browser unpacks: the precompiled wheel (precompile-wheel.mjs), else the wheel.
+const unpackWheel = (runtime) =>
+  pyc
+    ? runtime.unpackArchive(new Uint8Array(fs.readFileSync(pyc)), "zip", { extractDir: sitePackages })
+    : runtime.unpackArchive(new Uint8Array(fs.readFileSync(wheel)), "wheel", { extractDir: sitePackages });
+unpackWheel(py);
 const report = py.runPython(`
 import gc, importlib, pkgutil, sys
 
@@ -141,7 +145,7 @@ try {
   );
   process.exit(1);
 }
-restored.unpackArchive(new Uint8Array(fs.readFileSync(wheel)), "wheel", { extractDir: sitePackages });
+unpackWheel(restored);
 const got = restored.runPython(`
 import importlib; importlib.invalidate_caches()
 from raftcore.scenarios import SCENARIO_NAMES

@@ -94,7 +94,9 @@ async function start(cfg) {
   import(cfg.pyodide + "pyodide.asm.mjs").catch(() => {}); // loadPyodide() reports a failure
   serveWasm(cfg.pyodide + "pyodide.asm.wasm", cfg.wasm);
   // Everything is requested at once; Pyodide fetches its .wasm and the stdlib itself.
-  const wheel = bytes(cfg.wheel);
+  // The wheel as the build precompiled it (cfg.pyc: each runtime module a .pyc in its .py's
+  // place, data files as they are), or, in a build without bytecode, the wheel itself.
+  const wheel = bytes(cfg.pyc || cfg.wheel);
   wheel.then(() => (phases.wheelFetched = now()), () => {});
   const lockFileContents = bytes(cfg.pyodide + "pyodide-lock.json").then((b) => new TextDecoder().decode(b));
   lockFileContents.catch(() => {});
@@ -111,8 +113,6 @@ async function start(cfg) {
         })
       : null;
   if (snapshot) snapshot.then(() => (phases.snapshotDecoded = now()), () => {});
-  // The wheel's modules precompiled at build time: only needed without the snapshot.
-  const pyc = !snapshot && cfg.pyc ? bytes(cfg.pyc).catch(() => null) : null;
   const { loadPyodide } = await pyodideModule;
   phases.moduleLoaded = now();
   const options = {
@@ -140,11 +140,7 @@ async function start(cfg) {
   // The file system is not part of the snapshot: the wheel's files (scenario library,
   // modules imported later) are unpacked in every case.
   const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
-  pyodide.unpackArchive(await wheel, "wheel", { extractDir: sitePackages });
-  if (pyc) {
-    const zip = await pyc;
-    if (zip) pyodide.unpackArchive(zip, "zip", { extractDir: sitePackages });
-  }
+  pyodide.unpackArchive(await wheel, cfg.pyc ? "zip" : "wheel", { extractDir: sitePackages });
   pyodide.runPython("import importlib; importlib.invalidate_caches()");
   for (const name of cfg.modules || []) modules.set(name, pyodide.pyimport(name));
   phases.ready = now();
