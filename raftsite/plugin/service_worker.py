@@ -34,15 +34,18 @@ def on_post_build(plugin, config) -> None:
         skip.add("assets/pyodide/pyodide.asm.wasm")
     if plugin.pyc is not None:  # … and the precompiled wheel instead of the wheel
         skip.add(f"assets/wheels/{plugin.wheel.name}")
-    build = write_service_worker(Path(config.site_dir), skip)
+    # the memory snapshot: kept inflated, so that a visit does not inflate it again (sw.js)
+    inflate = {f"assets/pyodide/{plugin.snapshot_name}"} if plugin.snapshot is not None else set()
+    build = write_service_worker(Path(config.site_dir), skip, inflate)
     log.info("sw.js: %d files, %.1f MB precached (build %s)", len(build["files"]), build["bytes"] / 1e6, build["version"])
 
 
-def service_worker_manifest(site: Path, skip: set[str] = frozenset()) -> dict:
+def service_worker_manifest(site: Path, skip: set[str] = frozenset(), inflate: set[str] = frozenset()) -> dict:
     """The service worker's list: every file of the built site with its SHA-256, and a version.
 
     URLs are relative to the site's root; a page ``x/index.html`` is listed as ``x/`` (the
-    way the site links it). ``version`` hashes the whole list, so a change to any file is a
+    way the site links it); a file of ``inflate`` (gzip) has a third item, ``"inflate"``: the
+    worker stores it inflated. ``version`` hashes the whole list, so a change to any file is a
     new version — and a new cache, which replaces the old one.
     """
     files = []
@@ -54,14 +57,14 @@ def service_worker_manifest(site: Path, skip: set[str] = frozenset()) -> dict:
         data = path.read_bytes()
         total += len(data)
         url = rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel
-        files.append([url, "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode()])
+        files.append([url, "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode(), *(["inflate"] if rel in inflate else [])])
     version = hashlib.sha256("\n".join(" ".join(f) for f in files).encode()).hexdigest()[:16]
     return {"version": version, "files": files, "bytes": total}
 
 
-def write_service_worker(site: Path, skip: set[str] = frozenset()) -> dict:
+def write_service_worker(site: Path, skip: set[str] = frozenset(), inflate: set[str] = frozenset()) -> dict:
     """Write ``site/sw.js``: the build's manifest, then the worker (``assets/raft/sw.js``)."""
-    build = service_worker_manifest(site, skip)
+    build = service_worker_manifest(site, skip, inflate)
     head = "self.RAFT_BUILD = " + json.dumps({"version": build["version"], "files": build["files"]}, separators=(",", ":"))
     (site / "sw.js").write_text(head + ";\n" + SW_TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
     return build

@@ -112,8 +112,17 @@ def test_after_one_visit_every_page_works_with_the_server_stopped(built_site, tm
         status = wait_offline_ready(page)
         build = manifest(site)
         assert status == {"version": build["version"], "files": len(build["files"]), "cached": len(build["files"]), "complete": True}
-        listed = {url for url, _ in build["files"]}
+        listed = {f[0] for f in build["files"]}
         assert set(pages) <= listed and "assets/pyodide/pyodide.asm.wasm.gz" in listed
+        # The memory snapshot is the one file kept inflated (the build ships it gzipped), so a
+        # visit spends no time inflating it: its cached bytes are the heap's sparse form.
+        inflated = [f[0] for f in build["files"] if f[2:] == ["inflate"]]
+        assert len(inflated) == 1 and "/pyodide-snapshot-" in "/" + inflated[0], inflated
+        head = page.evaluate(
+            "async (url) => { const r = await caches.match(new URL(url, location.origin + '/').href);"
+            " return r && [...new Uint8Array(await r.arrayBuffer()).subarray(0, 8)]; }", inflated[0])
+        assert bytes(head) == b"RAFTHEAP", head
+        assert (site / inflated[0]).read_bytes()[:2] == b"\x1f\x8b"  # the site's file: gzip
     finally:
         server.stop()
     failed: list[str] = []
@@ -127,6 +136,7 @@ def test_after_one_visit_every_page_works_with_the_server_stopped(built_site, tm
         assert page.locator("article").count() == 1, path
         if path in scenes:
             wait_ready(page)  # Python booted from the cache: runtime, snapshot, wheel
+            assert page.evaluate("() => window.__raft.timings.snapshot") is True, path  # restored, inflated
             page.click('.raft-scene [data-action="play"]')  # a scene opens paused on its opening frame
             page.wait_for_function(
                 "() => { const t = document.querySelector('.raft-scene [data-role=\"time\"]');"

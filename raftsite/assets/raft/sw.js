@@ -3,7 +3,7 @@
 // The MkDocs plugin writes this file to the site's root as sw.js (a worker controls only the
 // pages under its own folder) with one line in front of it:
 //
-//   self.RAFT_BUILD = { version, files: [[url, integrity], ...] };
+//   self.RAFT_BUILD = { version, files: [[url, integrity] or [url, integrity, "inflate"], ...] };
 //
 // made at build time from the files in site/: every page, asset, the Pyodide runtime, the
 // memory snapshot and the wheel, each with the SHA-256 of its bytes. `version` hashes that
@@ -12,7 +12,9 @@
 // * install: fetch every file past the HTTP cache, check it against its SHA-256 (a server
 //   half-way through a deploy cannot slip a file of another build in), store it in the cache
 //   named after this build. One file missing or different and the install fails as a whole:
-//   the previous build, if any, keeps serving, complete.
+//   the previous build, if any, keeps serving, complete. A file marked "inflate" (the memory
+//   snapshot) is gzip the Python worker would inflate at every visit: it is stored inflated,
+//   more bytes on disk and none to inflate (the worker reads either form).
 // * activate: delete the caches of every other build of this site (same scope; other sites
 //   on the same origin are left alone), then take control of open pages.
 // * fetch: a GET inside the scope is answered from this build's cache; what the cache does
@@ -44,17 +46,27 @@ function keyFor(url) {
   return KEYS.get(p) || null;
 }
 
+// The response's bytes inflated: the build's gzip, or bytes a host already inflated on the way
+// (served with Content-Encoding: gzip), kept as they came.
+async function inflated(res) {
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const body = gzip ? await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer() : bytes;
+  return new Response(body, { status: 200, headers: { "Content-Type": res.headers.get("Content-Type") || "application/octet-stream" } });
+}
+
 async function precache() {
   const cache = await caches.open(CACHE);
   const queue = BUILD.files.slice();
   const worker = async () => {
     while (queue.length) {
-      const [url, integrity] = queue.shift();
+      const [url, integrity, form] = queue.shift();
       const href = new URL(url, BASE).href;
       // no-cache: revalidate with the server (a 304 is cheap); integrity: the build's bytes or nothing.
       let res = await fetch(new Request(href, { cache: "no-cache", integrity, credentials: "same-origin" }));
       if (!res.ok) throw new Error(`sw.js: ${href}: HTTP ${res.status}`);
-      if (res.redirected) res = new Response(await res.blob(), { status: res.status, headers: res.headers });
+      if (form === "inflate") res = await inflated(res);
+      else if (res.redirected) res = new Response(await res.blob(), { status: res.status, headers: res.headers });
       await cache.put(href, res);
     }
   };
