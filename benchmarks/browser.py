@@ -7,7 +7,8 @@ navigation works there and port 8000 stays free for the tests) unless ``--site``
 serves it with the test suite's static server (tests/browser/browser_helpers.py: HTTP/1.0, no
 compression, the bundle's MIME types) and drives Debian's chromium through Playwright. Each
 run starts from an empty browser profile, on disk as a reader's is (``new_profile``: an
-in-memory one keeps no compiled code between loads, so it would understate every warm figure). For every figure it prints the median and the
+in-memory one keeps no compiled code between loads, so every warm figure would be a slower
+browser's). For every figure it prints the median and the
 spread (min–max) over the runs next to its target, and writes everything, with the date,
 the machine and each run's values, as JSON (default benchmarks/results/browser.json: the
 docs' Performance page shows the table from that file).
@@ -420,13 +421,13 @@ def main() -> int:
     runs: list[dict] = []
     try:
         with sync_playwright() as p:
-            browser = launch(p)
+            browser = launch(p)  # only to say which Chromium: each run opens its own profiles
             about = machine(browser)
+            browser.close()
             cache: dict = {}
             for i in range(args.runs):
                 runs.append(one_run(p, base, site, cache))
                 print(f"run {i + 1}/{args.runs}: interactive cold {runs[-1]['interactive_cold']:.0f} ms", file=sys.stderr)
-            browser.close()
     finally:
         httpd.shutdown()
         httpd.server_close()

@@ -39,6 +39,16 @@ def test_the_worker_is_told_to_fetch_the_gzipped_runtime(built_site):
     assert '"assets/pyodide/pyodide.asm.wasm.gz"' in sw and '"assets/pyodide/pyodide.asm.wasm"' not in sw
 
 
+def test_the_service_worker_precaches_the_precompiled_wheel_not_the_wheel(built_site):
+    """The worker unpacks the precompiled wheel in every case: the .whl stays in the site (a
+    build without bytecode fetches it), and the service worker does not download it too."""
+    cfg = starter_config(built_site)
+    sw = (built_site / "sw.js").read_text(encoding="utf-8")
+    wheel = next((built_site / "assets/wheels").glob("*-py3-none-any.whl"))
+    assert cfg["pyc"] and f'"assets/wheels/{wheel.name}"' not in sw
+    assert f'"assets/wheels/{cfg["pyc"].rsplit("/", 1)[1]}"' in sw
+
+
 def test_a_first_visit_restores_the_snapshot_only_once_held(built_site):
     cfg = starter_config(built_site)
     assert cfg["snapshot"] and cfg["snapshotIfHeld"] is True

@@ -5,8 +5,9 @@
 // a memory snapshot is the wasm heap right after that work, so restoring it skips all of it.
 // We boot Pyodide here with the build's hybrid stdlib (the browser must load the very same
 // zip: the zip importer's directory is part of the heap), unpack the wheel as the browser
-// does (precompiled: precompile-wheel.mjs), import every runtime module of the wheel and run each library scenario briefly (so the
-// stdlib modules imported lazily are in the heap too), drop every object we made, and dump
+// does (precompiled: precompile-wheel.mjs), import every runtime module of the wheel and run
+// each library scenario briefly (so the stdlib modules imported lazily are in the heap too),
+// drop every object we made, and dump
 // the heap with Pyodide's makeMemorySnapshot() (an experimental, underscore-prefixed API of
 // the pinned pyodide release), in the site's sparse format (snapshot-format.mjs). The
 // browser passes it to loadPyodide({_loadSnapshot}) and falls back to a plain boot on any error.

@@ -155,7 +155,6 @@ function recordPhases(p) {
   t.workerStart = pageTime(p.start);
   t.moduleLoaded = pageTime(p.moduleLoaded); // pyodide.mjs fetched and evaluated
   t.wasmFetched = pageTime(p.wasmResponse); // the runtime's .wasm answered (its first bytes)
-  t.wasmCompiled = pageTime(p.wasmCompiled); // … inflated and compiled, as it streamed in
   t.snapshotDecoded = pageTime(p.snapshotDecoded); // the memory snapshot fetched and inflated
   t.wheelFetched = pageTime(p.wheelFetched);
   t.runtimeReady = pageTime(p.runtimeReady); // wasm compiled, heap restored (or CPython started)
