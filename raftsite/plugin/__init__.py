@@ -18,6 +18,8 @@ module                 job
                        what it makes of it (no restyle of the whole page in its tasks)
 :mod:`.reels`          each scene's first seconds of Play and Next ▶, recorded while its
                        block is converted (:mod:`raftsite.reels`), into the site
+:mod:`.search_worker`  Material's search worker, with its lunr's TokenSet keys made
+                       unambiguous (numbers in a page broke every query)
 :mod:`.service_worker` ``sw.js`` at the site's root: the whole build precached, offline
 =====================  ===================================================================
 
@@ -34,10 +36,11 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 
-from . import build_info, fences, head, material_start, pages, palette, reels, runtime, service_worker, sources
+from . import (build_info, fences, head, material_start, pages, palette, reels, runtime, search_worker, service_worker,
+               sources)
 
 #: The jobs, in the order each event visits them.
-HOOKS = (fences, runtime, build_info, sources, pages, head, palette, material_start, reels, service_worker)
+HOOKS = (fences, runtime, build_info, sources, pages, head, palette, material_start, reels, search_worker, service_worker)
 
 
 class RaftSiteConfig(Config):

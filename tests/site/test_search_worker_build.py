@@ -1,0 +1,42 @@
+"""Material's search worker, mended (raftsite/plugin/search_worker.py): lunr's TokenSet keys end
+each edge with a comma, so that states with digit labels cannot share a key and a query never
+meets a word the index does not hold. tests/browser/test_material_start.py searches the site."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import material
+import pytest
+from mkdocs.exceptions import PluginError
+
+from raftsite.plugin import search_worker
+
+SHIPPED = sorted((Path(material.__file__).parent / "templates/assets/javascripts/workers").glob("search.*.min.js"))
+
+
+def test_materials_own_worker_has_lunrs_ambiguous_key_once():
+    """The code the plugin mends, in the Material the project pins: a newer one is looked at."""
+    assert len(SHIPPED) == 1
+    code = SHIPPED[0].read_text(encoding="utf-8")
+    assert len(re.findall(r"(\w)=\1\+(\w)\+(\w)\.id\}return \1", code)) == 1
+
+
+def test_the_mend_ends_each_edge_of_the_key_and_is_idempotent():
+    code = SHIPPED[0].read_text(encoding="utf-8")
+    mended = search_worker.mend(code)
+    assert mended != code and len(mended) == len(code) + len('+","')
+    assert re.search(r"(\w)=\1\+(\w)\+(\w)\.id\+\",\"\}return \1", mended)
+    assert search_worker.mend(mended) == mended  # mkdocs serve's rebuilds find it mended
+
+
+def test_a_worker_without_that_code_fails_the_build():
+    with pytest.raises(PluginError, match="no lunr TokenSet.toString to mend"):
+        search_worker.mend("self.onmessage = () => {};")
+
+
+def test_the_built_site_ships_the_mended_worker(built_site):
+    workers = list((built_site / "assets/javascripts/workers").glob("search.*.min.js"))
+    assert len(workers) == 1
+    assert re.search(r"(\w)=\1\+(\w)\+(\w)\.id\+\",\"\}return \1", workers[0].read_text(encoding="utf-8"))
