@@ -51,7 +51,7 @@ Figures (scene 01 is the first scene; times from the start of the navigation):
   was fetched (each file compressed as a server would), split into Pyodide's runtime, the
   memory snapshot and everything else; and "over the wire as GitHub Pages would send it":
   text types (html, css, js, mjs, json, svg, xml, txt) gzipped, archives (``.zip``, ``.whl``,
-  the snapshot's ``.gz``) as they are, and the ``.wasm`` both ways (whether Pages compresses
+  the precompiled wheel's and the snapshot's ``.gz``) as they are, and the ``.wasm`` both ways (whether Pages compresses
   ``application/wasm`` is not documented: the figure assumes it does not, the breakdown
   gives the other case) — the service worker's background download of the whole site for
   offline use is reported apart.

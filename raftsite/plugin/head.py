@@ -3,8 +3,8 @@
 * the wheel's, the stdlib's, the precompiled modules' and the snapshot's names (``<meta>``),
   which the link checker reads;
 * first in ``<head>``, a tiny inline script (``assets/build/python-start.js``) that can start
-  the **Python worker** — a Blob module worker made of ``snapshot-format.mjs`` and
-  ``python-worker.js`` — and, on a page with a scene or the lab, starts it at once, while the
+  the **Python worker** — a Blob module worker made of ``snapshot-format.mjs``,
+  ``wheel-files.mjs`` and ``python-worker.js`` — and, on a page with a scene or the lab, starts it at once, while the
   page is parsed: the worker fetches the runtime (the ``.wasm`` gzipped), the wheel and —
   once the browser holds it, unless ``snapshot_first_visit`` — the memory snapshot itself
   (no ``<link rel=preload>``: a document's preloads are not shared with a worker, so each
@@ -30,9 +30,10 @@ from .runtime import ASSETS, WASM_GZ
 from .service_worker import offline
 
 #: Inlined into each page's <head> (not files of the site): the starter, and the worker it
-#: runs (the snapshot's decoder, then the worker's body).
+#: runs (its libraries — the snapshot's decoder, the wheel's unzipper — then its body).
 PYTHON_STARTER = ASSETS / "build" / "python-start.js"
-PYTHON_WORKER = (ASSETS / "build" / "snapshot-format.mjs", ASSETS / "build" / "python-worker.js")
+PYTHON_WORKER_LIBRARIES = (ASSETS / "build" / "snapshot-format.mjs", ASSETS / "build" / "wheel-files.mjs")
+PYTHON_WORKER_BODY = ASSETS / "build" / "python-worker.js"
 
 #: The bridge modules the worker imports as it boots (the lab imports its own on first use).
 BOOT_MODULES = ("raftsite.browser",)
@@ -115,12 +116,16 @@ def inline_script(path, call: str, args: tuple) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _worker_source() -> str:
-    """The Python worker's source: snapshot-format.mjs without ``export``, then its body."""
-    fmt, body = (_strip_header(f.read_text(encoding="utf-8")) for f in PYTHON_WORKER)
-    fmt = re.sub(r"^export (?=(?:const|function|async function) )", "", fmt, flags=re.M)
-    if re.search(r"^\s*(?:import|export)\b", fmt, flags=re.M):
-        raise PluginError(f"raftsite: {PYTHON_WORKER[0]} must be plain JavaScript (it is inlined into the worker)")
-    return fmt + "\n" + body
+    """The Python worker's source: its libraries without ``export``, then its body."""
+    parts = []
+    for lib in PYTHON_WORKER_LIBRARIES:
+        code = re.sub(r"^export (?=(?:const|function|async function) )", "",
+                      _strip_header(lib.read_text(encoding="utf-8")), flags=re.M)
+        if re.search(r"^\s*(?:import|export)\b", code, flags=re.M):
+            raise PluginError(f"raftsite: {lib} must be plain JavaScript (it is inlined into the worker)")
+        parts.append(code)
+    parts.append(_strip_header(PYTHON_WORKER_BODY.read_text(encoding="utf-8")))
+    return "\n".join(parts)
 
 
 STARTER_CALL = "})(RAFT_CONFIG, RAFT_WORKER, RAFT_NOW);"

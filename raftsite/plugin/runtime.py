@@ -80,9 +80,9 @@ def on_config(plugin, config) -> None:
         digest = hashlib.sha256(plugin.stdlib.read_bytes()).hexdigest()[:12]
         plugin.stdlib_name = f"python_stdlib-{digest}.zip"
         if not plugin.serving:
-            plugin.pyc = precompile_wheel(plugin.pyodide_dir, plugin.stdlib, plugin.wheel, cache, plugin.tmp / "pyc.zip")
+            plugin.pyc = precompile_wheel(plugin.pyodide_dir, plugin.stdlib, plugin.wheel, cache, plugin.tmp / "pyc.tar.gz")
             digest = hashlib.sha256(plugin.pyc.read_bytes()).hexdigest()[:12]
-            plugin.pyc_name = f"{plugin.wheel.name[:-4]}-pyc-{digest}.zip"
+            plugin.pyc_name = f"{plugin.wheel.name[:-4]}-pyc-{digest}.tar.gz"
             if plugin.config.snapshot:
                 plugin.snapshot = make_snapshot(
                     plugin.pyodide_dir, plugin.stdlib, plugin.wheel, plugin.pyc, cache, plugin.tmp / "snapshot.bin.gz"
@@ -262,7 +262,7 @@ def precompile_wheel(pyodide_dir: Path, stdlib: Path | None, wheel: Path, cache_
     other files as they are; cached by the wheel's bytes."""
     return _node_step(
         "precompile-wheel.mjs", [wheel, pyodide_dir / "pyodide.asm.wasm"],
-        [str(pyodide_dir), str(stdlib or ""), str(wheel)], cache_dir, "pyc-{}.zip", "precompile the wheel", out,
+        [str(pyodide_dir), str(stdlib or ""), str(wheel)], cache_dir, "pyc-{}.tar.gz", "precompile the wheel", out,
     )
 
 
@@ -274,9 +274,9 @@ def make_snapshot(pyodide_dir: Path, stdlib: Path, wheel: Path, pyc: Path | None
     that made it: a snapshot that does not restore never ships. It is only valid with the
     exact ``pyodide.asm.wasm`` and stdlib zip it was made with, hence both in the cache key.
     """
-    # snapshot-format.mjs too: the script imports it, and a new format must make a new file.
+    # The scripts it imports too: a new format, or files written another way, make a new file.
     inputs = [pyodide_dir / "pyodide.asm.wasm", pyodide_dir / "pyodide.asm.mjs", stdlib, wheel, *([pyc] if pyc else []),
-              ASSETS / "build" / "snapshot-format.mjs"]
+              ASSETS / "build" / "snapshot-format.mjs", ASSETS / "build" / "wheel-files.mjs"]
     return _node_step(
         "make-snapshot.mjs", inputs, [str(pyodide_dir), str(stdlib), str(wheel), str(pyc or "")],
         cache_dir, "snapshot-{}.bin.gz", "make the Pyodide memory snapshot", out,

@@ -88,7 +88,7 @@ def test_bundle_serves_the_site_and_its_scenes_become_live(chromium, bundle_serv
             live.append(url)
         assert SCENE01 in live
         assert any("/assets/pyodide/pyodide.asm.wasm" in u for u in requested)
-        assert any("/assets/wheels/" in u and "-pyc-" in u and u.endswith(".zip") for u in requested)  # the precompiled wheel
+        assert any("/assets/wheels/" in u and "-pyc-" in u and u.endswith(".tar.gz") for u in requested)  # the precompiled wheel
     finally:
         context.close()
     assert not watch.foreign, f"requests to other hosts (blocked): {watch.foreign}"

@@ -181,7 +181,7 @@ def test_a_first_visit_boots_without_the_snapshot_and_from_the_gzipped_runtime(s
     assert not [u for u in requested if "pyodide-snapshot-" in u]
     assert [u for u in requested if u.endswith("/assets/pyodide/pyodide.asm.wasm.gz")]
     assert not [u for u in requested if u.endswith("/assets/pyodide/pyodide.asm.wasm")]
-    assert [u for u in requested if "-pyc-" in u and u.endswith(".zip")]  # the wheel, precompiled …
+    assert [u for u in requested if "-pyc-" in u and u.endswith(".tar.gz")]  # the wheel, precompiled …
     assert not [u for u in requested if u.endswith(".whl")]  # … not the wheel as well
 
 

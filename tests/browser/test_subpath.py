@@ -106,8 +106,8 @@ def test_scene_becomes_live_under_the_sub_path(chromium, subpath_site):
     assert not outside, f"requests outside {base}: {outside}"
     # the runtime came from under the sub-path (the .wasm ships gzipped: pyodide.asm.wasm.gz)
     assert any(u.startswith(base + "assets/pyodide/") and u.endswith((".wasm", ".wasm.gz")) for u in requested)
-    # … and so did the wheel (precompiled: a .zip; a build without bytecode: the .whl)
-    assert any(u.startswith(base + "assets/wheels/") and u.endswith((".zip", ".whl")) for u in requested)
+    # … and so did the wheel (precompiled: a .tar.gz; a build without bytecode: the .whl)
+    assert any(u.startswith(base + "assets/wheels/") and u.endswith((".tar.gz", ".whl")) for u in requested)
     assert not failed, failed
     assert not watch.page_errors, watch.page_errors
     assert not watch.console_errors, watch.console_errors

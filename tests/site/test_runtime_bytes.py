@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -123,7 +124,7 @@ def test_the_memory_snapshot_is_remade_byte_for_byte_from_elsewhere(built_site, 
     wheel = next((built_site / "assets/wheels").glob("*-py3-none-any.whl"))
     scripts = tmp_path / "another" / "checkout"
     scripts.mkdir(parents=True)
-    for name in ("make-snapshot.mjs", "snapshot-format.mjs"):
+    for name in ("make-snapshot.mjs", "snapshot-format.mjs", "wheel-files.mjs"):
         (scripts / name).write_bytes((ROOT / "raftsite/assets/build" / name).read_bytes())
     out = tmp_path / "remade.bin.gz"
     proc = subprocess.run(["node", str(scripts / "make-snapshot.mjs"), str(ROOT / "node_modules/pyodide"), str(stdlib),
@@ -146,8 +147,8 @@ def test_a_first_visit_compiles_none_of_the_modules_a_scene_runs(built_site):
     precompiled wheel (sourceless ``.pyc``): each module a scene imports to run must be
     precompiled, or the reader's browser compiles it from source (``raftsite.blocks.fields``,
     which every control imports, was left out as "build time")."""
-    with zipfile.ZipFile(built_site / "assets" / starter_config(built_site)["pyc"].split("assets/", 1)[1]) as z:
-        compiled = {re.sub(r"(/__init__)?\.pyc$", "", n).replace("/", ".") for n in z.namelist() if n.endswith(".pyc")}
+    with tarfile.open(built_site / "assets" / starter_config(built_site)["pyc"].split("assets/", 1)[1]) as tar:
+        compiled = {re.sub(r"(/__init__)?\.pyc$", "", n).replace("/", ".") for n in tar.getnames() if n.endswith(".pyc")}
     html = (built_site / "scenes/03-leader-election/index.html").read_text(encoding="utf-8")
     config = re.search(r'<div class="raft-scene" id="[^"]*" data-scene="([^"]*)"', html)
     assert config, "no scene config in scene 03's page"

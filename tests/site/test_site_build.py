@@ -27,6 +27,7 @@ def test_runtime_is_in_the_site(built_site):
     ).read_bytes()
     wheels = list((built_site / "assets/wheels").glob("raftcore-*-py3-none-any.whl"))
     assert len(wheels) == 1
+    import tarfile
     import zipfile
 
     names = zipfile.ZipFile(wheels[0]).namelist()
@@ -43,9 +44,11 @@ def test_runtime_is_in_the_site(built_site):
     assert "tkinter/__init__.py" in hybrid or not any(n.startswith("tkinter/") for n in hybrid)
     # ... and the wheel as the browser installs it: each runtime module a sourceless .pyc in its
     # .py's place, the build-time modules as source, every other file of the wheel as it is.
-    m = re.search(r'<meta name="raft-pyc" content="([^"]+\.zip)">', html)
+    m = re.search(r'<meta name="raft-pyc" content="([^"]+\.tar\.gz)">', html)
     assert m, "no precompiled wheel named in the page"
-    pyc = zipfile.ZipFile(built_site / "assets/wheels" / m.group(1)).namelist()
+    with tarfile.open(built_site / "assets/wheels" / m.group(1), "r:gz") as tar:
+        assert {t.type for t in tar.getmembers()} == {tarfile.REGTYPE}  # what wheel-files.mjs reads
+        pyc = tar.getnames()
     assert "raftcore/node.pyc" in pyc and "raftsite/browser.pyc" in pyc and "raftcore/__init__.pyc" in pyc
     assert "raftcore/node.py" not in pyc and not [n for n in pyc if "__pycache__" in n]
     assert "raftsite/markdown_ext.py" in pyc and "raftsite/plugin/__init__.py" in pyc  # build time: source

@@ -26,13 +26,14 @@
 // (Emscripten's `thisProgram`: `sys.executable`, argv, `$_`). While the snapshot is made, the
 // entropy and the clocks are a fixed sequence and the program is the name a browser gives it.
 //
-// usage: node make-snapshot.mjs <pyodide_dir> <stdlib.zip> <wheel> <pyc.zip or ""> <out.bin.gz>
+// usage: node make-snapshot.mjs <pyodide_dir> <stdlib.zip> <wheel> <pyc.tar.gz or ""> <out.bin.gz>
 import nodeCrypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { pathToFileURL } from "node:url";
 import { decodeHeap, encodeHeap } from "./snapshot-format.mjs";
+import { tarFiles, writeFiles } from "./wheel-files.mjs";
 
 /** Emscripten's program name in a browser, which has no `process.argv[1]` to take it from. */
 const BROWSER_PROGRAM = "./this.program";
@@ -62,7 +63,7 @@ function deterministicEntropyAndClocks() {
 
 const [pyodideDir, stdlib, wheel, pyc, out] = process.argv.slice(2);
 if (!pyodideDir || !stdlib || !wheel || !out) {
-  console.error("usage: node make-snapshot.mjs <pyodide_dir> <stdlib.zip> <wheel> <pyc.zip or ''> <out.bin.gz>");
+  console.error("usage: node make-snapshot.mjs <pyodide_dir> <stdlib.zip> <wheel> <pyc.tar.gz or ''> <out.bin.gz>");
   process.exit(2);
 }
 deterministicEntropyAndClocks();
@@ -74,10 +75,12 @@ const py = await loadPyodide({
   _sysExecutable: BROWSER_PROGRAM,
 });
 const sitePackages = py.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
-// What the browser unpacks: the precompiled wheel (precompile-wheel.mjs), else the wheel.
+// What the browser writes, written as it does: the precompiled wheel's files
+// (precompile-wheel.mjs, wheel-files.mjs), else the wheel unpacked.
+const pycFiles = pyc ? tarFiles(zlib.gunzipSync(fs.readFileSync(pyc)), path.basename(pyc)) : null;
 const unpackWheel = (runtime) =>
   pyc
-    ? runtime.unpackArchive(new Uint8Array(fs.readFileSync(pyc)), "zip", { extractDir: sitePackages })
+    ? writeFiles(runtime.FS, sitePackages, pycFiles)
     : runtime.unpackArchive(new Uint8Array(fs.readFileSync(wheel)), "wheel", { extractDir: sitePackages });
 unpackWheel(py);
 const report = py.runPython(`

@@ -32,7 +32,7 @@ if (!pyodideDir || !wheel || !out) {
 }
 const { loadPyodide } = await import(pathToFileURL(path.join(pyodideDir, "pyodide.mjs")).href);
 
-// What a page's Python does: unpack the wheel (and a zip: the precompiled wheel), import the
+// What a page's Python does: unpack the wheel (under mkdocs serve), import the
 // wheel's runtime modules, run every library scenario a little and draw it, run a lab shard.
 const EXERCISE = `
 import gc, importlib, pkgutil, sys, zipfile, io
@@ -91,13 +91,9 @@ async function boot(stdLibURL) {
   const env = { PYTHONNODEBUGRANGES: "1" };
   const py = await loadPyodide({ indexURL: path.resolve(pyodideDir) + "/", ...(stdLibURL ? { stdLibURL } : {}), env });
   const sitePackages = py.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
+  // As the worker does in a build without bytecode (mkdocs serve); a built site's worker writes
+  // the precompiled wheel's files in JavaScript instead (wheel-files.mjs), importing nothing.
   py.unpackArchive(new Uint8Array(fs.readFileSync(wheel)), "wheel", { extractDir: sitePackages });
-  // a zip too, as the worker unpacks the precompiled wheel (shutil's zip path)
-  const zip = py.runPython(
-    "import io, zipfile\nb = io.BytesIO()\nwith zipfile.ZipFile(b, 'w') as z: z.writestr('raft_probe.txt', 'x')\nb.getvalue()"
-  );
-  py.unpackArchive(zip.toJs(), "zip", { extractDir: "/tmp/probe" });
-  zip.destroy();
   py.runPython("import importlib; importlib.invalidate_caches()");
   py.runPython(EXERCISE);
   return py;

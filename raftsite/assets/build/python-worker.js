@@ -3,7 +3,7 @@
 // while a simulation (or a batch of 1,000 elections, or a lab campaign) runs.
 //
 // Not a file of the site: the MkDocs plugin puts it, after snapshot-format.mjs (whose
-// decodeHeap() it calls), into the inline starter of every page's <head> (python-start.js),
+// decodeHeap() and gunzipped() it calls) and wheel-files.mjs (tarFiles, writeFiles), into the inline starter of every page's <head> (python-start.js),
 // which runs it as a Blob module worker. A worker script fetched from the site would wait for
 // a free connection behind the page's own downloads; this one starts as the <head> is parsed.
 //
@@ -22,7 +22,7 @@
 // phases: epoch milliseconds (performance.timeOrigin + now(), comparable across threads) at
 // each step of the boot, so the page can report where the time went.
 
-/* global decodeHeap, gunzipped */
+/* global decodeHeap, gunzipped, tarFiles, writeFiles */
 const now = () => performance.timeOrigin + performance.now();
 const phases = { start: now(), snapshotUsed: false };
 const modules = new Map(); // module name -> PyProxy
@@ -70,6 +70,15 @@ function serveWasm(wasmURL, gzURL) {
   };
 }
 
+// The files of the precompiled wheel (a .tar.gz, inflated as it streams in, gzip or not on
+// the wire: gunzipped()), ready to be written once Python is up.
+async function wheelFiles(url) {
+  const r = await fetch(url);
+  const name = url.split("/").pop();
+  if (!r.ok) throw new Error(`could not load ${name}: HTTP ${r.status}`);
+  return tarFiles(await new Response(await gunzipped(r.body, name)).arrayBuffer(), name);
+}
+
 // The memory snapshot, only if this browser holds it already (cfg.snapshotIfHeld): the
 // service worker's cache (it precaches the whole site after a first visit) or the HTTP cache.
 // A first visit then downloads 7.7 MB less and boots CPython from the precompiled stdlib
@@ -96,7 +105,9 @@ async function start(cfg) {
   // Everything is requested at once; Pyodide fetches its .wasm and the stdlib itself.
   // The wheel as the build precompiled it (cfg.pyc: each runtime module a .pyc in its .py's
   // place, data files as they are), or, in a build without bytecode, the wheel itself.
-  const wheel = bytes(cfg.pyc || cfg.wheel);
+  // The precompiled one is a .tar.gz, inflated as it arrives and read here (wheel-files.mjs)
+  // while the runtime compiles and restores: once Python is up, only the writes are left.
+  const wheel = cfg.pyc ? wheelFiles(cfg.pyc) : bytes(cfg.wheel);
   wheel.then(() => (phases.wheelFetched = now()), () => {});
   const lockFileContents = bytes(cfg.pyodide + "pyodide-lock.json").then((b) => new TextDecoder().decode(b));
   lockFileContents.catch(() => {});
@@ -138,9 +149,10 @@ async function start(cfg) {
   if (!pyodide) pyodide = await loadPyodide(options);
   phases.runtimeReady = now();
   // The file system is not part of the snapshot: the wheel's files (scenario library,
-  // modules imported later) are unpacked in every case.
+  // modules imported later) are written in every case.
   const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
-  pyodide.unpackArchive(await wheel, cfg.pyc ? "zip" : "wheel", { extractDir: sitePackages });
+  if (cfg.pyc) writeFiles(pyodide.FS, sitePackages, await wheel);
+  else pyodide.unpackArchive(await wheel, "wheel", { extractDir: sitePackages });
   pyodide.runPython("import importlib; importlib.invalidate_caches()");
   for (const name of cfg.modules || []) modules.set(name, pyodide.pyimport(name));
   phases.ready = now();
