@@ -43,7 +43,7 @@ def test_runtime_is_in_the_site(built_site):
     assert "json/__init__.pyc" in hybrid and "json/__init__.py" not in hybrid
     assert "tkinter/__init__.py" in hybrid or not any(n.startswith("tkinter/") for n in hybrid)
     # ... and the wheel as the browser installs it: each runtime module a sourceless .pyc in its
-    # .py's place, the build-time modules as source, every other file of the wheel as it is.
+    # .py's place, the build-time modules left out, every other file of the wheel as it is.
     m = re.search(r'<meta name="raft-pyc" content="([^"]+\.tar\.gz)">', html)
     assert m, "no precompiled wheel named in the page"
     with tarfile.open(built_site / "assets/wheels" / m.group(1), "r:gz") as tar:
@@ -51,9 +51,13 @@ def test_runtime_is_in_the_site(built_site):
         pyc = tar.getnames()
     assert "raftcore/node.pyc" in pyc and "raftsite/browser.pyc" in pyc and "raftcore/__init__.pyc" in pyc
     assert "raftcore/node.py" not in pyc and not [n for n in pyc if "__pycache__" in n]
-    assert "raftsite/markdown_ext.py" in pyc and "raftsite/plugin/__init__.py" in pyc  # build time: source
+    build_time = ("raftsite/plugin/", "raftsite/markdown_ext.", "raftsite/listings.", "raftsite/blocks/schema.")
+    assert "raftsite/markdown_ext.py" in names and "raftsite/plugin/__init__.py" in names
+    assert not [n for n in pyc if n.startswith(build_time)]  # never imported in the browser
+    assert "raftsite/blocks/fields.pyc" in pyc  # every control imports it
     assert {n for n in names if not n.endswith(".py")} <= set(pyc)  # the scenario library, the metadata
-    assert {n[:-3] + ".pyc" if n[:-3] + ".pyc" in pyc else n for n in names} == set(pyc)
+    runtime = {n for n in names if not n.startswith(build_time)}
+    assert {n[:-3] + ".pyc" if n[:-3] + ".pyc" in pyc else n for n in runtime} == set(pyc)
 
 
 def test_scene_block_emits_container_svg_controls_and_config(built_site):

@@ -6,7 +6,7 @@
 // each runtime .py of the wheel to a .pyc at the module's own place (raftcore/node.pyc: a
 // "sourceless" module, which CPython imports without its .py) and write a zip of the wheel
 // with those .pyc in place of the .py: its data files (the scenario library) and metadata
-// as they are, and the build-time modules (never imported in the browser) as source. The
+// as they are, and without the build-time modules (never imported in the browser). The
 // worker writes these files into site-packages instead of the wheel's: 0.28 MB less on a first
 // visit than the wheel and a zip of __pycache__/ beside it, as it was until 2026-12-06. A
 // traceback in the browser shows no source lines (there is no .py to read them from); the
@@ -40,10 +40,11 @@ const report = py.runPython(`
 import gzip, importlib.util, io, sys, tarfile, zipfile
 from importlib._bootstrap_external import _code_to_hash_pyc
 
-# Build-time modules ship as source: never imported in the browser (raftsite/plugin needs
-# mkdocs), not worth their bytecode. (Not all of raftsite/blocks/: every control imports its
-# fields.py.)
-BUILD_TIME = ("raftsite/plugin", "raftsite/markdown_ext.py", "raftsite/listings.py", "raftsite/blocks/schema.py")
+# Build-time modules are left out: never imported in the browser (raftsite/plugin needs
+# mkdocs), not worth their 35 KB of a first visit. (Not all of raftsite/blocks/: every control
+# imports its fields.py.) An import of one there fails loudly, and the build's own checks
+# (make-snapshot.mjs, tests/site/test_runtime_bytes.py) import what a page imports.
+BUILD_TIME = ("raftsite/plugin/", "raftsite/markdown_ext.py", "raftsite/listings.py", "raftsite/blocks/schema.py")
 n = 0
 tar_bytes = io.BytesIO()
 with zipfile.ZipFile("/tmp/wheel.whl") as whl, tarfile.open(fileobj=tar_bytes, mode="w", format=tarfile.USTAR_FORMAT) as out:
@@ -51,7 +52,9 @@ with zipfile.ZipFile("/tmp/wheel.whl") as whl, tarfile.open(fileobj=tar_bytes, m
         if info.is_dir():
             continue
         name, data = info.filename, whl.read(info)
-        if name.endswith(".py") and ".dist-info/" not in name and not name.startswith(BUILD_TIME):
+        if name.startswith(BUILD_TIME):
+            continue
+        if name.endswith(".py") and ".dist-info/" not in name:
             site = "/lib/python%d.%d/site-packages/" % sys.version_info[:2]
             code = compile(data, site + name, "exec", dont_inherit=True)
             name, data = name[:-3] + ".pyc", bytes(_code_to_hash_pyc(code, importlib.util.source_hash(data), checked=False))
