@@ -34,7 +34,8 @@ Figures (scene 01 is the first scene; times from the start of the navigation):
 * interactive, cold / warm: the scene's controls are live (``data-state="ready"``: a click
   on play advances the simulation). Warm, two seconds after the previous load (Chromium
   writes its compiled-code cache in the background meanwhile): a reload of the tab and a
-  new tab, with the HTTP cache (service worker blocked), and a new tab once the service
+  new tab, with the HTTP cache (a browser with no service worker: the page kept the memory
+  snapshot there after the first boot, in the background), and a new tab once the service
   worker holds the site (its cache). A reload keeps the tab's renderer process and what it
   has compiled in memory; a new tab starts a new process with only the disk caches warm;
 * scene-to-scene: from the click on the next scene in the sidebar (Material's instant
@@ -54,7 +55,8 @@ Figures (scene 01 is the first scene; times from the start of the navigation):
   the precompiled wheel's and the snapshot's ``.gz``) as they are, and the ``.wasm`` both ways (whether Pages compresses
   ``application/wasm`` is not documented: the figure assumes it does not, the breakdown
   gives the other case) — the service worker's background download of the whole site for
-  offline use is reported apart.
+  offline use is not counted, and the memory snapshot a page with no service worker keeps in
+  the HTTP cache after its boot, for the next visit, is reported apart (``mb_kept_no_sw``).
 """
 
 from __future__ import annotations
@@ -119,6 +121,9 @@ def long_tasks(page, since: float = 0.0, until: float | None = None) -> tuple[fl
 #: (play_asap), it queues the click as a task as soon as the button is enabled, so the click
 #: waits for the main thread as a real one does — and not for Playwright's polling, whose
 #: back-off (20, 50, 100, 500 ms) and round trips through a busy page added 0.1–0.5 s.
+#: A browser without service workers (some private windows, a policy): what the glue sees.
+NO_SERVICE_WORKERS = "delete Navigator.prototype.serviceWorker;"
+
 PRESS_PLAY = """(() => {
   if (!document.cookie.includes("raft-bench-play=1")) return;
   document.cookie = "raft-bench-play=; max-age=0; path=/";
@@ -179,6 +184,7 @@ FIGURES = {
     "cpu_playing": ("Main-thread busy in 2 s, playing (for comparison)", "ms", None),
     "kb_first_runtime": ("First scene: Pyodide runtime (gzip)", "KB", None),
     "kb_first_snapshot": ("First scene: memory snapshot (gzip)", "KB", None),
+    "mb_kept_no_sw": ("Kept for the next visit with no service worker: the snapshot, in the background after the boot", "MB", None),
     "kb_first_other": ("First scene: everything else (gzip)", "KB", 400),
     "kb_later_scene": ("Each later scene (gzip)", "KB", 100),
 }
@@ -210,14 +216,20 @@ class Bytes:
         # the context sees the requests of its pages and of their workers
         context.on("requestfinished", lambda r: self.urls.append(r.url))
 
-    def take(self) -> dict[str, float]:
-        out = {"runtime": 0.0, "snapshot": 0.0, "other": 0.0, "wire": 0.0, "wire_wasm_gzip": 0.0}
+    def take(self, kept_snapshot: bool = False) -> dict[str, float]:
+        """``kept_snapshot``: the page fetched the memory snapshot in the background after its
+        boot, for the next visit (no service worker: ``keepSnapshotForNextVisit``); those bytes
+        are counted apart (``kept``, MB on the wire), as the service worker's precaching is."""
+        out = {"runtime": 0.0, "snapshot": 0.0, "other": 0.0, "wire": 0.0, "wire_wasm_gzip": 0.0, "kept": 0.0}
         self.files: dict[str, float] = {}
         for url in dict.fromkeys(self.urls):
             f = site_file(self.site, self.base, url)
             if f is None:
                 continue
             rel = f.relative_to(self.site).as_posix()
+            if kept_snapshot and "pyodide-snapshot-" in rel:
+                out["kept"] += f.stat().st_size / 1e6
+                continue
             kind = "snapshot" if "pyodide-snapshot-" in rel else "runtime" if rel.startswith("assets/pyodide/") else "other"
             out[kind] += gzip_kb(f, self.cache)
             self.files[rel] = round(gzip_kb(f, self.cache), 1)
@@ -270,12 +282,15 @@ def new_profile(playwright, **options):
 
 def one_run(playwright, base: str, site: Path, cache: dict) -> dict:
     r: dict = {}
-    # --- cold, then warm (HTTP cache), then navigation, frames, idle: service worker blocked.
+    # --- cold, then warm (HTTP cache), then navigation, frames, idle: a browser with no
+    # service worker (Playwright's "block" alone leaves register() pending for ever, which no
+    # browser does: one without them has no navigator.serviceWorker).
     ctx = new_profile(playwright, base_url=base, service_workers="block")
     watch = Watch()
-    guard(ctx, watch, block_requests=False)  # record only: interception would slow every response
+    guard(ctx, watch, block_requests=False)  # record only: interception would slow every response (and turns the HTTP cache off)
     ctx.add_init_script(WATCH_PAGE)
     ctx.add_init_script(PRESS_PLAY)
+    ctx.add_init_script(NO_SERVICE_WORKERS)
     page = ctx.new_page()
     fetched = Bytes(ctx, site, base, cache)
     r["play_cold"] = play_asap(page, base, SCENE01)
@@ -287,11 +302,13 @@ def one_run(playwright, base: str, site: Path, cache: dict) -> dict:
     page.wait_for_timeout(3000)
     r["long_play_excess"], r["long_play_max"] = long_tasks(page, t["ready"])
     page.wait_for_load_state("networkidle")  # Material's search index and sitemap count too
-    first = fetched.take()
+    page.wait_for_function("() => window.__raft.timings.snapshotKept !== 'fetching'", timeout=120_000)
+    first = fetched.take(kept_snapshot=page.evaluate("() => window.__raft.timings.snapshotKept") == "kept")
     r["files_first"] = fetched.files
     r.update(fcp_cold=t["fcp"], interactive_cold=t["ready"], breakdown=t)
     r.update(kb_first_runtime=first["runtime"], kb_first_snapshot=first["snapshot"], kb_first_other=first["other"])
     r.update(mb_first_wire=first["wire"] / 1000, mb_first_wire_wasm_gzip=first["wire_wasm_gzip"] / 1000)
+    r["mb_kept_no_sw"] = first["kept"]
     page.wait_for_timeout(2000)  # a later visit: Chromium writes its code cache in the background
     r["play_warm_reload"] = play_asap(page, base, SCENE01)  # (a navigation to the same page: a reload)
     page.wait_for_selector(READY, timeout=120_000)
