@@ -1283,22 +1283,23 @@ function registerServiceWorker() {
 function keepSnapshotForNextVisit() {
   const name = document.querySelector('meta[name="raft-snapshot"]')?.content;
   if (!name || !state.bootPromise || (navigator.connection && navigator.connection.saveData)) return;
-  state.bootPromise
-    .then(() => {
-      if (state.timings.snapshot) return null; // restored from it: the browser holds it already
-      state.timings.snapshotKept = "fetching";
-      return fetch(new URL(`assets/pyodide/${name}`, SITE_ROOT), { priority: "low" }).then((r) => {
+  const keep = () => {
+    if (state.timings.snapshot) return; // restored from it: the browser holds it already
+    state.timings.snapshotKept = "fetching";
+    fetch(new URL(`assets/pyodide/${name}`, SITE_ROOT), { priority: "low" })
+      .then((r) => {
         if (!r.ok || !r.body) throw new Error(`HTTP ${r.status}`);
         return r.body.pipeTo(new WritableStream()); // read to its end: the HTTP cache keeps it
-      });
-    })
-    .then(
-      (kept) => kept !== null && (state.timings.snapshotKept = "kept"),
-      (err) => {
-        state.timings.snapshotKept = "failed";
-        console.warn("raft: the memory snapshot could not be kept for the next visit", err);
-      }
-    );
+      })
+      .then(
+        () => (state.timings.snapshotKept = "kept"),
+        (err) => {
+          state.timings.snapshotKept = "failed";
+          console.warn("raft: the memory snapshot could not be kept for the next visit", err);
+        }
+      );
+  };
+  state.bootPromise.then(keep, () => {}); // Python did not start: nothing to keep it for
 }
 
 state.mountAll = mountAll;
