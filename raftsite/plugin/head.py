@@ -4,9 +4,10 @@
   which the link checker reads;
 * first in ``<head>``, a tiny inline script (``assets/build/python-start.js``) that can start
   the **Python worker** — a Blob module worker made of ``snapshot-format.mjs``,
-  ``wheel-files.mjs`` and ``python-worker.js`` — and, on a page with a scene or the lab, starts it at once, while the
-  page is parsed: the worker fetches the runtime (the ``.wasm`` gzipped), the wheel and —
-  once the browser holds it, unless ``snapshot_first_visit`` — the memory snapshot itself
+  ``wheel-files.mjs`` and ``python-worker.js`` — and, on a page with a scene or the lab,
+  starts it at once, while the page is parsed: the worker fetches the runtime (the ``.wasm``
+  gzipped), the wheel and — once the browser holds it, unless ``snapshot_first_visit`` — the
+  memory snapshot itself
   (no ``<link rel=preload>``: a document's preloads are not shared with a worker, so each
   would be a second download);
 * on a page with scenes, a second inline script (``assets/build/reel-start.js``) that fetches
@@ -30,7 +31,7 @@ from .runtime import ASSETS, WASM_GZ
 from .service_worker import offline
 
 #: Inlined into each page's <head> (not files of the site): the starter, and the worker it
-#: runs (its libraries — the snapshot's decoder, the wheel's unzipper — then its body).
+#: runs (its libraries — the snapshot's decoder, the precompiled wheel's reader — then its body).
 PYTHON_STARTER = ASSETS / "build" / "python-start.js"
 PYTHON_WORKER_LIBRARIES = (ASSETS / "build" / "snapshot-format.mjs", ASSETS / "build" / "wheel-files.mjs")
 PYTHON_WORKER_BODY = ASSETS / "build" / "python-worker.js"

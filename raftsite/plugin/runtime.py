@@ -10,7 +10,7 @@
   (``assets/build/precompile-stdlib.mjs``, run once per Pyodide release and cached): the
   measured boot lever of DESIGN.md — loadPyodide() itself gets several times faster — and
   the wheel itself (``precompile-wheel.mjs``: each runtime module a ``.pyc`` in its ``.py``'s
-  place), which the Python worker unpacks instead of the wheel;
+  place, one gzipped tar), whose files the Python worker writes instead of the wheel's;
 * gzips ``pyodide.asm.wasm`` into ``assets/pyodide/pyodide.asm.wasm.gz`` (plugin option
   ``precompress``): the Python worker fetches that and inflates it as it streams in, so the
   biggest file of a first visit is 3.5 MB on the wire and not 9.6 MB on a host that does not
@@ -258,8 +258,9 @@ def wheel_imports(wheel: Path) -> list[str]:
 
 
 def precompile_wheel(pyodide_dir: Path, stdlib: Path | None, wheel: Path, cache_dir: Path, out: Path) -> Path:
-    """The wheel as the browser installs it: its runtime modules as sourceless ``.pyc``, its
-    other files as they are; cached by the wheel's bytes."""
+    """The wheel as the browser installs it, one gzipped tar: its runtime modules as sourceless
+    ``.pyc``, its build-time modules left out, its other files as they are; cached by the
+    wheel's bytes."""
     return _node_step(
         "precompile-wheel.mjs", [wheel, pyodide_dir / "pyodide.asm.wasm"],
         [str(pyodide_dir), str(stdlib or ""), str(wheel)], cache_dir, "pyc-{}.tar.gz", "precompile the wheel", out,

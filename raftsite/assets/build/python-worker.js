@@ -3,8 +3,9 @@
 // while a simulation (or a batch of 1,000 elections, or a lab campaign) runs.
 //
 // Not a file of the site: the MkDocs plugin puts it, after snapshot-format.mjs (whose
-// decodeHeap() and gunzipped() it calls) and wheel-files.mjs (tarFiles, writeFiles), into the inline starter of every page's <head> (python-start.js),
-// which runs it as a Blob module worker. A worker script fetched from the site would wait for
+// decodeHeap() and gunzipped() it calls) and wheel-files.mjs (tarFiles(), writeFiles()), into
+// the inline starter of every page's <head> (python-start.js), which runs it as a Blob module
+// worker. A worker script fetched from the site would wait for
 // a free connection behind the page's own downloads; this one starts as the <head> is parsed.
 //
 // Boot: the script begins with `self.RAFT_BOOT = {pyodide, wasm, wheel, stdlib, pyc, snapshot,
@@ -108,7 +109,7 @@ async function start(cfg) {
   // The precompiled one is a .tar.gz, inflated as it arrives and read here (wheel-files.mjs)
   // while the runtime compiles and restores: once Python is up, only the writes are left.
   const wheel = cfg.pyc ? wheelFiles(cfg.pyc) : bytes(cfg.wheel);
-  wheel.then(() => (phases.wheelFetched = now()), () => {});
+  wheel.then(() => (phases.wheelFetched = now()), () => {}); // (the precompiled one: fetched and read)
   const lockFileContents = bytes(cfg.pyodide + "pyodide-lock.json").then((b) => new TextDecoder().decode(b));
   lockFileContents.catch(() => {});
   let held = null;
