@@ -33,10 +33,15 @@ let ready = null; // promise of the Pyodide instance
 
 const reason = (err) => (err && err.message ? err.message : String(err));
 
-async function bytes(url) {
+// The response for url, or the boot's error naming the file.
+async function loaded(url) {
   const r = await fetch(url);
   if (!r.ok) throw new Error(`could not load ${url.split("/").pop()}: HTTP ${r.status}`);
-  return r.arrayBuffer();
+  return r;
+}
+
+async function bytes(url) {
+  return (await loaded(url)).arrayBuffer();
 }
 
 // Pyodide fetches <indexURL>pyodide.asm.wasm itself, with this worker's fetch(). The site
@@ -74,10 +79,9 @@ function serveWasm(wasmURL, gzURL) {
 // The files of the precompiled wheel (a .tar.gz, inflated as it streams in, gzip or not on
 // the wire: gunzipped()), ready to be written once Python is up.
 async function wheelFiles(url) {
-  const r = await fetch(url);
   const name = url.split("/").pop();
-  if (!r.ok) throw new Error(`could not load ${name}: HTTP ${r.status}`);
-  return tarFiles(await new Response(await gunzipped(r.body, name)).arrayBuffer(), name);
+  const tar = await gunzipped((await loaded(url)).body, name);
+  return tarFiles(await new Response(tar).arrayBuffer(), name);
 }
 
 // The memory snapshot, only if this browser holds it already (cfg.snapshotIfHeld): the
