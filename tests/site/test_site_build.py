@@ -18,6 +18,24 @@ def test_mkdocs_build_strict_passes(site_build):
     assert (site / "scenes/01-replicated-state-machines/index.html").is_file()
 
 
+def test_the_lock_file_lists_no_packages_and_keeps_pyodides_abi(built_site, tmp_path):
+    """The site ships none of Pyodide's packages, so its lock file lists none (every boot
+    fetches and reads it); ``loadPyodide()`` checks its ABI, kept from Pyodide's own."""
+    from mkdocs.exceptions import PluginError
+
+    from raftsite.plugin.runtime import lock_without_packages
+
+    shipped = json.loads((built_site / "assets/pyodide/pyodide-lock.json").read_text(encoding="utf-8"))
+    pyodides = json.loads((ROOT / "node_modules/pyodide/pyodide-lock.json").read_text(encoding="utf-8"))
+    assert shipped == {"info": pyodides["info"], "packages": {}}
+    assert pyodides["packages"] and pyodides["info"]["abi_version"]
+    assert not list(built_site.rglob("*.whl.metadata")) and len(list(built_site.rglob("*.whl"))) == 1
+    bad = tmp_path / "pyodide-lock.json"
+    bad.write_text('{"packages": {}}', encoding="utf-8")
+    with pytest.raises(PluginError, match="not a Pyodide lock file"):
+        lock_without_packages(bad, tmp_path / "out.json")
+
+
 def test_runtime_is_in_the_site(built_site):
     """Pyodide's five runtime files and the freshly built wheel, copied into the site."""
     for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
