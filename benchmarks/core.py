@@ -69,24 +69,25 @@ def steady_load(sim_seconds: float, check: bool) -> tuple[int, float, int, int]:
     """(deliveries, CPU seconds, commands committed, events) of ``sim_seconds`` of steady load."""
     c = Cluster(size=5, seed=1, check=check, record_trace=False)
     c.run_until(lambda cl: cl.leader() is not None, 2000)
-    clients = ["a", "b", "c"]
+    start_delivered = c.stats["delivered"]
+    start_events = c.scheduler.popped
+    t0 = time.process_time()
+    keep_clients_busy(c, sim_seconds)
+    cpu = time.process_time() - t0
+    committed = sum(1 for h in c.handles if h.done)
+    return c.stats["delivered"] - start_delivered, cpu, committed, c.scheduler.popped - start_events
 
-    def top_up() -> None:
+
+def keep_clients_busy(c: Cluster, sim_seconds: float) -> None:
+    """Run ``c`` for ``sim_seconds`` with three clients, each with one command outstanding at all times."""
+    clients = ["a", "b", "c"]
+    end = c.now + sim_seconds * 1000
+    while c.now < end:
         for name in clients:
             cl = c.clients.get(name)
             if cl is None or (cl.current is None and not cl.queue):
                 c.submit(f"INC k{name}", client=name)
-
-    start_delivered = c.stats["delivered"]
-    start_events = c.scheduler.popped
-    t0 = time.process_time()
-    end = c.now + sim_seconds * 1000
-    while c.now < end:
-        top_up()
         c.run_for(5)
-    cpu = time.process_time() - t0
-    committed = sum(1 for h in c.handles if h.done)
-    return c.stats["delivered"] - start_delivered, cpu, committed, c.scheduler.popped - start_events
 
 
 def node_alone(sim_seconds: float) -> tuple[int, float]:
@@ -105,15 +106,8 @@ def node_alone(sim_seconds: float) -> tuple[int, float]:
                 calls.append((_name, _method, args))
                 return _call(*args)
             setattr(node, method, recorded)  # on the instance: the class is untouched
-    clients = ["a", "b", "c"]
     start_delivered = c.stats["delivered"]
-    end = c.now + sim_seconds * 1000
-    while c.now < end:
-        for name in clients:
-            cl = c.clients.get(name)
-            if cl is None or (cl.current is None and not cl.queue):
-                c.submit(f"INC k{name}", client=name)
-        c.run_for(5)
+    keep_clients_busy(c, sim_seconds)
     replay = [(getattr(before[name], method), args) for name, method, args in calls]
     t0 = time.process_time()
     for call, args in replay:

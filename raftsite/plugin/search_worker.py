@@ -60,11 +60,10 @@ def build_on_first_query(code: str) -> str:
     Material posts the site's search index to its worker as every page loads (a full load;
     instant navigation keeps the worker), and the worker builds lunr's index at once: about
     150 ms of a core on this project's 2-core machine (2026-12-06: 145–162 ms, in Chromium),
-    while Pyodide's worker compiles and boots. In 10 paired cold loads of scene 01 the live
-    scene was ready at a median of 2,384 ms with the build deferred against 2,483 ms, 8 pairs
-    of 10 sooner. Now the worker answers "ready" with a stand-in whose ``search`` builds the
-    index, puts it in the stand-in's place and searches it: the first query takes those
-    ~150 ms, later ones ~15 ms, as before."""
+    while Pyodide's worker compiles and boots. Now the worker answers "ready" with a stand-in
+    whose ``search`` builds the index, puts it in the stand-in's place and searches it: the
+    first query takes those ~150 ms, later ones ~15 ms, as before. (What it did to a cold
+    boot was below what the machine resolved that day: see the Performance page.)"""
     if _SETUP_MENDED.search(code):
         return code  # mkdocs serve's rebuilds find it mended
 
