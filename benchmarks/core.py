@@ -243,7 +243,9 @@ def main() -> None:
     results = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                "machine": machine(), "runs": 1, "times": "CPU seconds of the process (time.process_time)",
                "command": f"python benchmarks/core.py --trials {args.trials} --seconds {args.seconds:g} "
-                          f"--lab-runs {args.lab_runs}", "figures": table}
+                          f"--lab-runs {args.lab_runs}"
+                          + (f" --lab-before {args.lab_before:g}" if args.lab_before != LAB_BEFORE else ""),
+               "figures": table}
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(f"\nwritten: {args.results}")
