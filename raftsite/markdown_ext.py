@@ -6,8 +6,12 @@ Three pymdownx.superfences custom fences (configured in ``mkdocs.yml``):
     YAML options (see :mod:`raftsite.blocks.schema`). Validated, then the scene's scenario
     is run deterministically to its first frame and rendered to SVG with the same
     :class:`raftsite.render.Renderer` the browser uses. Emits the scene container
-    ``<div class="raft-scene" data-scene='{json}'>`` with the prerendered SVG, the
-    common controls, the scene-specific controls, the invariant panel and the event log.
+    ``<article class="raft-scene" data-scene='{json}' data-search-exclude>`` with the
+    prerendered SVG, the common controls, the scene-specific controls, the invariant panel
+    and the event log. Search leaves the widget out (its buttons, the diagram's labels, the
+    first frame's tables: 10 KB of noise a scene in the index). It is an ``<article>``
+    because Material's search parser ends an exclusion at the first closing tag of the
+    excluded element's name: no ``<article>`` nests inside.
 ``raft-listings``
     Places the listings of a scene (``scene: <id>``, optional when the page has one
     scene): exact source lines pulled by qualified name, highlighted like every other
@@ -421,7 +425,7 @@ def _render_scene(cfg: dict) -> tuple[str, dict]:
             f'disabled>Go to the violation</button>'
         )
     panes = _render_pane(runtime)
-    out = f"""<div class="raft-scene" id="{sid}-scene" data-scene="{data}" data-state="static"{height}>
+    out = f"""<article class="raft-scene" id="{sid}-scene" data-scene="{data}" data-state="static" data-search-exclude{height}>
 <div class="raft-scene__toolbar" role="toolbar" aria-label="Simulation controls" aria-controls="{sid}-diagram">
 <button type="button" class="md-button raft-btn" data-action="back" aria-keyshortcuts="ArrowLeft" title="Back to the previous step (←)" disabled>◀ Back</button>
 <button type="button" class="md-button raft-btn" data-action="play" aria-pressed="false" aria-keyshortcuts="Space" title="Play or pause (Space)" disabled>Play</button>
@@ -456,7 +460,7 @@ def _render_scene(cfg: dict) -> tuple[str, dict]:
 </section>
 </div>
 </div>
-</div>
+</article>
 {MOUNT_HOOK}"""
     full = dict(cfg)
     full["runtime"] = runtime

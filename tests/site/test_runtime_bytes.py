@@ -150,7 +150,7 @@ def test_a_first_visit_compiles_none_of_the_modules_a_scene_runs(built_site):
     with tarfile.open(built_site / "assets" / starter_config(built_site)["pyc"].split("assets/", 1)[1]) as tar:
         compiled = {re.sub(r"(/__init__)?\.pyc$", "", n).replace("/", ".") for n in tar.getnames() if n.endswith(".pyc")}
     html = (built_site / "scenes/03-leader-election/index.html").read_text(encoding="utf-8")
-    config = re.search(r'<div class="raft-scene" id="[^"]*" data-scene="([^"]*)"', html)
+    config = re.search(r'<article class="raft-scene" id="[^"]*" data-scene="([^"]*)"', html)
     assert config, "no scene config in scene 03's page"
     import html as html_lib
 

@@ -36,6 +36,29 @@ def test_the_lock_file_lists_no_packages_and_keeps_pyodides_abi(built_site, tmp_
         lock_without_packages(bad, tmp_path / "out.json")
 
 
+def test_search_indexes_the_scenes_prose_and_leaves_their_widgets_out(built_site):
+    """A reader searching finds a scene by its prose and listings; the widget's buttons, the
+    first frame's diagram labels and tables are not words of the page (they once were a third
+    of the index). Material's parser ends an exclusion at the first closing tag of the excluded
+    element's name, so the widget must hold no element of its own tag."""
+    index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
+    text = {d["location"]: d["text"] for d in index["docs"]}
+    diagram = text["scenes/08-figure-8/#diagram"]
+    assert "Under the diagram, the timeline" in diagram  # the prose
+    for noise in ("◀ Back", "Speed 0.05×", "First frame, drawn when the site was built", "Event log",
+                  "RequestVote term=2", "votes 1/3", "Invariants"):
+        assert noise not in diagram, noise
+    for location, words in text.items():
+        assert "First frame, drawn when the site was built" not in words, location
+        assert "Nothing has happened yet" not in words, location
+    assert "def advance_commit_index" in text["scenes/08-figure-8/#implementation"]  # listings stay
+    for page in built_site.glob("scenes/*/index.html"):
+        html = page.read_text(encoding="utf-8")
+        widget = html[html.index('<article class="raft-scene"'):]
+        widget = widget[:widget.index("</article>")]
+        assert "<article" not in widget[1:] and "data-search-exclude" in widget[:widget.index(">")], page
+
+
 def test_runtime_is_in_the_site(built_site):
     """Pyodide's five runtime files and the freshly built wheel, copied into the site."""
     for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
@@ -80,7 +103,7 @@ def test_runtime_is_in_the_site(built_site):
 
 def test_scene_block_emits_container_svg_controls_and_config(built_site):
     html = (built_site / "scenes/01-replicated-state-machines/index.html").read_text(encoding="utf-8")
-    m = re.search(r'<div class="raft-scene" id="s01-scene" data-scene="([^"]*)"', html)
+    m = re.search(r'<article class="raft-scene" id="s01-scene" data-scene="([^"]*)"', html)
     assert m, "no scene container"
     import html as htmlmod
 
