@@ -76,7 +76,8 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "site"), str(ROOT / "tests" / "browser")]
 
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SCENE01, SCENE02, SCENE05, Watch, free_port, guard, launch, serve  # noqa: E402
+from browser_helpers import (  # noqa: E402
+    CHROMIUM, CHROMIUM_ARGS, NO_SERVICE_WORKERS, SCENE01, SCENE02, SCENE05, Watch, free_port, guard, launch, serve)
 from machine_info import machine as this_machine  # noqa: E402  (benchmarks/, this script's own folder)
 from site_helpers import site_or_build  # noqa: E402
 
@@ -121,9 +122,6 @@ def long_tasks(page, since: float = 0.0, until: float | None = None) -> tuple[fl
 #: (play_asap), it queues the click as a task as soon as the button is enabled, so the click
 #: waits for the main thread as a real one does — and not for Playwright's polling, whose
 #: back-off (20, 50, 100, 500 ms) and round trips through a busy page added 0.1–0.5 s.
-#: A browser without service workers (some private windows, a policy): what the glue sees.
-NO_SERVICE_WORKERS = "delete Navigator.prototype.serviceWorker;"
-
 PRESS_PLAY = """(() => {
   if (!document.cookie.includes("raft-bench-play=1")) return;
   document.cookie = "raft-bench-play=; max-age=0; path=/";

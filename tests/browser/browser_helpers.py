@@ -122,6 +122,10 @@ SCENE01 = "scenes/01-replicated-state-machines/"
 
 #: Material's bundle, as the page requests it (plugin/material_start.py appends it once painted).
 MATERIAL_BUNDLE = "**/assets/javascripts/bundle.*.min.js"
+#: An init script for a browser without service workers (some private windows, a policy):
+#: what the glue sees there. Playwright's ``service_workers="block"`` alone leaves
+#: ``register()`` pending for ever, which no browser does.
+NO_SERVICE_WORKERS = "delete Navigator.prototype.serviceWorker;"
 
 
 def hold_materials_bundle(page) -> list:

@@ -12,10 +12,7 @@ keep the 7 MB file (measured: the next visit did not find it), as no reader's br
 
 from __future__ import annotations
 
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SCENE01, Watch, guard, wait_js, wait_ready
-
-#: A browser with no service workers: what the glue sees in one.
-NO_SERVICE_WORKERS = "delete Navigator.prototype.serviceWorker;"
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, NO_SERVICE_WORKERS, SCENE01, Watch, guard, wait_js, wait_ready
 
 #: What the page itself fetches (not its workers, not the service worker): the URLs it gives
 #: ``window.fetch``, in order.
@@ -82,7 +79,7 @@ def test_without_a_service_worker_a_page_with_no_python_fetches_no_snapshot(chro
         page = ctx.new_page()
         assert page.goto("about/").ok
         page.wait_for_load_state("load")
-        page.wait_for_timeout(2500)  # past the idle callback that would have fetched it
+        page.wait_for_timeout(2500)  # time enough for a fetch the page would make after its load
         assert page.evaluate(SNAPSHOT_FETCHES) == []
         assert page.evaluate("() => window.__raft && window.__raft.timings.snapshotKept") is None
     finally:
